@@ -1,0 +1,145 @@
+//! Candidate search: LSH banding over MinHash signatures.
+//!
+//! A signature of `bands * rows` values is cut into `bands` bands; two
+//! documents become candidates when any band is identical. The chance of
+//! that for Jaccard `s` is `1 - (1 - s^rows)^bands`, an S-curve whose knee
+//! sits near the requested threshold. [`LshParams::optimal`] picks bands and
+//! rows the way datasketch does: minimise the weighted area of false
+//! positives (below the threshold) plus false negatives (above it).
+//!
+//! [`CandidateIndex`] is the one interface to an index of band keys; it has
+//! an in-memory implementation ([`memory::MemoryIndex`]). Candidates are only
+//! candidates: callers verify them with exact shingle sets.
+
+pub mod memory;
+
+use crate::minhash::Signature;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// A document's number inside an index.
+pub type DocId = u64;
+
+/// Banding of a signature: `bands` bands of `rows` values each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LshParams {
+    /// Number of bands.
+    pub bands: usize,
+    /// Signature values per band.
+    pub rows: usize,
+}
+
+/// Steps of the numerical integration in [`LshParams::optimal`].
+const INTEGRATION_STEPS: usize = 200;
+
+impl LshParams {
+    /// Bands and rows for `num_hashes` values minimising
+    /// `fp_weight * FP + fn_weight * FN`, where FP is the area under the
+    /// collision curve below `threshold` and FN the area above it missed.
+    pub fn optimal(threshold: f64, num_hashes: usize, fp_weight: f64, fn_weight: f64) -> LshParams {
+        let t = threshold.clamp(0.0, 1.0);
+        let mut best = LshParams {
+            bands: num_hashes.max(1),
+            rows: 1,
+        };
+        let mut best_err = f64::INFINITY;
+        for bands in 1..=num_hashes.max(1) {
+            let max_rows = num_hashes / bands;
+            for rows in 1..=max_rows {
+                let p = LshParams { bands, rows };
+                let fp = integrate(|s| p.collision_probability(s), 0.0, t);
+                let fnr = integrate(|s| 1.0 - p.collision_probability(s), t, 1.0);
+                let err = fp_weight * fp + fn_weight * fnr;
+                if err < best_err {
+                    best_err = err;
+                    best = p;
+                }
+            }
+        }
+        best
+    }
+
+    /// Chance that two documents of Jaccard `s` share at least one band.
+    pub fn collision_probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+
+    /// Number of signature values used.
+    pub fn width(&self) -> usize {
+        self.bands * self.rows
+    }
+
+    /// One key per band: the band's values hashed with the band number as
+    /// seed, so equal values in different bands never collide.
+    pub fn band_keys<'a>(&self, sig: &'a Signature) -> impl Iterator<Item = u64> + 'a {
+        let rows = self.rows;
+        (0..self.bands).map(move |b| {
+            let band = &sig.0[b * rows..(b + 1) * rows];
+            let mut bytes = [0u8; 4 * 64];
+            let mut v = Vec::new();
+            let buf: &[u8] = if rows <= 64 {
+                for (chunk, x) in bytes.chunks_exact_mut(4).zip(band) {
+                    chunk.copy_from_slice(&x.to_le_bytes());
+                }
+                &bytes[..4 * rows]
+            } else {
+                v.extend(band.iter().flat_map(|x| x.to_le_bytes()));
+                &v
+            };
+            xxh3_64_with_seed(buf, b as u64)
+        })
+    }
+}
+
+fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    if b <= a {
+        return 0.0;
+    }
+    let h = (b - a) / INTEGRATION_STEPS as f64;
+    (0..INTEGRATION_STEPS)
+        .map(|i| f(a + (i as f64 + 0.5) * h) * h)
+        .sum()
+}
+
+/// An index from band keys to documents.
+pub trait CandidateIndex {
+    /// The banding this index uses.
+    fn lsh(&self) -> LshParams;
+    /// Adds a document's signature.
+    fn insert(&mut self, id: DocId, sig: &Signature);
+    /// Documents sharing at least one band with `sig`, ascending, each once.
+    fn query(&self, sig: &Signature) -> Vec<DocId>;
+    /// Takes a document out (its signature says which buckets hold it).
+    fn remove(&mut self, id: DocId, sig: &Signature);
+    /// Number of documents indexed.
+    fn len(&self) -> usize;
+    /// True when nothing is indexed.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optimal_banding_puts_the_knee_near_the_threshold() {
+        for t in [0.5, 0.8] {
+            let p = LshParams::optimal(t, 128, 0.5, 0.5);
+            assert!(p.width() <= 128);
+            assert!(p.collision_probability(t + 0.15) > 0.9, "{p:?} at {t}");
+            assert!(p.collision_probability(t - 0.3) < 0.2, "{p:?} at {t}");
+        }
+    }
+
+    #[test]
+    fn band_keys_differ_by_band() {
+        let sig = Signature(vec![7; 8]);
+        let keys: Vec<u64> = LshParams { bands: 4, rows: 2 }.band_keys(&sig).collect();
+        assert_eq!(keys.len(), 4);
+        let mut dedup = keys.clone();
+        dedup.sort_unstable();
+        dedup.dedup();
+        assert_eq!(dedup.len(), 4);
+    }
+}

@@ -1,0 +1,42 @@
+//! copydesk finds who copied what.
+//!
+//! One pipeline serves every command:
+//!
+//! input → [`normalize`]/[`tokenize`] (byte spans into the original text) →
+//! [`shingle`] (xxh3) → [`minhash`] → [`index`] (LSH candidates) →
+//! [`align`] (shared passages) → [`diff`] (word-level, via `similar`) →
+//! [`compare`] → [`render`].
+//!
+//! ```
+//! use copydesk::{compare, Params};
+//! let a = "About 3,000 operations have been cancelled as a result of the action.";
+//! let b = "Almost 3000 operations have been cancelled as a result of the strike.";
+//! let c = compare(a, b, &Params::default());
+//! assert!(c.similarity.jaccard > 0.3);
+//! let p = &c.passages[0].passage;
+//! assert_eq!(&a[p.a.start..p.a.end], "3,000 operations have been cancelled as a result of the");
+//! ```
+#![warn(missing_docs)]
+
+pub mod align;
+pub mod compare;
+pub mod diff;
+pub mod error;
+pub mod index;
+pub mod input;
+pub mod minhash;
+pub mod normalize;
+pub mod params;
+pub mod render;
+pub mod shingle;
+pub mod span;
+pub mod tokenize;
+
+pub use align::{Passage, PassageKind};
+pub use compare::{compare, compare_tokens, Comparison, SharedPassage, Similarity, Verdict};
+pub use diff::{DiffOp, DiffTag};
+pub use error::{Error, Result};
+pub use input::{Document, Encoding};
+pub use params::Params;
+pub use span::Span;
+pub use tokenize::{Token, Tokens};

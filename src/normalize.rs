@@ -1,0 +1,92 @@
+//! Folding of one word to the form matching compares.
+//!
+//! The tokenizer finds word boundaries on the original text and hands each
+//! word's original slice here; the folded form goes into a separate buffer,
+//! so no offset into the original text ever moves. Folds: case, Unicode
+//! compatibility forms (NFKD: full-width letters, ligatures), diacritics,
+//! every apostrophe variant and the scraped `\'` artefact (dropped, so
+//! `There\'ll` = `There’ll` = `there'll`), digit-group commas (`3,000` =
+//! `3000`) and `%` (= `percent`; the tokenizer joins `per cent`).
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// True for the characters outlets and scrapers use as an apostrophe.
+pub fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '`' | '\u{00B4}' | '\u{FF07}'
+    )
+}
+
+/// True for a percent sign (ASCII, full-width or small form).
+pub fn is_percent(c: char) -> bool {
+    matches!(c, '%' | '\u{FF05}' | '\u{FE6A}')
+}
+
+/// Appends the folded form of `word` (one token's original text) to `out`.
+pub fn normalize_word(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        for b in word.bytes() {
+            match b {
+                b'A'..=b'Z' => out.push((b + 32) as char),
+                b'a'..=b'z' | b'0'..=b'9' | b'.' => out.push(b as char),
+                b'%' => out.push_str("percent"),
+                // Apostrophes, the `\'` artefact and digit-group commas.
+                _ => {}
+            }
+        }
+        return;
+    }
+    for c in word.chars() {
+        if is_apostrophe(c) {
+            continue;
+        }
+        for d in std::iter::once(c).nfkd() {
+            if is_combining_mark(d) || d == '\\' || d == ',' || is_apostrophe(d) {
+                continue;
+            }
+            if is_percent(d) {
+                out.push_str("percent");
+            } else {
+                out.extend(d.to_lowercase());
+            }
+        }
+    }
+}
+
+/// The folded form of `word` as a new string.
+pub fn normalized(word: &str) -> String {
+    let mut s = String::with_capacity(word.len());
+    normalize_word(word, &mut s);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_quotes_and_artefacts() {
+        assert_eq!(normalized("There\\'ll"), "therell");
+        assert_eq!(normalized("There\u{2019}ll"), "therell");
+        assert_eq!(normalized("there'll"), "therell");
+        assert_eq!(normalized("NHS"), "nhs");
+    }
+
+    #[test]
+    fn folds_numbers_and_percent() {
+        assert_eq!(normalized("3,000"), "3000");
+        assert_eq!(normalized("13.5"), "13.5");
+        assert_eq!(normalized("%"), "percent");
+        assert_eq!(normalized("\u{FF05}"), "percent");
+    }
+
+    #[test]
+    fn folds_compatibility_forms_and_diacritics() {
+        assert_eq!(normalized("\u{FF28}\u{FF55}\u{FF4E}\u{FF54}"), "hunt");
+        assert_eq!(normalized("\u{FB01}nal"), "final");
+        assert_eq!(normalized("na\u{EF}ve"), "naive");
+        assert_eq!(normalized("Caf\u{E9}"), "cafe");
+    }
+}

@@ -1,0 +1,153 @@
+//! Word shingles hashed with xxh3, and exact set similarity.
+//!
+//! A shingle is `k` consecutive folded words; its hash is xxh3 over the `k`
+//! word hashes. A text shorter than `k` words (but not empty) has one
+//! shingle of all its words, so short texts still compare. [`ShingleSet`]
+//! is the sorted, deduplicated set: the exact scores a user sees come from
+//! it, never from a MinHash estimate.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Appends the hash of every `k`-word window of `token_hashes` to `out`
+/// (in text order, duplicates kept).
+pub fn shingle_hashes(token_hashes: &[u64], k: usize, out: &mut Vec<u64>) {
+    let k = k.max(1);
+    if token_hashes.is_empty() {
+        return;
+    }
+    if token_hashes.len() < k {
+        out.push(window_hash(token_hashes));
+        return;
+    }
+    out.extend(token_hashes.windows(k).map(window_hash));
+}
+
+/// The hash of one window of word hashes.
+pub fn window_hash(window: &[u64]) -> u64 {
+    let mut buf = [0u8; 8 * 16];
+    if window.len() <= 16 {
+        for (chunk, h) in buf.chunks_exact_mut(8).zip(window) {
+            chunk.copy_from_slice(&h.to_le_bytes());
+        }
+        xxh3_64(&buf[..8 * window.len()])
+    } else {
+        let bytes: Vec<u8> = window.iter().flat_map(|h| h.to_le_bytes()).collect();
+        xxh3_64(&bytes)
+    }
+}
+
+/// A sorted, deduplicated set of shingle hashes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShingleSet {
+    hashes: Vec<u64>,
+}
+
+impl ShingleSet {
+    /// The set of `k`-word shingles over a sequence of word hashes.
+    pub fn from_token_hashes(token_hashes: &[u64], k: usize) -> ShingleSet {
+        let mut v = Vec::with_capacity(token_hashes.len());
+        shingle_hashes(token_hashes, k, &mut v);
+        ShingleSet::from_hashes(v)
+    }
+
+    /// The set of the given hashes (any order, duplicates allowed).
+    pub fn from_hashes(mut hashes: Vec<u64>) -> ShingleSet {
+        hashes.sort_unstable();
+        hashes.dedup();
+        ShingleSet { hashes }
+    }
+
+    /// The hashes in ascending order.
+    pub fn as_slice(&self) -> &[u64] {
+        &self.hashes
+    }
+
+    /// Number of distinct shingles.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// True when the text had no word.
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// True when `hash` is in the set.
+    pub fn contains(&self, hash: u64) -> bool {
+        self.hashes.binary_search(&hash).is_ok()
+    }
+
+    /// Number of shingles in both sets.
+    pub fn intersection_len(&self, other: &ShingleSet) -> usize {
+        let (a, b) = (&self.hashes, &other.hashes);
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        n
+    }
+
+    /// Exact Jaccard similarity: |A ∩ B| / |A ∪ B|. Two empty sets are
+    /// identical (1.0); an empty and a non-empty set share nothing (0.0).
+    pub fn jaccard(&self, other: &ShingleSet) -> f64 {
+        if self.is_empty() && other.is_empty() {
+            return 1.0;
+        }
+        let inter = self.intersection_len(other);
+        inter as f64 / (self.len() + other.len() - inter) as f64
+    }
+
+    /// Share of this set found in `other`: |A ∩ B| / |A|. An empty set is
+    /// contained in an empty set (1.0) and in nothing else (0.0).
+    pub fn containment_in(&self, other: &ShingleSet) -> f64 {
+        if self.is_empty() {
+            return if other.is_empty() { 1.0 } else { 0.0 };
+        }
+        self.intersection_len(other) as f64 / self.len() as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::Tokens;
+
+    fn set(text: &str, k: usize) -> ShingleSet {
+        ShingleSet::from_token_hashes(&Tokens::new(text).hashes().collect::<Vec<_>>(), k)
+    }
+
+    #[test]
+    fn jaccard_and_containment() {
+        let a = set("the cat sat on the mat", 2);
+        let b = set("the cat sat on a mat", 2);
+        assert_eq!(a.len(), 5);
+        assert_eq!(a.intersection_len(&b), 3);
+        assert!((a.jaccard(&b) - 3.0 / 7.0).abs() < 1e-12);
+        assert!((a.containment_in(&b) - 0.6).abs() < 1e-12);
+        assert_eq!(a.jaccard(&a), 1.0);
+    }
+
+    #[test]
+    fn short_texts_have_one_shingle_and_empty_sets_are_defined() {
+        assert_eq!(set("two words", 5).len(), 1);
+        assert_eq!(set("", 5).jaccard(&set("", 5)), 1.0);
+        assert_eq!(set("", 5).jaccard(&set("a b", 5)), 0.0);
+        assert_eq!(set("", 5).containment_in(&set("a b", 5)), 0.0);
+    }
+
+    #[test]
+    fn folding_makes_variants_equal() {
+        assert_eq!(
+            set("64% of people blaming", 3),
+            set("64 per cent of People blaming", 3)
+        );
+    }
+}
