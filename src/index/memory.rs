@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::{CandidateIndex, DocId, LshParams};
+use crate::error::Result;
 use crate::minhash::Signature;
 
 /// Band-key buckets held in memory.
@@ -29,14 +30,15 @@ impl CandidateIndex for MemoryIndex {
         self.lsh
     }
 
-    fn insert(&mut self, id: DocId, sig: &Signature) {
+    fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         for key in self.lsh.band_keys(sig) {
             self.buckets.entry(key).or_default().push(id);
         }
         self.docs += 1;
+        Ok(())
     }
 
-    fn query(&self, sig: &Signature) -> Vec<DocId> {
+    fn query(&self, sig: &Signature) -> Result<Vec<DocId>> {
         let mut out: Vec<DocId> = self
             .lsh
             .band_keys(sig)
@@ -46,10 +48,10 @@ impl CandidateIndex for MemoryIndex {
             .collect();
         out.sort_unstable();
         out.dedup();
-        out
+        Ok(out)
     }
 
-    fn remove(&mut self, id: DocId, sig: &Signature) {
+    fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         let mut found = false;
         for key in self.lsh.band_keys(sig) {
             if let Some(ids) = self.buckets.get_mut(&key) {
@@ -64,10 +66,11 @@ impl CandidateIndex for MemoryIndex {
         if found {
             self.docs -= 1;
         }
+        Ok(())
     }
 
-    fn len(&self) -> usize {
-        self.docs
+    fn len(&self) -> Result<usize> {
+        Ok(self.docs)
     }
 }
 
@@ -82,12 +85,12 @@ mod tests {
         let a = Signature(vec![1, 2, 3, 4, 5, 6, 7, 8]);
         let b = Signature(vec![1, 2, 9, 9, 9, 9, 9, 9]);
         let c = Signature(vec![0; 8]);
-        idx.insert(1, &a);
-        idx.insert(2, &b);
-        assert_eq!(idx.query(&a), vec![1, 2]);
-        assert!(idx.query(&c).is_empty());
-        idx.remove(1, &a);
-        assert_eq!(idx.query(&a), vec![2]);
-        assert_eq!(idx.len(), 1);
+        idx.insert(1, &a).unwrap();
+        idx.insert(2, &b).unwrap();
+        assert_eq!(idx.query(&a).unwrap(), vec![1, 2]);
+        assert!(idx.query(&c).unwrap().is_empty());
+        idx.remove(1, &a).unwrap();
+        assert_eq!(idx.query(&a).unwrap(), vec![2]);
+        assert_eq!(idx.len().unwrap(), 1);
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod memory;
 
+use crate::error::Result;
 use crate::minhash::Signature;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -105,17 +106,13 @@ pub trait CandidateIndex {
     /// The banding this index uses.
     fn lsh(&self) -> LshParams;
     /// Adds a document's signature.
-    fn insert(&mut self, id: DocId, sig: &Signature);
+    fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()>;
     /// Documents sharing at least one band with `sig`, ascending, each once.
-    fn query(&self, sig: &Signature) -> Vec<DocId>;
+    fn query(&self, sig: &Signature) -> Result<Vec<DocId>>;
     /// Takes a document out (its signature says which buckets hold it).
-    fn remove(&mut self, id: DocId, sig: &Signature);
+    fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()>;
     /// Number of documents indexed.
-    fn len(&self) -> usize;
-    /// True when nothing is indexed.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
+    fn len(&self) -> Result<usize>;
 }
 
 #[cfg(test)]
