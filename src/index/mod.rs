@@ -113,6 +113,10 @@ pub trait CandidateIndex {
     fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()>;
     /// Number of documents indexed.
     fn len(&self) -> Result<usize>;
+    /// True when nothing is indexed.
+    fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
 }
 
 #[cfg(test)]
