@@ -12,6 +12,7 @@
 //! candidates: callers verify them with exact shingle sets.
 
 pub mod memory;
+pub mod store;
 
 use crate::error::Result;
 use crate::minhash::Signature;
