@@ -22,6 +22,7 @@ pub mod align;
 pub mod compare;
 pub mod diff;
 pub mod error;
+pub mod filter;
 pub mod index;
 pub mod input;
 pub mod minhash;

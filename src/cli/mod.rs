@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod compare;
+mod filter;
+mod index;
 
 /// Exit status for any error (bad input, unreadable file, bad flag).
 pub const EXIT_ERROR: u8 = 2;
@@ -22,6 +24,10 @@ pub struct Cli {
 enum Command {
     /// Compare two documents: shared passages, word diff, unique material, scores.
     Compare(compare::CompareArgs),
+    /// Drop duplicate copies from a JSON Lines stream; keep the first copy.
+    Filter(filter::FilterArgs),
+    /// Look into or edit a filter index: stats, query, remove.
+    Index(index::IndexArgs),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -36,6 +42,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Compare(args) => compare::run(args),
+        Command::Filter(args) => filter::run(args),
+        Command::Index(args) => index::run(args),
     }
 }
 

@@ -373,6 +373,11 @@ impl Store {
         self.params
     }
 
+    /// The number the next inserted document gets.
+    pub fn next_doc(&self) -> DocId {
+        self.next_doc
+    }
+
     /// Number of documents stored.
     pub fn doc_count(&self) -> u64 {
         self.doc_count

@@ -1,0 +1,251 @@
+//! `copydesk filter [FILE...]`: drop duplicate copies from a JSON Lines stream.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use copydesk::filter::{self, FileSink, FilterOptions, InputStream, OnError, Sink, StreamSink};
+use copydesk::index::store::Store;
+use copydesk::input::JsonlFields;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// JSON Lines inputs, read in order (none or `-`: standard input).
+    files: Vec<PathBuf>,
+    /// Keep what has been seen in this index file (redb); a run continues
+    /// from what earlier runs stored, and resumes an interrupted run.
+    #[arg(long, value_name = "PATH")]
+    index: Option<PathBuf>,
+    /// Write kept lines to FILE instead of standard output (needed for
+    /// exactly-once output across a crash: the file is cut back to the
+    /// last checkpoint when an interrupted run resumes).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Write one JSON line per dropped, blank or skipped line to FILE.
+    #[arg(long, value_name = "FILE")]
+    dropped: Option<PathBuf>,
+    /// JSON field holding the document id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    id_field: String,
+    /// JSON field holding the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_field: String,
+    /// JSON field holding the source (outlet, site).
+    #[arg(long, default_value = "source", value_name = "NAME")]
+    source_field: String,
+    /// JSON field holding the date.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    date_field: String,
+    /// Body Jaccard at or above which a document is a near-duplicate.
+    #[arg(long, default_value_t = 0.5, value_name = "X")]
+    jaccard: f64,
+    /// Containment of the shorter body in the longer at or above which a
+    /// document is a contained copy.
+    #[arg(long, default_value_t = 0.6, value_name = "X")]
+    containment: f64,
+    /// Shingles the shorter body needs before containment may drop it.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    min_containment_shingles: usize,
+    /// Which copy to keep: `first` (default) or `sources=A,B,...` to prefer
+    /// those sources, best first, among copies within --window lines.
+    #[arg(long, default_value = "first", value_name = "RULE")]
+    keep: String,
+    /// Window in lines for --keep sources=... (tumbling windows).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    window: u64,
+    /// What to do with a malformed line: fail (exit 2) or skip (record it
+    /// in the dropped log and go on).
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Fail)]
+    on_error: OnErrorArg,
+    /// Commit the index at least every N lines (default: automatic).
+    #[arg(long, value_name = "N")]
+    commit_every: Option<u64>,
+    /// Leave shared passages out of the dropped log (faster).
+    #[arg(long)]
+    no_passages: bool,
+    /// No summary on standard error.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OnErrorArg {
+    Fail,
+    Skip,
+}
+
+fn options(args: &FilterArgs) -> anyhow::Result<FilterOptions> {
+    let keep_sources = match args.keep.as_str() {
+        "first" => Vec::new(),
+        rule => match rule.strip_prefix("sources=") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            None => bail!("--keep {rule}: expected `first` or `sources=A,B,...`"),
+        },
+    };
+    let opts = FilterOptions {
+        fields: JsonlFields {
+            id: args.id_field.clone(),
+            text: args.text_field.clone(),
+            source: args.source_field.clone(),
+            date: args.date_field.clone(),
+        },
+        jaccard: args.jaccard,
+        containment: args.containment,
+        min_containment_shingles: args.min_containment_shingles,
+        keep_sources,
+        window: args.window,
+        on_error: match args.on_error {
+            OnErrorArg::Fail => OnError::Fail,
+            OnErrorArg::Skip => OnError::Skip,
+        },
+        commit_every: args.commit_every.unwrap_or(0),
+        passages: !args.no_passages,
+        ..FilterOptions::default()
+    };
+    opts.validate()?;
+    Ok(opts)
+}
+
+fn open_inputs(files: &[PathBuf]) -> anyhow::Result<InputStream> {
+    let mut inputs: Vec<(PathBuf, Box<dyn BufRead + Send>)> = Vec::new();
+    if files.is_empty() {
+        inputs.push(("-".into(), Box::new(BufReader::new(std::io::stdin()))));
+    }
+    for f in files {
+        if f.as_os_str() == "-" {
+            inputs.push(("-".into(), Box::new(BufReader::new(std::io::stdin()))));
+            continue;
+        }
+        if f.is_dir() {
+            bail!(
+                "{}: is a directory, expected a JSON Lines file",
+                f.display()
+            );
+        }
+        let file = File::open(f).with_context(|| format!("{}", f.display()))?;
+        inputs.push((f.clone(), Box::new(BufReader::with_capacity(1 << 20, file))));
+    }
+    Ok(InputStream::new(inputs))
+}
+
+/// Opens an output file: cut back to `position` when resuming, else emptied.
+fn open_output(path: &Path, position: Option<u64>) -> anyhow::Result<FileSink> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("{}", path.display()))?;
+    let len = file.metadata()?.len();
+    if let Some(p) = position {
+        if len < p {
+            bail!(
+                "{}: holds {len} bytes but the interrupted run had committed {p}; \
+                 it was changed since, so the run cannot resume exactly",
+                path.display()
+            );
+        }
+    }
+    FileSink::new(file, position.unwrap_or(0)).with_context(|| format!("{}", path.display()))
+}
+
+pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
+    let opts = options(&args)?;
+    let mut store = match &args.index {
+        Some(path) => Store::open_or_create(path, opts.store_params())?,
+        None => Store::in_memory(opts.store_params())?,
+    };
+    let mut input = open_inputs(&args.files)?;
+    let resume = match args.index {
+        Some(_) => filter::resume_point(&store, &input)?,
+        None => None,
+    };
+    if let Some(cp) = &resume {
+        if !args.quiet {
+            eprintln!(
+                "copydesk: resuming the interrupted run after line {} of its input",
+                cp.input_lines
+            );
+        }
+        if args.output.is_none() && !args.quiet {
+            eprintln!(
+                "copydesk: note: kept lines the interrupted run wrote to standard output after \
+                 its last checkpoint are written again; use -o FILE for exactly-once output"
+            );
+        }
+    }
+    let mut kept: Box<dyn Sink> = match &args.output {
+        Some(p) => Box::new(open_output(p, resume.as_ref().map(|c| c.kept_bytes))?),
+        None => Box::new(StreamSink::new(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::io::stdout().lock(),
+        ))),
+    };
+    let mut dropped: Option<FileSink> = match &args.dropped {
+        Some(p) => Some(open_output(p, resume.as_ref().map(|c| c.dropped_bytes))?),
+        None => None,
+    };
+    let bar = progress_bar(args.quiet);
+    let summary = filter::run(
+        &mut store,
+        &mut input,
+        kept.as_mut(),
+        dropped.as_mut().map(|d| d as &mut dyn Sink),
+        &opts,
+        resume.as_ref(),
+        &mut |p| {
+            if let Some(b) = &bar {
+                b.set_position(p.lines);
+                b.set_message(format!("{} kept", p.kept));
+            }
+        },
+    );
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let summary = summary?;
+    if !args.quiet {
+        let dropped: u64 = summary.dropped.values().sum();
+        let reasons: Vec<String> = summary
+            .dropped
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        let secs = summary.seconds.max(1e-9);
+        eprintln!(
+            "copydesk: read {} lines, kept {}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents",
+            summary.lines,
+            summary.kept,
+            dropped,
+            if reasons.is_empty() { "" } else { " (" },
+            if reasons.is_empty() { String::new() } else { reasons.join(", ") + ")" },
+            summary.seconds,
+            summary.lines as f64 / secs,
+            summary.bytes as f64 / secs / 1e6,
+            summary.index_docs,
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A bar on standard error when it is a terminal.
+fn progress_bar(quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos} lines, {msg} [{elapsed}] {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    Some(bar)
+}

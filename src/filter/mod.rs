@@ -1,0 +1,1186 @@
+//! Streaming keep/drop decisions over JSON Lines: the engine of
+//! `copydesk filter`.
+//!
+//! In: an [`InputStream`] of JSON Lines, a [`Store`] (on disk or in memory)
+//! and [`FilterOptions`]. Out: every kept line, byte for byte and in input
+//! order, on the kept [`Sink`]; one JSON line per dropped, blank or skipped
+//! malformed line on the dropped sink ([`DroppedRecord`]); a [`Summary`].
+//! Nothing here prints or reads the environment.
+//!
+//! **Decisions**, per document in input order, against everything kept
+//! before it (this run and earlier runs on the same index):
+//! 1. *exact*: the hash of the normalised text (every word, folded) equals a
+//!    kept document's;
+//! 2. *near-duplicate*: the exact Jaccard of the two documents' *body*
+//!    shingle sets is at least [`FilterOptions::jaccard`];
+//! 3. *contained*: the shorter body's shingles are at least
+//!    [`FilterOptions::containment`] inside the longer one (a copy with a
+//!    dateline, header or footer, trimmed or extended).
+//!
+//! The *body* is the document without its source's boilerplate
+//! ([`chrome`]): segments the same source has shown on many kept pages.
+//! Candidates come from MinHash + LSH over the body shingles; every drop is
+//! verified with exact shingle sets.
+//!
+//! **Work in batches**: documents are parsed, tokenised, shingled and
+//! signed in parallel (rayon); candidates are read and analysed in
+//! parallel; decisions are made one by one in input order; passages for the
+//! dropped log are computed in parallel; outputs are written in order.
+//!
+//! **Determinism and crash safety**: a decision depends only on the index
+//! state and the document. The boilerplate model used for signatures is a
+//! snapshot refreshed at fixed points of the index's lifetime line count
+//! ([`next_refresh`]); batches end there and commits happen only at batch
+//! ends, together with the input position and the output lengths
+//! ([`Checkpoint`]). Rerunning the same input after a crash resumes at the
+//! checkpoint with the state it had, so it decides exactly as an
+//! uninterrupted run.
+
+pub mod chrome;
+pub mod io;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::error::{Error, Result};
+use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
+use crate::index::{DocId, LshParams};
+use crate::input::{parse_record, Document, JsonlFields};
+use crate::minhash::Signature;
+use crate::params::Params;
+use crate::shingle::shingle_hashes;
+use crate::span::Span;
+use crate::tokenize::{for_each_token, Tokens};
+use chrome::{ChromeModel, SourceModel};
+pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
+
+/// LSH bands of the filter's index. 42 bands of 3 rows (126 of 128 MinHash
+/// values) find a pair with body Jaccard 0.4 with probability 0.93 and 0.3
+/// with 0.68 (copies with 10% word edits and a cut ending sit near 0.45),
+/// while a pair sharing one sentence (Jaccard ~0.02) collides with
+/// probability 0.0003: about one needless verification per 5,000 pairs.
+pub const LSH_BANDS: usize = 42;
+/// Rows per band (see [`LSH_BANDS`]).
+pub const LSH_ROWS: usize = 3;
+
+/// Most documents decided in one batch. 512 documents keep the batch's
+/// buffers (texts, tokens, shingles: ~40 KB a document) near 20 MB while
+/// giving rayon enough work to use every core.
+pub const BATCH_DOCS: usize = 512;
+
+/// Lines between refreshes of the boilerplate snapshot once the index has
+/// seen that many (before, refreshes come at 16, 32, 64, ... lines so a new
+/// stream learns its sources' chrome early).
+pub const REFRESH_LINES: u64 = 1024;
+
+/// Most passages listed per dropped document.
+pub const MAX_PASSAGES: usize = 20;
+
+/// Name of the filter's state in the store.
+const STATE_BLOB: &str = "filter-state";
+
+/// What to do with a malformed line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Stop with an error naming the line.
+    #[default]
+    Fail,
+    /// Record it in the dropped log and go on.
+    Skip,
+}
+
+/// Options of a filter run. Thresholds are documented in README.md.
+#[derive(Debug, Clone)]
+pub struct FilterOptions {
+    /// JSON fields holding id, text, source and date.
+    pub fields: JsonlFields,
+    /// Shingle size and MinHash width.
+    pub params: Params,
+    /// Body Jaccard at or above which a document is a near-duplicate.
+    pub jaccard: f64,
+    /// Containment of the shorter body in the longer at or above which a
+    /// document is a contained copy.
+    pub containment: f64,
+    /// Shingles the shorter body needs before containment may drop (a
+    /// two-line brief inside a long article is not its copy).
+    pub min_containment_shingles: usize,
+    /// Preferred sources, best first (`--keep sources=...`).
+    pub keep_sources: Vec<String>,
+    /// Window, in lines, within which a preferred source's copy replaces a
+    /// copy kept earlier (tumbling windows of the index's line count).
+    pub window: u64,
+    /// What to do with malformed lines.
+    pub on_error: OnError,
+    /// Commit at least this many lines apart (0: automatic, see
+    /// [`FilterOptions::commit_interval`]).
+    pub commit_every: u64,
+    /// Compute shared passages for the dropped log.
+    pub passages: bool,
+}
+
+impl Default for FilterOptions {
+    fn default() -> FilterOptions {
+        FilterOptions {
+            fields: JsonlFields::default(),
+            params: Params::default(),
+            jaccard: 0.5,
+            containment: 0.6,
+            min_containment_shingles: 20,
+            keep_sources: Vec::new(),
+            window: 0,
+            on_error: OnError::Fail,
+            commit_every: 0,
+            passages: true,
+        }
+    }
+}
+
+impl FilterOptions {
+    /// The index parameters these options need.
+    pub fn store_params(&self) -> StoreParams {
+        StoreParams::new(
+            &self.params,
+            LshParams {
+                bands: LSH_BANDS,
+                rows: LSH_ROWS,
+            },
+        )
+    }
+
+    /// Checks every option is in range.
+    pub fn validate(&self) -> Result<()> {
+        self.params.validate()?;
+        if self.params.num_hashes < LSH_BANDS * LSH_ROWS {
+            return Err(Error::InvalidParams(format!(
+                "the filter needs at least {} MinHash values",
+                LSH_BANDS * LSH_ROWS
+            )));
+        }
+        for (name, v) in [("jaccard", self.jaccard), ("containment", self.containment)] {
+            if !(0.0..=1.0).contains(&v) || v.is_nan() {
+                return Err(Error::InvalidParams(format!("{name} {v} is not in 0..=1")));
+            }
+        }
+        if !self.keep_sources.is_empty() && self.window == 0 {
+            return Err(Error::InvalidParams(
+                "preferred sources need a window of at least 1 line".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Lines between commits for an index of `docs` documents: at least
+    /// 4,096, and an eighth of the index, so the bucket pages rewritten per
+    /// commit stay a small multiple of what was added.
+    pub fn commit_interval(&self, docs: u64) -> u64 {
+        if self.commit_every > 0 {
+            self.commit_every
+        } else {
+            (docs / 8).max(4096)
+        }
+    }
+}
+
+/// Why a line went to the dropped log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Same normalised text as a kept document.
+    Exact,
+    /// Body Jaccard at or above the threshold.
+    NearDuplicate,
+    /// The shorter body contained in the longer.
+    Contained,
+    /// A copy from a preferred source arrived within the window.
+    PreferredSource,
+    /// Not a usable JSON record (with `--on-error skip`).
+    Malformed,
+    /// An empty or whitespace-only line.
+    Blank,
+}
+
+impl Reason {
+    /// The name used in the dropped log and the summary.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Reason::Exact => "exact",
+            Reason::NearDuplicate => "near-duplicate",
+            Reason::Contained => "contained",
+            Reason::PreferredSource => "preferred-source",
+            Reason::Malformed => "malformed",
+            Reason::Blank => "blank",
+        }
+    }
+}
+
+/// A span in each of the two documents of a drop.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageRecord {
+    /// Byte span in the dropped document's text.
+    pub doc: Span,
+    /// Byte span in the kept document's text.
+    pub duplicate_of: Span,
+    /// verbatim, edited or paraphrase.
+    pub kind: crate::align::PassageKind,
+}
+
+/// One line of the dropped log: the wire contract, documented in README.md.
+#[derive(Debug, Clone, Serialize)]
+pub struct DroppedRecord {
+    /// The dropped document's id (absent for malformed and blank lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The kept document's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Why.
+    pub reason: Reason,
+    /// Body Jaccard with the kept document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
+    /// Containment of the shorter body in the longer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containment: Option<f64>,
+    /// Shared passages, spans into both texts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passages: Option<Vec<PassageRecord>>,
+    /// The input the line came from.
+    pub input: String,
+    /// 1-based line number in that input.
+    pub line: u64,
+    /// What is wrong with a malformed line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// A malformed line itself (lossy UTF-8), so no line is lost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+/// Counts of a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// Lines read (skipped resume prefix excluded).
+    pub lines: u64,
+    /// Bytes read (skipped resume prefix excluded).
+    pub bytes: u64,
+    /// Lines kept.
+    pub kept: u64,
+    /// Lines dropped, by reason.
+    pub dropped: BTreeMap<&'static str, u64>,
+    /// Lines skipped at the start because an interrupted run had done them.
+    pub resumed_lines: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// Documents in the index at the end.
+    pub index_docs: u64,
+}
+
+/// Progress after each batch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Lines done.
+    pub lines: u64,
+    /// Bytes done.
+    pub bytes: u64,
+    /// Lines kept.
+    pub kept: u64,
+}
+
+/// The checkpoint to resume from, when the index holds an unfinished run
+/// over inputs with the same names.
+pub fn resume_point(store: &Store, input: &InputStream) -> Result<Option<Checkpoint>> {
+    Ok(store
+        .checkpoint()?
+        .filter(|cp| !cp.finished && cp.inputs == input.identity()))
+}
+
+/// Line count at which the boilerplate snapshot is next refreshed after
+/// `seen` lines: 16, 32, 64, ..., 1024, then every [`REFRESH_LINES`].
+pub fn next_refresh(seen: u64) -> u64 {
+    if seen < REFRESH_LINES {
+        (seen + 1).next_power_of_two().max(16)
+    } else {
+        (seen / REFRESH_LINES + 1) * REFRESH_LINES
+    }
+}
+
+/// The word-level analysis of one text the decisions need.
+#[derive(Debug, Clone, Default)]
+struct Analysis {
+    /// Hash of the normalised text.
+    exact: u64,
+    /// Shingle hash at each token position.
+    shingles: Vec<u64>,
+    /// Segment number of each token.
+    token_seg: Vec<u32>,
+    /// Hash of each segment.
+    segs: Vec<u64>,
+}
+
+/// Bytes that end a segment when found between two words.
+fn is_break(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?' | b'|' | b'\n' | b':' | b';')
+}
+
+fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(23) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn finish(h: u64) -> u64 {
+    xxh3_64(&h.to_le_bytes())
+}
+
+impl Analysis {
+    fn new(text: &str, k: usize) -> Analysis {
+        let bytes = text.as_bytes();
+        let mut hashes = Vec::with_capacity(text.len() / 5);
+        let mut token_seg = Vec::with_capacity(text.len() / 5);
+        let mut segs = Vec::new();
+        let (mut seg, mut exact) = (0u64, 0u64);
+        let mut prev_end: Option<usize> = None;
+        for_each_token(text, |span, norm| {
+            let h = xxh3_64(norm.as_bytes());
+            if let Some(pe) = prev_end {
+                if bytes[pe..span.start].iter().any(|&b| is_break(b)) {
+                    segs.push(finish(seg));
+                    seg = 0;
+                }
+            }
+            seg = mix(seg, h);
+            exact = mix(exact, h);
+            token_seg.push(segs.len() as u32);
+            hashes.push(h);
+            prev_end = Some(span.end);
+        });
+        if !hashes.is_empty() {
+            segs.push(finish(seg));
+        }
+        let mut shingles = Vec::with_capacity(hashes.len());
+        shingle_hashes(&hashes, k, &mut shingles);
+        Analysis {
+            exact: finish(exact ^ hashes.len() as u64),
+            shingles,
+            token_seg,
+            segs,
+        }
+    }
+
+    /// Sorted, distinct shingles that touch no boilerplate segment of `model`.
+    fn body(&self, model: Option<&SourceModel>, k: usize) -> Vec<u64> {
+        let mut out: Vec<u64> = match model {
+            Some(m) if !m.is_empty() => {
+                let bad: Vec<bool> = self.segs.iter().map(|&s| m.is_boilerplate(s)).collect();
+                if !bad.iter().any(|&b| b) {
+                    self.shingles.clone()
+                } else {
+                    // Boilerplate tokens before each position.
+                    let mut before = Vec::with_capacity(self.token_seg.len() + 1);
+                    before.push(0u32);
+                    let mut n = 0;
+                    for &s in &self.token_seg {
+                        n += u32::from(bad[s as usize]);
+                        before.push(n);
+                    }
+                    let width = k.min(self.token_seg.len());
+                    self.shingles
+                        .iter()
+                        .enumerate()
+                        .filter(|&(i, _)| before[i + width] == before[i])
+                        .map(|(_, &h)| h)
+                        .collect()
+                }
+            }
+            _ => self.shingles.clone(),
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Distinct segments, for learning.
+    fn distinct_segs(&self) -> Vec<u64> {
+        let mut s = self.segs.clone();
+        s.sort_unstable();
+        s.dedup();
+        s
+    }
+}
+
+/// Shared elements of two sorted, distinct slices.
+fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// One parsed line of a batch.
+struct Prepared {
+    line: Line,
+    doc: std::result::Result<Document, String>,
+    analysis: Analysis,
+    keys: Vec<u64>,
+    exact_key: u64,
+}
+
+/// What happened to a line.
+#[derive(Debug, Clone)]
+enum Outcome {
+    Kept(DocId),
+    Dropped {
+        reason: Reason,
+        of: Target,
+        jaccard: f64,
+        containment: f64,
+    },
+    Malformed(String),
+    Blank,
+}
+
+/// The kept document a drop points at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Stored(DocId),
+    Batch(usize),
+}
+
+/// A stored document read back as a candidate.
+struct Candidate {
+    doc: StoredDoc,
+    text: String,
+    analysis: Analysis,
+}
+
+/// The verdict of one document against one kept document.
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    reason: Reason,
+    jaccard: f64,
+    containment: f64,
+}
+
+impl Match {
+    fn rank(&self) -> (bool, f64) {
+        (
+            self.reason == Reason::Exact,
+            self.jaccard.max(self.containment),
+        )
+    }
+}
+
+/// The filter: options, the learned model and the counters of a run.
+struct Filter<'a> {
+    opts: &'a FilterOptions,
+    k: usize,
+    model: ChromeModel,
+    snapshot: ChromeModel,
+    seen: u64,
+    preferred: HashMap<&'a str, usize>,
+}
+
+fn load_state(store: &Store) -> Result<(u64, ChromeModel)> {
+    match store.blob(STATE_BLOB)? {
+        None => Ok((0, ChromeModel::default())),
+        Some(bytes) => {
+            let seen = bytes
+                .get(..8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_le_bytes);
+            let model = bytes.get(8..).and_then(ChromeModel::decode);
+            match (seen, model) {
+                (Some(s), Some(m)) => Ok((s, m)),
+                _ => Err(Error::Index {
+                    path: store.path().to_path_buf(),
+                    message: "unreadable filter state".into(),
+                }),
+            }
+        }
+    }
+}
+
+fn save_state(store: &mut Store, seen: u64, model: &ChromeModel) -> Result<()> {
+    let mut bytes = seen.to_le_bytes().to_vec();
+    bytes.extend(model.encode());
+    store.put_blob(STATE_BLOB, &bytes)
+}
+
+/// Runs the filter over `input`, writing kept lines to `kept` and the
+/// dropped log to `dropped`, and calls `progress` after every batch.
+///
+/// With `resume` (see [`resume_point`]) the first `resume.input_bytes` of
+/// the input are read, checked against the checkpoint and skipped; the
+/// caller has already cut its output files back to the checkpoint.
+pub fn run(
+    store: &mut Store,
+    input: &mut InputStream,
+    kept: &mut dyn Sink,
+    mut dropped: Option<&mut dyn Sink>,
+    opts: &FilterOptions,
+    resume: Option<&Checkpoint>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Summary> {
+    opts.validate()?;
+    let start = Instant::now();
+    let mut summary = Summary::default();
+    if let Some(cp) = resume {
+        while input.bytes() < cp.input_bytes {
+            if input.next_line()?.is_none() {
+                break;
+            }
+        }
+        if input.bytes() != cp.input_bytes || input.hash() != cp.input_hash {
+            return Err(Error::Index {
+                path: store.path().to_path_buf(),
+                message: format!(
+                    "an interrupted run stopped after line {} of this input, but the input \
+                     differs from what it read; finish it with the same input or use a new index",
+                    cp.input_lines
+                ),
+            });
+        }
+        summary.resumed_lines = cp.input_lines;
+    }
+    let (seen, model) = load_state(store)?;
+    let mut f = Filter {
+        opts,
+        k: opts.params.shingle_size,
+        snapshot: model.clone(),
+        model,
+        seen,
+        preferred: opts
+            .keep_sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i))
+            .collect(),
+    };
+    let mut since_commit = 0u64;
+    let mut pending_line: Option<Line> = None;
+    loop {
+        // Batches end at snapshot refreshes and window ends.
+        let mut cap = (next_refresh(f.seen) - f.seen).min(BATCH_DOCS as u64);
+        if opts.window > 0 && !opts.keep_sources.is_empty() {
+            cap = cap.min(opts.window - f.seen % opts.window);
+        }
+        let mut lines = Vec::with_capacity(cap as usize);
+        if let Some(l) = pending_line.take() {
+            lines.push(l);
+        }
+        while (lines.len() as u64) < cap {
+            match input.next_line()? {
+                Some(l) => lines.push(l),
+                None => break,
+            }
+        }
+        if lines.is_empty() {
+            break;
+        }
+        let batch_start = input.position();
+        let mut batch = f.prepare(lines, store.params().lsh);
+        // Stop before the first malformed line unless skipping them.
+        let mut failure = None;
+        if opts.on_error == OnError::Fail {
+            if let Some(i) = batch.iter().position(|p| {
+                p.doc.is_err() && !p.line.content().iter().all(u8::is_ascii_whitespace)
+            }) {
+                let bad = batch.split_off(i).swap_remove(0);
+                // The position just before the bad line.
+                let before = Line {
+                    end: StreamPosition {
+                        bytes: bad.line.end.bytes - bad.line.raw.len() as u64,
+                        lines: bad.line.end.lines - 1,
+                        hash: batch.last().map_or(batch_start.hash, |p| p.line.end.hash),
+                    },
+                    ..bad.line.clone()
+                };
+                failure = Some((
+                    Error::JsonLine {
+                        path: input.name(bad.line.file).to_path_buf(),
+                        line: bad.line.line,
+                        message: bad.doc.err().unwrap_or_default(),
+                    },
+                    before,
+                ));
+            }
+        }
+        let (outcomes, candidates) = f.decide(store, &batch)?;
+        f.emit(
+            input,
+            &batch,
+            &outcomes,
+            &candidates,
+            kept,
+            &mut dropped,
+            &mut summary,
+        )?;
+        f.seen += batch.len() as u64;
+        since_commit += batch.len() as u64;
+        summary.lines += batch.len() as u64;
+        summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
+        store.flush_records()?;
+        if f.seen == next_refresh(f.seen - 1) || f.seen % REFRESH_LINES == 0 {
+            f.snapshot = f.model.clone();
+        }
+        if let Some((err, before)) = failure {
+            let cp = checkpoint(input, kept, &dropped, false, Some(&before));
+            f.commit(store, kept, &mut dropped, cp)?;
+            return Err(err);
+        }
+        let at_refresh = f.seen % REFRESH_LINES == 0 || f.seen.is_power_of_two();
+        if at_refresh && since_commit >= opts.commit_interval(store.doc_count()) {
+            let cp = checkpoint(input, kept, &dropped, false, None);
+            f.commit(store, kept, &mut dropped, cp)?;
+            since_commit = 0;
+        }
+        progress(&Progress {
+            lines: summary.lines,
+            bytes: summary.bytes,
+            kept: summary.kept,
+        });
+    }
+    let cp = checkpoint(input, kept, &dropped, true, None);
+    f.commit(store, kept, &mut dropped, cp)?;
+    summary.seconds = start.elapsed().as_secs_f64();
+    summary.index_docs = store.doc_count();
+    Ok(summary)
+}
+
+/// The checkpoint after `upto` (the last line done), or after everything
+/// read when `None`.
+fn checkpoint(
+    input: &InputStream,
+    kept: &dyn Sink,
+    dropped: &Option<&mut dyn Sink>,
+    finished: bool,
+    upto: Option<&Line>,
+) -> Checkpoint {
+    let at = upto.map_or_else(|| input.position(), |l| l.end);
+    Checkpoint {
+        inputs: input.identity(),
+        input_bytes: at.bytes,
+        input_lines: at.lines,
+        input_hash: at.hash,
+        kept_bytes: kept.position(),
+        dropped_bytes: dropped.as_ref().map_or(0, |d| d.position()),
+        finished,
+    }
+}
+
+impl Filter<'_> {
+    /// Parses, tokenises, shingles and signs a batch in parallel.
+    fn prepare(&self, lines: Vec<Line>, lsh: LshParams) -> Vec<Prepared> {
+        let k = self.k;
+        let num_hashes = self.opts.params.num_hashes;
+        lines
+            .into_par_iter()
+            .map(|line| {
+                let doc = if line.content().iter().all(u8::is_ascii_whitespace) {
+                    Err(String::new())
+                } else {
+                    parse_record(line.content(), line.line, &self.opts.fields)
+                };
+                let (analysis, keys) = match &doc {
+                    Ok(d) => {
+                        let a = Analysis::new(&d.text, k);
+                        let body = a.body(self.snapshot.source(d.source.as_deref()), k);
+                        let keys = if body.is_empty() {
+                            Vec::new()
+                        } else {
+                            let sig = Signature::from_shingles(&body, num_hashes);
+                            lsh.band_keys(&sig).collect()
+                        };
+                        (a, keys)
+                    }
+                    Err(_) => (Analysis::default(), Vec::new()),
+                };
+                let exact_key = Store::exact_key(analysis.exact);
+                Prepared {
+                    line,
+                    doc,
+                    analysis,
+                    keys,
+                    exact_key,
+                }
+            })
+            .collect()
+    }
+
+    /// Decides every line of a batch, in order, updating the store.
+    fn decide(
+        &mut self,
+        store: &mut Store,
+        batch: &[Prepared],
+    ) -> Result<(Vec<Outcome>, HashMap<DocId, Candidate>)> {
+        let first_new = store.next_doc();
+        // Candidates already in the store, read and analysed in parallel.
+        store.load_pages(
+            batch
+                .iter()
+                .flat_map(|p| p.keys.iter().copied().chain([p.exact_key])),
+        )?;
+        let mut wanted: Vec<DocId> = Vec::new();
+        let mut buf = Vec::new();
+        let mut keys = Vec::new();
+        for p in batch.iter().filter(|p| p.doc.is_ok()) {
+            keys.clear();
+            keys.extend_from_slice(&p.keys);
+            keys.push(p.exact_key);
+            store.lookup_loaded(&keys, &mut buf);
+            wanted.extend_from_slice(&buf);
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut fetched = Vec::with_capacity(wanted.len());
+        for id in wanted {
+            if let Some(doc) = store.doc(id)? {
+                let text = store.text(&doc)?;
+                fetched.push((doc, text));
+            }
+        }
+        let k = self.k;
+        let candidates: HashMap<DocId, Candidate> = fetched
+            .into_par_iter()
+            .map(|(doc, text)| {
+                let analysis = Analysis::new(&text, k);
+                (
+                    doc.doc,
+                    Candidate {
+                        doc,
+                        text,
+                        analysis,
+                    },
+                )
+            })
+            .collect();
+
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
+        // Batch position of each document kept in this batch.
+        let mut batch_doc: HashMap<DocId, usize> = HashMap::new();
+        for (i, p) in batch.iter().enumerate() {
+            let doc = match &p.doc {
+                Ok(d) => d,
+                Err(e) if e.is_empty() => {
+                    outcomes.push(Outcome::Blank);
+                    continue;
+                }
+                Err(e) => {
+                    outcomes.push(Outcome::Malformed(e.clone()));
+                    continue;
+                }
+            };
+            keys.clear();
+            keys.extend_from_slice(&p.keys);
+            keys.push(p.exact_key);
+            let found = store.lookup(&keys)?;
+            let mut best: Option<(Match, Target)> = None;
+            let mut body: Option<Vec<u64>> = None;
+            for id in found {
+                let (analysis, source, target) = if id >= first_new {
+                    let Some(&j) = batch_doc.get(&id) else {
+                        continue;
+                    };
+                    let Ok(d) = &batch[j].doc else { continue };
+                    (&batch[j].analysis, d.source.as_deref(), Target::Batch(j))
+                } else {
+                    let Some(c) = candidates.get(&id) else {
+                        continue;
+                    };
+                    (&c.analysis, c.doc.source.as_deref(), Target::Stored(id))
+                };
+                let m = if analysis.exact == p.analysis.exact {
+                    Some(Match {
+                        reason: Reason::Exact,
+                        jaccard: 1.0,
+                        containment: 1.0,
+                    })
+                } else {
+                    let mine = body.get_or_insert_with(|| {
+                        p.analysis
+                            .body(self.model.source(doc.source.as_deref()), self.k)
+                    });
+                    let theirs = analysis.body(self.model.source(source), self.k);
+                    self.judge(mine, &theirs)
+                };
+                if let Some(m) = m {
+                    if best.is_none_or(|(b, _)| m.rank() > b.rank()) {
+                        best = Some((m, target));
+                    }
+                }
+            }
+            match best {
+                Some((m, target)) => {
+                    if let Target::Batch(j) = target {
+                        if self.prefers(batch, i, j) {
+                            // Swap: keep this copy, drop the earlier one.
+                            let Outcome::Kept(old) = outcomes[j] else {
+                                unreachable!("a batch target is a kept document")
+                            };
+                            if let Some(d) = store.doc(old)? {
+                                store.remove_doc(&d)?;
+                            }
+                            batch_doc.remove(&old);
+                            let id = self.keep(store, p, doc)?;
+                            batch_doc.insert(id, i);
+                            outcomes[j] = Outcome::Dropped {
+                                reason: Reason::PreferredSource,
+                                of: Target::Batch(i),
+                                jaccard: m.jaccard,
+                                containment: m.containment,
+                            };
+                            outcomes.push(Outcome::Kept(id));
+                            continue;
+                        }
+                    }
+                    outcomes.push(Outcome::Dropped {
+                        reason: m.reason,
+                        of: target,
+                        jaccard: m.jaccard,
+                        containment: m.containment,
+                    });
+                }
+                None => {
+                    let id = self.keep(store, p, doc)?;
+                    batch_doc.insert(id, i);
+                    outcomes.push(Outcome::Kept(id));
+                }
+            }
+        }
+        // Drops pointing at a document later replaced point at its replacement.
+        for i in 0..outcomes.len() {
+            let mut hops = 0;
+            while let Outcome::Dropped {
+                of: Target::Batch(j),
+                ..
+            } = outcomes[i]
+            {
+                match outcomes[j] {
+                    Outcome::Dropped {
+                        reason: Reason::PreferredSource,
+                        of,
+                        ..
+                    } if hops < outcomes.len() => {
+                        if let Outcome::Dropped { of: o, .. } = &mut outcomes[i] {
+                            *o = of;
+                        }
+                        hops += 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok((outcomes, candidates))
+    }
+
+    /// The verdict of a body against a kept body, if it is a copy.
+    fn judge(&self, a: &[u64], b: &[u64]) -> Option<Match> {
+        if a.is_empty() || b.is_empty() {
+            return None;
+        }
+        let inter = intersection(a, b) as f64;
+        let jaccard = inter / ((a.len() + b.len()) as f64 - inter);
+        let shorter = a.len().min(b.len());
+        let containment = inter / shorter as f64;
+        let reason = if jaccard >= self.opts.jaccard {
+            Reason::NearDuplicate
+        } else if shorter >= self.opts.min_containment_shingles
+            && containment >= self.opts.containment
+        {
+            Reason::Contained
+        } else {
+            return None;
+        };
+        Some(Match {
+            reason,
+            jaccard,
+            containment,
+        })
+    }
+
+    /// True when line `i` should replace kept line `j` of the same batch.
+    fn prefers(&self, batch: &[Prepared], i: usize, j: usize) -> bool {
+        if self.preferred.is_empty() || self.opts.window == 0 {
+            return false;
+        }
+        let rank = |p: &Prepared| {
+            p.doc
+                .as_ref()
+                .ok()
+                .and_then(|d| d.source.as_deref())
+                .and_then(|s| self.preferred.get(s).copied())
+                .unwrap_or(usize::MAX)
+        };
+        let window = |pos: usize| (self.seen + pos as u64) / self.opts.window;
+        window(i) == window(j) && rank(&batch[i]) < rank(&batch[j])
+    }
+
+    fn keep(&mut self, store: &mut Store, p: &Prepared, doc: &Document) -> Result<DocId> {
+        self.model
+            .learn(doc.source.as_deref(), &p.analysis.distinct_segs());
+        store.insert_doc(&NewDoc {
+            id: &doc.id,
+            source: doc.source.as_deref(),
+            date: doc.date.as_deref(),
+            exact: p.analysis.exact,
+            band_keys: &p.keys,
+            text: &doc.text,
+        })
+    }
+}
+
+impl Filter<'_> {
+    /// Writes a decided batch: kept lines, dropped records with passages.
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &self,
+        input: &InputStream,
+        batch: &[Prepared],
+        outcomes: &[Outcome],
+        candidates: &HashMap<DocId, Candidate>,
+        kept: &mut dyn Sink,
+        dropped: &mut Option<&mut dyn Sink>,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        let target_text = |t: Target| -> Option<(&str, &str)> {
+            match t {
+                Target::Batch(j) => batch[j]
+                    .doc
+                    .as_ref()
+                    .ok()
+                    .map(|d| (d.id.as_str(), d.text.as_str())),
+                Target::Stored(id) => candidates
+                    .get(&id)
+                    .map(|c| (c.doc.id.as_str(), c.text.as_str())),
+            }
+        };
+        let want_passages = self.opts.passages && dropped.is_some();
+        let passages: Vec<Option<Vec<PassageRecord>>> = outcomes
+            .par_iter()
+            .enumerate()
+            .map(|(i, o)| match o {
+                Outcome::Dropped { of, .. } if want_passages => {
+                    let a = batch[i].doc.as_ref().ok()?;
+                    let (_, b) = target_text(*of)?;
+                    Some(passages(&a.text, b, &self.opts.params))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut line_buf = Vec::new();
+        for ((p, o), passages) in batch.iter().zip(outcomes).zip(passages) {
+            let input_name = || input.name(p.line.file).display().to_string();
+            let record = match o {
+                Outcome::Kept(_) => {
+                    kept.write_all(&p.line.raw)
+                        .map_err(|e| sink_error(e, "output"))?;
+                    summary.kept += 1;
+                    continue;
+                }
+                Outcome::Dropped {
+                    reason,
+                    of,
+                    jaccard,
+                    containment,
+                } => DroppedRecord {
+                    id: p.doc.as_ref().ok().map(|d| d.id.clone()),
+                    duplicate_of: target_text(*of).map(|(id, _)| id.to_string()),
+                    reason: *reason,
+                    similarity: Some(round(*jaccard)),
+                    containment: Some(round(*containment)),
+                    passages,
+                    input: input_name(),
+                    line: p.line.line,
+                    error: None,
+                    raw: None,
+                },
+                Outcome::Malformed(e) => DroppedRecord {
+                    id: None,
+                    duplicate_of: None,
+                    reason: Reason::Malformed,
+                    similarity: None,
+                    containment: None,
+                    passages: None,
+                    input: input_name(),
+                    line: p.line.line,
+                    error: Some(e.clone()),
+                    raw: Some(String::from_utf8_lossy(p.line.content()).into_owned()),
+                },
+                Outcome::Blank => DroppedRecord {
+                    id: None,
+                    duplicate_of: None,
+                    reason: Reason::Blank,
+                    similarity: None,
+                    containment: None,
+                    passages: None,
+                    input: input_name(),
+                    line: p.line.line,
+                    error: None,
+                    raw: Some(String::from_utf8_lossy(p.line.content()).into_owned()),
+                },
+            };
+            *summary.dropped.entry(record.reason.as_str()).or_default() += 1;
+            if let Some(d) = dropped.as_deref_mut() {
+                line_buf.clear();
+                serde_json::to_writer(&mut line_buf, &record)
+                    .map_err(|e| sink_error(e.into(), "dropped log"))?;
+                line_buf.push(b'\n');
+                d.write_all(&line_buf)
+                    .map_err(|e| sink_error(e, "dropped log"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the outputs durable, then commits the index with `cp`.
+    fn commit(
+        &self,
+        store: &mut Store,
+        kept: &mut dyn Sink,
+        dropped: &mut Option<&mut dyn Sink>,
+        cp: Checkpoint,
+    ) -> Result<()> {
+        kept.sync().map_err(|e| sink_error(e, "output"))?;
+        if let Some(d) = dropped.as_deref_mut() {
+            d.sync().map_err(|e| sink_error(e, "dropped log"))?;
+        }
+        save_state(store, self.seen, &self.model)?;
+        store.set_checkpoint(&cp)?;
+        store.commit()
+    }
+}
+
+fn sink_error(source: std::io::Error, what: &str) -> Error {
+    Error::Io {
+        path: what.into(),
+        source,
+    }
+}
+
+/// Shared passages of a dropped text and its kept copy, from
+/// [`crate::compare::compare_tokens`].
+fn passages(dropped: &str, kept: &str, params: &Params) -> Vec<PassageRecord> {
+    let c = crate::compare::compare_tokens(&Tokens::new(dropped), &Tokens::new(kept), params);
+    c.passages
+        .into_iter()
+        .take(MAX_PASSAGES)
+        .map(|p| PassageRecord {
+            doc: p.passage.a,
+            duplicate_of: p.passage.b,
+            kind: p.passage.kind,
+        })
+        .collect()
+}
+
+/// Scores rounded to 4 decimals.
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// A stored document found by [`query`].
+#[derive(Debug, Clone)]
+pub struct QueryMatch {
+    /// The stored document.
+    pub doc: StoredDoc,
+    /// Its text.
+    pub text: String,
+    /// Body Jaccard with the query.
+    pub jaccard: f64,
+    /// Containment of the shorter body in the longer.
+    pub containment: f64,
+    /// What the filter would decide for the query against this document
+    /// (`None`: not a copy by the thresholds of `opts`).
+    pub reason: Option<Reason>,
+}
+
+/// "Have we seen this, and where?": the stored documents sharing a band or
+/// the exact text with `text`, scored with exact body shingle sets, best
+/// first. `source` selects which learned boilerplate to strip from `text`.
+pub fn query(
+    store: &mut Store,
+    text: &str,
+    source: Option<&str>,
+    opts: &FilterOptions,
+) -> Result<Vec<QueryMatch>> {
+    let (_, model) = load_state(store)?;
+    let f = Filter {
+        opts,
+        k: store.params().shingle_size,
+        snapshot: ChromeModel::default(),
+        model,
+        seen: 0,
+        preferred: HashMap::new(),
+    };
+    let k = f.k;
+    let analysis = Analysis::new(text, k);
+    let body = analysis.body(f.model.source(source), k);
+    let mut keys: Vec<u64> = if body.is_empty() {
+        Vec::new()
+    } else {
+        let sig = Signature::from_shingles(&body, store.params().num_hashes);
+        store.params().lsh.band_keys(&sig).collect()
+    };
+    keys.push(Store::exact_key(analysis.exact));
+    let mut out = Vec::new();
+    for id in store.lookup(&keys)? {
+        let Some(doc) = store.doc(id)? else { continue };
+        let text = store.text(&doc)?;
+        let a = Analysis::new(&text, k);
+        let theirs = a.body(f.model.source(doc.source.as_deref()), k);
+        let (jaccard, containment, reason) = if a.exact == analysis.exact {
+            (1.0, 1.0, Some(Reason::Exact))
+        } else {
+            match f.judge(&body, &theirs) {
+                Some(m) => (m.jaccard, m.containment, Some(m.reason)),
+                None => {
+                    let inter = intersection(&body, &theirs) as f64;
+                    let union = (body.len() + theirs.len()) as f64 - inter;
+                    let shorter = body.len().min(theirs.len()).max(1) as f64;
+                    (inter / union.max(1.0), inter / shorter, None)
+                }
+            }
+        };
+        out.push(QueryMatch {
+            doc,
+            text,
+            jaccard,
+            containment,
+            reason,
+        });
+    }
+    out.sort_by(|a, b| {
+        (b.reason.is_some(), b.jaccard.max(b.containment))
+            .partial_cmp(&(a.reason.is_some(), a.jaccard.max(a.containment)))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    Ok(out)
+}
+
+/// Counts of the filter's own state in an index, for `index stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilterState {
+    /// Lines the filter has read into this index over its lifetime.
+    pub lines_seen: u64,
+    /// Sources with a learned boilerplate model.
+    pub sources: usize,
+}
+
+/// The filter's state in `store`.
+pub fn state(store: &Store) -> Result<FilterState> {
+    let (lines_seen, model) = load_state(store)?;
+    Ok(FilterState {
+        lines_seen,
+        sources: model.sources(),
+    })
+}
