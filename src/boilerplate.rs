@@ -838,6 +838,77 @@ fn source_blocks(
     }
 }
 
+// ---------------------------------------------------------------------------
+// Persistence of the streaming model (the filter commits it with its index)
+
+impl BoilerplateModel {
+    /// Serialises the counters (little-endian, sources in name order,
+    /// counters in hash order), so a persistent index can commit the model
+    /// and a later run continue with exactly the same state. The parameters
+    /// are not included: the caller restores them.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut names: Vec<&String> = self.sources.keys().collect();
+        names.sort();
+        let mut out = Vec::new();
+        out.extend_from_slice(&self.global_docs.to_le_bytes());
+        out.extend_from_slice(&(names.len() as u64).to_le_bytes());
+        for name in names {
+            let c = &self.sources[name];
+            out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&c.docs.to_le_bytes());
+            let mut counters: Vec<(&u64, &Counter)> = c.counters.iter().collect();
+            counters.sort_unstable_by_key(|(h, _)| **h);
+            out.extend_from_slice(&(counters.len() as u64).to_le_bytes());
+            for (h, k) in counters {
+                out.extend_from_slice(&h.to_le_bytes());
+                out.extend_from_slice(&k.count.to_le_bytes());
+                out.extend_from_slice(&k.first_doc.to_le_bytes());
+                out.extend_from_slice(&k.first_global.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads what [`BoilerplateModel::encode`] wrote, with `params`; `None`
+    /// when the bytes are not such a model.
+    pub fn decode(bytes: &[u8], params: BoilerplateParams) -> Option<BoilerplateModel> {
+        fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+            let (head, rest) = (r.get(..n)?, r.get(n..)?);
+            *r = rest;
+            Some(head)
+        }
+        fn u32_(r: &mut &[u8]) -> Option<u32> {
+            Some(u32::from_le_bytes(take(r, 4)?.try_into().ok()?))
+        }
+        fn u64_(r: &mut &[u8]) -> Option<u64> {
+            Some(u64::from_le_bytes(take(r, 8)?.try_into().ok()?))
+        }
+        let mut r = bytes;
+        let mut model = BoilerplateModel::new(params);
+        model.global_docs = u32_(&mut r)?;
+        for _ in 0..u64_(&mut r)? {
+            let len = usize::try_from(u64_(&mut r)?).ok()?;
+            let name = String::from_utf8(take(&mut r, len)?.to_vec()).ok()?;
+            let docs = u32_(&mut r)?;
+            let n = usize::try_from(u64_(&mut r)?).ok()?;
+            let mut counters = HashMap::with_capacity(n.min(r.len() / 20));
+            for _ in 0..n {
+                let h = u64_(&mut r)?;
+                let counter = Counter {
+                    count: u32_(&mut r)?,
+                    first_doc: u32_(&mut r)?,
+                    first_global: u32_(&mut r)?,
+                };
+                counters.insert(h, counter);
+            }
+            model.entries += counters.len();
+            model.sources.insert(name, SourceCounts { docs, counters });
+        }
+        r.is_empty().then_some(model)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

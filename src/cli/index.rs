@@ -86,7 +86,11 @@ fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(out, "file size        {} bytes", s.file_bytes)?;
     writeln!(out, "lines filtered   {}", f.lines_seen)?;
-    writeln!(out, "sources learned  {}", f.sources)?;
+    writeln!(
+        out,
+        "boilerplate      {} segment counters",
+        f.boilerplate_counters
+    )?;
     match store.checkpoint()? {
         None => writeln!(out, "last run         none")?,
         Some(cp) => writeln!(

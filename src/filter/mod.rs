@@ -17,8 +17,12 @@
 //!    [`FilterOptions::containment`] inside the longer one (a copy with a
 //!    dateline, header or footer, trimmed or extended).
 //!
-//! The *body* is the document without its source's boilerplate
-//! ([`chrome`]): segments the same source has shown on many kept pages.
+//! The *body* is the document without its source's boilerplate: segments
+//! (runs of words between sentence ends, `|` separators and line breaks:
+//! a navigation item, a footer sentence, a related-stories headline) that
+//! the same source has shown on many of its kept pages, learned by the
+//! shared streaming [`BoilerplateModel`] (bounded memory, committed with
+//! the index). Documents without a source learn nothing.
 //! Candidates come from MinHash + LSH over the body shingles; every drop is
 //! verified with exact shingle sets.
 //!
@@ -36,7 +40,6 @@
 //! checkpoint with the state it had, so it decides exactly as an
 //! uninterrupted run.
 
-pub mod chrome;
 pub mod io;
 
 use std::collections::{BTreeMap, HashMap};
@@ -46,6 +49,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::boilerplate::{BoilerplateModel, BoilerplateParams};
 use crate::error::{Error, Result};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
 use crate::index::{DocId, LshParams};
@@ -55,7 +59,6 @@ use crate::params::Params;
 use crate::shingle::shingle_hashes;
 use crate::span::Span;
 use crate::tokenize::{for_each_token, Tokens};
-use chrome::{ChromeModel, SourceModel};
 pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
 
 /// LSH bands of the filter's index. 42 bands of 3 rows (126 of 128 MinHash
@@ -79,6 +82,29 @@ pub const REFRESH_LINES: u64 = 1024;
 
 /// Most passages listed per dropped document.
 pub const MAX_PASSAGES: usize = 20;
+
+/// Most boilerplate counters kept over all sources (segments, not
+/// shingles: about 35 per page). 262,144 counters are about 8 MB, enough for
+/// thousands of sources' chrome and a few hundred pages of grace each.
+pub const BOILERPLATE_COUNTERS: usize = 1 << 18;
+
+/// Kept pages of a source a segment must be on before it is boilerplate.
+/// 2, not the shared default 3: the filter counts only pages it keeps, so a
+/// story the source runs twice is dropped as a copy and never counted,
+/// while waiting for a third page lets a site's second page be judged with
+/// its chrome still counted as text (measured: 5 false drops in the first
+/// 200 lines of the accuracy stream with 3, none with 2).
+pub const BOILERPLATE_MIN_DOCS: u32 = 2;
+
+/// The boilerplate parameters of the filter: the shared defaults with the
+/// filter's counter cap and [`BOILERPLATE_MIN_DOCS`].
+pub fn boilerplate_params() -> BoilerplateParams {
+    BoilerplateParams {
+        max_entries: BOILERPLATE_COUNTERS,
+        min_docs: BOILERPLATE_MIN_DOCS,
+        ..BoilerplateParams::default()
+    }
+}
 
 /// Name of the filter's state in the store.
 const STATE_BLOB: &str = "filter-state";
@@ -369,11 +395,16 @@ impl Analysis {
         }
     }
 
-    /// Sorted, distinct shingles that touch no boilerplate segment of `model`.
-    fn body(&self, model: Option<&SourceModel>, k: usize) -> Vec<u64> {
-        let mut out: Vec<u64> = match model {
-            Some(m) if !m.is_empty() => {
-                let bad: Vec<bool> = self.segs.iter().map(|&s| m.is_boilerplate(s)).collect();
+    /// Sorted, distinct shingles that touch no boilerplate segment of
+    /// `source` in `model`.
+    fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
+        let mut out: Vec<u64> = match source {
+            Some(src) if model.source_docs(src) > 0 => {
+                let bad: Vec<bool> = self
+                    .segs
+                    .iter()
+                    .map(|&s| model.is_boilerplate(src, s))
+                    .collect();
                 if !bad.iter().any(|&b| b) {
                     self.shingles.clone()
                 } else {
@@ -399,14 +430,6 @@ impl Analysis {
         out.sort_unstable();
         out.dedup();
         out
-    }
-
-    /// Distinct segments, for learning.
-    fn distinct_segs(&self) -> Vec<u64> {
-        let mut s = self.segs.clone();
-        s.sort_unstable();
-        s.dedup();
-        s
     }
 }
 
@@ -485,21 +508,23 @@ impl Match {
 struct Filter<'a> {
     opts: &'a FilterOptions,
     k: usize,
-    model: ChromeModel,
-    snapshot: ChromeModel,
+    model: BoilerplateModel,
+    snapshot: BoilerplateModel,
     seen: u64,
     preferred: HashMap<&'a str, usize>,
 }
 
-fn load_state(store: &Store) -> Result<(u64, ChromeModel)> {
+fn load_state(store: &Store) -> Result<(u64, BoilerplateModel)> {
     match store.blob(STATE_BLOB)? {
-        None => Ok((0, ChromeModel::default())),
+        None => Ok((0, BoilerplateModel::new(boilerplate_params()))),
         Some(bytes) => {
             let seen = bytes
                 .get(..8)
                 .and_then(|b| b.try_into().ok())
                 .map(u64::from_le_bytes);
-            let model = bytes.get(8..).and_then(ChromeModel::decode);
+            let model = bytes
+                .get(8..)
+                .and_then(|b| BoilerplateModel::decode(b, boilerplate_params()));
             match (seen, model) {
                 (Some(s), Some(m)) => Ok((s, m)),
                 _ => Err(Error::Index {
@@ -511,7 +536,7 @@ fn load_state(store: &Store) -> Result<(u64, ChromeModel)> {
     }
 }
 
-fn save_state(store: &mut Store, seen: u64, model: &ChromeModel) -> Result<()> {
+fn save_state(store: &mut Store, seen: u64, model: &BoilerplateModel) -> Result<()> {
     let mut bytes = seen.to_le_bytes().to_vec();
     bytes.extend(model.encode());
     store.put_blob(STATE_BLOB, &bytes)
@@ -695,7 +720,7 @@ impl Filter<'_> {
                 let (analysis, keys) = match &doc {
                     Ok(d) => {
                         let a = Analysis::new(&d.text, k);
-                        let body = a.body(self.snapshot.source(d.source.as_deref()), k);
+                        let body = a.body(&self.snapshot, d.source.as_deref(), k);
                         let keys = if body.is_empty() {
                             Vec::new()
                         } else {
@@ -808,10 +833,9 @@ impl Filter<'_> {
                     })
                 } else {
                     let mine = body.get_or_insert_with(|| {
-                        p.analysis
-                            .body(self.model.source(doc.source.as_deref()), self.k)
+                        p.analysis.body(&self.model, doc.source.as_deref(), self.k)
                     });
-                    let theirs = analysis.body(self.model.source(source), self.k);
+                    let theirs = analysis.body(&self.model, source, self.k);
                     self.judge(mine, &theirs)
                 };
                 if let Some(m) = m {
@@ -927,8 +951,9 @@ impl Filter<'_> {
     }
 
     fn keep(&mut self, store: &mut Store, p: &Prepared, doc: &Document) -> Result<DocId> {
-        self.model
-            .learn(doc.source.as_deref(), &p.analysis.distinct_segs());
+        if let Some(source) = doc.source.as_deref() {
+            self.model.observe(source, &p.analysis.segs);
+        }
         store.insert_doc(&NewDoc {
             id: &doc.id,
             source: doc.source.as_deref(),
@@ -1117,14 +1142,14 @@ pub fn query(
     let f = Filter {
         opts,
         k: store.params().shingle_size,
-        snapshot: ChromeModel::default(),
+        snapshot: BoilerplateModel::new(boilerplate_params()),
         model,
         seen: 0,
         preferred: HashMap::new(),
     };
     let k = f.k;
     let analysis = Analysis::new(text, k);
-    let body = analysis.body(f.model.source(source), k);
+    let body = analysis.body(&f.model, source, k);
     let mut keys: Vec<u64> = if body.is_empty() {
         Vec::new()
     } else {
@@ -1137,7 +1162,7 @@ pub fn query(
         let Some(doc) = store.doc(id)? else { continue };
         let text = store.text(&doc)?;
         let a = Analysis::new(&text, k);
-        let theirs = a.body(f.model.source(doc.source.as_deref()), k);
+        let theirs = a.body(&f.model, doc.source.as_deref(), k);
         let (jaccard, containment, reason) = if a.exact == analysis.exact {
             (1.0, 1.0, Some(Reason::Exact))
         } else {
@@ -1172,8 +1197,8 @@ pub fn query(
 pub struct FilterState {
     /// Lines the filter has read into this index over its lifetime.
     pub lines_seen: u64,
-    /// Sources with a learned boilerplate model.
-    pub sources: usize,
+    /// Boilerplate counters held (segments, over all sources).
+    pub boilerplate_counters: usize,
 }
 
 /// The filter's state in `store`.
@@ -1181,6 +1206,6 @@ pub fn state(store: &Store) -> Result<FilterState> {
     let (lines_seen, model) = load_state(store)?;
     Ok(FilterState {
         lines_seen,
-        sources: model.sources(),
+        boilerplate_counters: model.entries(),
     })
 }
