@@ -32,13 +32,16 @@
 //! dropped log are computed in parallel; outputs are written in order.
 //!
 //! **Determinism and crash safety**: a decision depends only on the index
-//! state and the document. The boilerplate model used for signatures is a
-//! snapshot refreshed at fixed points of the index's lifetime line count
-//! ([`next_refresh`]); batches end there and commits happen only at batch
-//! ends, together with the input position and the output lengths
-//! ([`Checkpoint`]). Rerunning the same input after a crash resumes at the
-//! checkpoint with the state it had, so it decides exactly as an
-//! uninterrupted run.
+//! state and the document, never on where batches end. Verification uses
+//! the live boilerplate model (updated after every kept document); the
+//! signatures computed in parallel use a snapshot of it refreshed at fixed
+//! points of the index's lifetime line count ([`next_refresh`]), where
+//! batches end. A commit (at a batch end) stores the documents, the bucket
+//! pages, both models, the input position and the output lengths
+//! ([`Checkpoint`]) in one redb transaction, after the outputs were flushed
+//! and fsynced. Rerunning the same input after a crash resumes at the
+//! checkpoint with exactly that state, so it decides as an uninterrupted
+//! run would.
 
 pub mod io;
 
@@ -47,7 +50,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::boilerplate::{BoilerplateModel, BoilerplateParams};
 use crate::error::{Error, Result};
@@ -69,6 +72,23 @@ pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
 pub const LSH_BANDS: usize = 42;
 /// Rows per band (see [`LSH_BANDS`]).
 pub const LSH_ROWS: usize = 3;
+
+/// Body shingles at the start of a document that make its *lead*
+/// signature. A copy cut down to its first paragraph or two has a whole-text
+/// Jaccard far below any threshold, but the same lead: 40 shingles is about
+/// the first two sentences.
+pub const LEAD_SHINGLES: usize = 40;
+/// Bands of the lead signature (3 rows each, 24 MinHash values): a lead
+/// kept with 10% word edits (lead Jaccard ~0.55) collides with probability
+/// 0.84, two leads sharing one sentence (~0.3) with 0.2.
+pub const LEAD_BANDS: usize = 8;
+/// Seed that keeps lead keys apart from whole-body band keys.
+const LEAD_SEED: u64 = 0x1ead;
+
+/// Candidates whose estimated similarity (from the stored signature) is
+/// this far below both thresholds are not read back: the estimate's
+/// standard error at 128 values is under 0.05, so 0.2 is four of them.
+pub const PREFILTER_MARGIN: f64 = 0.2;
 
 /// Most documents decided in one batch. 512 documents keep the batch's
 /// buffers (texts, tokens, shingles: ~40 KB a document) near 20 MB while
@@ -106,8 +126,10 @@ pub fn boilerplate_params() -> BoilerplateParams {
     }
 }
 
-/// Name of the filter's state in the store.
+/// Name of the filter's state in the store: lines seen and the live model.
 const STATE_BLOB: &str = "filter-state";
+/// Name of the boilerplate snapshot (the model signatures use) in the store.
+const SNAPSHOT_BLOB: &str = "filter-snapshot";
 
 /// What to do with a malformed line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -395,42 +417,120 @@ impl Analysis {
         }
     }
 
+    /// For each shingle position, true when the shingle touches no
+    /// boilerplate segment of `source` in `model`; `None` when nothing of
+    /// the document is boilerplate.
+    fn content_mask(
+        &self,
+        model: &BoilerplateModel,
+        source: Option<&str>,
+        k: usize,
+    ) -> Option<Vec<bool>> {
+        let src = source.filter(|s| model.source_docs(s) > 0)?;
+        let bad: Vec<bool> = self
+            .segs
+            .iter()
+            .map(|&s| model.is_boilerplate(src, s))
+            .collect();
+        if !bad.iter().any(|&b| b) {
+            return None;
+        }
+        // Boilerplate tokens before each position.
+        let mut before = Vec::with_capacity(self.token_seg.len() + 1);
+        before.push(0u32);
+        let mut n = 0;
+        for &s in &self.token_seg {
+            n += u32::from(bad[s as usize]);
+            before.push(n);
+        }
+        let width = k.min(self.token_seg.len());
+        Some(
+            (0..self.shingles.len())
+                .map(|i| before[i + width] == before[i])
+                .collect(),
+        )
+    }
+
+    /// Sorted, distinct shingles that touch no boilerplate segment of
+    /// `source` in `model`, and the first [`LEAD_SHINGLES`] of them in text
+    /// order.
+    fn body_and_lead(
+        &self,
+        model: &BoilerplateModel,
+        source: Option<&str>,
+        k: usize,
+    ) -> (Vec<u64>, Vec<u64>) {
+        let mut body: Vec<u64> = match self.content_mask(model, source, k) {
+            None => self.shingles.clone(),
+            Some(mask) => self
+                .shingles
+                .iter()
+                .zip(&mask)
+                .filter(|&(_, &ok)| ok)
+                .map(|(&h, _)| h)
+                .collect(),
+        };
+        let lead: Vec<u64> = body.iter().take(LEAD_SHINGLES).copied().collect();
+        body.sort_unstable();
+        body.dedup();
+        (body, lead)
+    }
+
     /// Sorted, distinct shingles that touch no boilerplate segment of
     /// `source` in `model`.
     fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
-        let mut out: Vec<u64> = match source {
-            Some(src) if model.source_docs(src) > 0 => {
-                let bad: Vec<bool> = self
-                    .segs
-                    .iter()
-                    .map(|&s| model.is_boilerplate(src, s))
-                    .collect();
-                if !bad.iter().any(|&b| b) {
-                    self.shingles.clone()
-                } else {
-                    // Boilerplate tokens before each position.
-                    let mut before = Vec::with_capacity(self.token_seg.len() + 1);
-                    before.push(0u32);
-                    let mut n = 0;
-                    for &s in &self.token_seg {
-                        n += u32::from(bad[s as usize]);
-                        before.push(n);
-                    }
-                    let width = k.min(self.token_seg.len());
-                    self.shingles
-                        .iter()
-                        .enumerate()
-                        .filter(|&(i, _)| before[i + width] == before[i])
-                        .map(|(_, &h)| h)
-                        .collect()
-                }
-            }
-            _ => self.shingles.clone(),
+        let mut body: Vec<u64> = match self.content_mask(model, source, k) {
+            None => self.shingles.clone(),
+            Some(mask) => self
+                .shingles
+                .iter()
+                .zip(&mask)
+                .filter(|&(_, &ok)| ok)
+                .map(|(&h, _)| h)
+                .collect(),
         };
-        out.sort_unstable();
-        out.dedup();
-        out
+        body.sort_unstable();
+        body.dedup();
+        body
     }
+}
+
+/// The bucket keys of a body (whole-body bands, then lead bands) and its
+/// signature; nothing for an empty body.
+fn signature_keys(
+    body: &[u64],
+    lead: &[u64],
+    lsh: LshParams,
+    num_hashes: usize,
+) -> (Vec<u64>, Vec<u32>) {
+    if body.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let sig = Signature::from_shingles(body, num_hashes);
+    let mut keys: Vec<u64> = lsh.band_keys(&sig).collect();
+    let lead_lsh = LshParams {
+        bands: LEAD_BANDS,
+        rows: LSH_ROWS,
+    };
+    let lead_sig = Signature::from_shingles(lead, lead_lsh.width());
+    keys.extend(
+        lead_lsh
+            .band_keys(&lead_sig)
+            .map(|key| xxh3_64_with_seed(&key.to_le_bytes(), LEAD_SEED)),
+    );
+    (keys, sig.0)
+}
+
+/// Estimated Jaccard and containment (shorter in longer) of two sets from
+/// their signatures and sizes.
+fn estimate(a: &[u32], a_len: u32, b: &[u32], b_len: u32) -> (f64, f64) {
+    let n = a.len().min(b.len());
+    if n == 0 || a_len == 0 || b_len == 0 {
+        return (0.0, 0.0);
+    }
+    let j = a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n as f64;
+    let inter = j / (1.0 + j) * f64::from(a_len + b_len);
+    (j, (inter / f64::from(a_len.min(b_len))).min(1.0))
 }
 
 /// Shared elements of two sorted, distinct slices.
@@ -457,6 +557,10 @@ struct Prepared {
     analysis: Analysis,
     keys: Vec<u64>,
     exact_key: u64,
+    /// Signature of the body under the snapshot model (empty without body).
+    sig: Vec<u32>,
+    /// Size of that body.
+    body_len: u32,
 }
 
 /// What happened to a line.
@@ -510,6 +614,8 @@ struct Filter<'a> {
     k: usize,
     model: BoilerplateModel,
     snapshot: BoilerplateModel,
+    /// True when the snapshot changed since the last commit.
+    snapshot_dirty: bool,
     seen: u64,
     preferred: HashMap<&'a str, usize>,
 }
@@ -540,6 +646,18 @@ fn save_state(store: &mut Store, seen: u64, model: &BoilerplateModel) -> Result<
     let mut bytes = seen.to_le_bytes().to_vec();
     bytes.extend(model.encode());
     store.put_blob(STATE_BLOB, &bytes)
+}
+
+fn load_snapshot(store: &Store) -> Result<Option<BoilerplateModel>> {
+    match store.blob(SNAPSHOT_BLOB)? {
+        None => Ok(None),
+        Some(bytes) => BoilerplateModel::decode(&bytes, boilerplate_params())
+            .map(Some)
+            .ok_or_else(|| Error::Index {
+                path: store.path().to_path_buf(),
+                message: "unreadable boilerplate snapshot".into(),
+            }),
+    }
 }
 
 /// Runs the filter over `input`, writing kept lines to `kept` and the
@@ -579,10 +697,15 @@ pub fn run(
         summary.resumed_lines = cp.input_lines;
     }
     let (seen, model) = load_state(store)?;
+    let snapshot = match load_snapshot(store)? {
+        Some(s) => s,
+        None => model.clone(),
+    };
     let mut f = Filter {
         opts,
         k: opts.params.shingle_size,
-        snapshot: model.clone(),
+        snapshot,
+        snapshot_dirty: false,
         model,
         seen,
         preferred: opts
@@ -595,8 +718,10 @@ pub fn run(
     let mut since_commit = 0u64;
     let mut pending_line: Option<Line> = None;
     loop {
-        // Batches end at snapshot refreshes and window ends.
+        // Batches end at snapshot refreshes, window ends and commits.
         let mut cap = (next_refresh(f.seen) - f.seen).min(BATCH_DOCS as u64);
+        let interval = opts.commit_interval(store.doc_count());
+        cap = cap.min(interval.saturating_sub(since_commit).max(1));
         if opts.window > 0 && !opts.keep_sources.is_empty() {
             cap = cap.min(opts.window - f.seen % opts.window);
         }
@@ -656,16 +781,16 @@ pub fn run(
         summary.lines += batch.len() as u64;
         summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
         store.flush_records()?;
-        if f.seen == next_refresh(f.seen - 1) || f.seen % REFRESH_LINES == 0 {
+        if f.seen > 0 && f.seen == next_refresh(f.seen - 1) {
             f.snapshot = f.model.clone();
+            f.snapshot_dirty = true;
         }
         if let Some((err, before)) = failure {
             let cp = checkpoint(input, kept, &dropped, false, Some(&before));
             f.commit(store, kept, &mut dropped, cp)?;
             return Err(err);
         }
-        let at_refresh = f.seen % REFRESH_LINES == 0 || f.seen.is_power_of_two();
-        if at_refresh && since_commit >= opts.commit_interval(store.doc_count()) {
+        if since_commit >= interval {
             let cp = checkpoint(input, kept, &dropped, false, None);
             f.commit(store, kept, &mut dropped, cp)?;
             since_commit = 0;
@@ -717,19 +842,14 @@ impl Filter<'_> {
                 } else {
                     parse_record(line.content(), line.line, &self.opts.fields)
                 };
-                let (analysis, keys) = match &doc {
+                let (analysis, keys, sig, body_len) = match &doc {
                     Ok(d) => {
                         let a = Analysis::new(&d.text, k);
-                        let body = a.body(&self.snapshot, d.source.as_deref(), k);
-                        let keys = if body.is_empty() {
-                            Vec::new()
-                        } else {
-                            let sig = Signature::from_shingles(&body, num_hashes);
-                            lsh.band_keys(&sig).collect()
-                        };
-                        (a, keys)
+                        let (body, lead) = a.body_and_lead(&self.snapshot, d.source.as_deref(), k);
+                        let (keys, sig) = signature_keys(&body, &lead, lsh, num_hashes);
+                        (a, keys, sig, body.len() as u32)
                     }
-                    Err(_) => (Analysis::default(), Vec::new()),
+                    Err(_) => (Analysis::default(), Vec::new(), Vec::new(), 0),
                 };
                 let exact_key = Store::exact_key(analysis.exact);
                 Prepared {
@@ -738,6 +858,8 @@ impl Filter<'_> {
                     analysis,
                     keys,
                     exact_key,
+                    sig,
+                    body_len,
                 }
             })
             .collect()
@@ -756,6 +878,8 @@ impl Filter<'_> {
                 .iter()
                 .flat_map(|p| p.keys.iter().copied().chain([p.exact_key])),
         )?;
+        // Records of the candidates, then only those worth reading back.
+        let mut records: HashMap<DocId, Option<StoredDoc>> = HashMap::new();
         let mut wanted: Vec<DocId> = Vec::new();
         let mut buf = Vec::new();
         let mut keys = Vec::new();
@@ -764,13 +888,27 @@ impl Filter<'_> {
             keys.extend_from_slice(&p.keys);
             keys.push(p.exact_key);
             store.lookup_loaded(&keys, &mut buf);
-            wanted.extend_from_slice(&buf);
+            for &id in &buf {
+                if !records.contains_key(&id) {
+                    records.insert(id, store.doc(id)?);
+                }
+                let Some(Some(r)) = records.get(&id) else {
+                    continue;
+                };
+                let (j, c) = estimate(&p.sig, p.body_len, &r.signature, r.set_len);
+                if r.exact == p.analysis.exact
+                    || j >= self.opts.jaccard - PREFILTER_MARGIN
+                    || c >= self.opts.containment - PREFILTER_MARGIN
+                {
+                    wanted.push(id);
+                }
+            }
         }
         wanted.sort_unstable();
         wanted.dedup();
         let mut fetched = Vec::with_capacity(wanted.len());
         for id in wanted {
-            if let Some(doc) = store.doc(id)? {
+            if let Some(Some(doc)) = records.remove(&id) {
                 let text = store.text(&doc)?;
                 fetched.push((doc, text));
             }
@@ -960,6 +1098,8 @@ impl Filter<'_> {
             date: doc.date.as_deref(),
             exact: p.analysis.exact,
             band_keys: &p.keys,
+            signature: &p.sig,
+            set_len: p.body_len,
             text: &doc.text,
         })
     }
@@ -1070,7 +1210,7 @@ impl Filter<'_> {
 
     /// Makes the outputs durable, then commits the index with `cp`.
     fn commit(
-        &self,
+        &mut self,
         store: &mut Store,
         kept: &mut dyn Sink,
         dropped: &mut Option<&mut dyn Sink>,
@@ -1081,6 +1221,10 @@ impl Filter<'_> {
             d.sync().map_err(|e| sink_error(e, "dropped log"))?;
         }
         save_state(store, self.seen, &self.model)?;
+        if self.snapshot_dirty {
+            store.put_blob(SNAPSHOT_BLOB, &self.snapshot.encode())?;
+            self.snapshot_dirty = false;
+        }
         store.set_checkpoint(&cp)?;
         store.commit()
     }
@@ -1143,19 +1287,15 @@ pub fn query(
         opts,
         k: store.params().shingle_size,
         snapshot: BoilerplateModel::new(boilerplate_params()),
+        snapshot_dirty: false,
         model,
         seen: 0,
         preferred: HashMap::new(),
     };
     let k = f.k;
     let analysis = Analysis::new(text, k);
-    let body = analysis.body(&f.model, source, k);
-    let mut keys: Vec<u64> = if body.is_empty() {
-        Vec::new()
-    } else {
-        let sig = Signature::from_shingles(&body, store.params().num_hashes);
-        store.params().lsh.band_keys(&sig).collect()
-    };
+    let (body, lead) = analysis.body_and_lead(&f.model, source, k);
+    let (mut keys, _) = signature_keys(&body, &lead, store.params().lsh, store.params().num_hashes);
     keys.push(Store::exact_key(analysis.exact));
     let mut out = Vec::new();
     for id in store.lookup(&keys)? {

@@ -187,6 +187,11 @@ pub struct NewDoc<'a> {
     pub exact: u64,
     /// Band keys of the document's signature (may be empty).
     pub band_keys: &'a [u64],
+    /// The MinHash signature the keys came from (empty when none), kept to
+    /// estimate similarity before reading the text back.
+    pub signature: &'a [u32],
+    /// Size of the shingle set the signature was made from.
+    pub set_len: u32,
     /// The text itself.
     pub text: &'a str,
 }
@@ -206,6 +211,10 @@ pub struct StoredDoc {
     pub exact: u64,
     /// Every bucket key of the document (bands, exact, id).
     pub keys: Vec<u64>,
+    /// The MinHash signature given at insertion (may be empty).
+    pub signature: Vec<u32>,
+    /// Size of the shingle set behind the signature.
+    pub set_len: u32,
     block: u64,
     offset: u32,
     len: u32,
@@ -274,11 +283,18 @@ impl Store {
             }
             return Ok(store);
         }
+        // Built beside its final name and renamed once initialised, so a
+        // crash during creation never leaves a half-made index behind.
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".creating-{}", std::process::id()));
+        let tmp = PathBuf::from(tmp);
         let db = redb::Database::builder()
             .set_cache_size(CACHE_BYTES)
-            .create(path)
+            .create(&tmp)
             .map_err(|e| index_error(path, e))?;
-        Store::init(db, path.to_path_buf(), params)
+        let store = Store::init(db, path.to_path_buf(), params)?;
+        std::fs::rename(&tmp, path).map_err(|e| index_error(path, e))?;
+        Ok(store)
     }
 
     /// Opens an existing index with the parameters it was built with.
@@ -562,6 +578,8 @@ impl Store {
             date: doc.date.map(str::to_string),
             exact: doc.exact,
             keys,
+            signature: doc.signature.to_vec(),
+            set_len: doc.set_len,
             block: self.next_block,
             offset,
             len: doc.text.len() as u32,
@@ -879,6 +897,11 @@ fn encode_record(d: &StoredDoc) -> Vec<u8> {
     for k in &d.keys {
         out.extend_from_slice(&k.to_le_bytes());
     }
+    out.extend_from_slice(&d.set_len.to_le_bytes());
+    out.extend_from_slice(&(d.signature.len() as u32).to_le_bytes());
+    for v in &d.signature {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
     put_str(&mut out, Some(&d.id));
     put_str(&mut out, d.source.as_deref());
     put_str(&mut out, d.date.as_deref());
@@ -893,6 +916,9 @@ fn decode_record(doc: DocId, bytes: &[u8]) -> Option<StoredDoc> {
     let len = r.u32()?;
     let n = r.u32()? as usize;
     let keys = (0..n).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+    let set_len = r.u32()?;
+    let m = r.u32()? as usize;
+    let signature = (0..m).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
     let id = r.str()??;
     let source = r.str()?;
     let date = r.str()?;
@@ -903,6 +929,8 @@ fn decode_record(doc: DocId, bytes: &[u8]) -> Option<StoredDoc> {
         date,
         exact,
         keys,
+        signature,
+        set_len,
         block,
         offset,
         len,
@@ -955,6 +983,8 @@ mod tests {
             date: None,
             exact: 7,
             band_keys: keys,
+            signature: &[],
+            set_len: 0,
             text,
         }
     }
@@ -1046,6 +1076,8 @@ mod tests {
             date: Some("2016-02-11".into()),
             exact: 9,
             keys: vec![1, 2, 3],
+            signature: vec![4, 5],
+            set_len: 9,
             block: 4,
             offset: 5,
             len: 6,

@@ -1,0 +1,526 @@
+//! `copydesk filter` and `copydesk index ...` through the built binary.
+
+mod common;
+
+use common::{dropped_records, stream, Harness};
+use serde_json::json;
+
+fn line(id: &str, source: &str, text: &str) -> String {
+    json!({"id": id, "source": source, "text": text}).to_string()
+}
+
+const WIRE: &str = "Junior doctors in England will strike again next month after talks with the \
+government over a new contract broke down, the British Medical Association said on Thursday. \
+The union said the health secretary had refused to move on weekend pay and on the safeguards \
+for long hours that its members asked for. Hospitals cancelled thousands of routine operations \
+during the first walkout and expect to do so again. The Department of Health said the offer \
+was fair and that most doctors would see their basic pay rise under the new terms.";
+
+/// A longer wire story: its first half, syndicated, is a contained copy.
+fn wire_long() -> String {
+    format!(
+        "{WIRE} Union leaders met regional organisers in Manchester on Tuesday evening to plan \
+         picket lines outside forty hospitals across the north west. Several trusts said they \
+         would postpone outpatient clinics and move consultants onto ward rounds for the day. \
+         Patient groups asked both sides to return to talks before the first day of action. \
+         A spokesman for the prime minister said the government would not reopen negotiations \
+         on the core elements of the package but remained willing to discuss its introduction."
+    )
+}
+
+fn kept_ids(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn kept_lines_pass_byte_for_byte_and_copies_are_dropped_with_reasons() {
+    let h = Harness::new();
+    let edited = WIRE
+        .replace("fair", "reasonable")
+        .replace("Thursday", "Friday");
+    // The first two sentences of a longer story, a dateline and a footer.
+    let long = wire_long();
+    let syndicated = format!(
+        "NEWCASTLE (Northern Courier) - {} Read more from the Northern Courier.",
+        &long[..long.find("Hospitals cancelled").unwrap()]
+    );
+    // Odd bytes on purpose: CRLF, escapes, key order, no final newline.
+    let input = format!(
+        "{}\r\n{}\n{}\n{}\n{}",
+        r#"{"text": "Caf\u00e9 owners say \"no\".", "id": "a"}"#,
+        line("wire-1", "wire", &long),
+        line("dup-exact", "paper", &long),
+        line(
+            "dup-edited",
+            "paper",
+            &long
+                .replace("fair", "reasonable")
+                .replace("Thursday", "Friday")
+        ),
+        line("syndicated", "courier", &syndicated),
+    );
+    h.write("in.jsonl", &input);
+    let out = h.run(&["filter", "in.jsonl", "--dropped", "dropped.jsonl"], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first_two: Vec<&str> = input.splitn(3, '\n').take(2).collect();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{}\n{}\n", first_two[0], first_two[1])
+    );
+    let dropped = dropped_records(&h.read("dropped.jsonl"));
+    let reasons: Vec<(&str, &str, &str)> = dropped
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap(),
+                d["reason"].as_str().unwrap(),
+                d["duplicate_of"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("dup-exact", "exact", "wire-1"),
+            ("dup-edited", "near-duplicate", "wire-1"),
+            ("syndicated", "contained", "wire-1"),
+        ]
+    );
+    for d in &dropped {
+        let sim = d["similarity"].as_f64().unwrap();
+        let cont = d["containment"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&sim) && (0.0..=1.0).contains(&cont));
+        let passages = d["passages"].as_array().unwrap();
+        assert!(!passages.is_empty());
+        for p in passages {
+            for side in ["doc", "duplicate_of"] {
+                let (s, e) = (
+                    p[side]["start"].as_u64().unwrap(),
+                    p[side]["end"].as_u64().unwrap(),
+                );
+                assert!(s < e, "{p}");
+            }
+        }
+    }
+    // The syndicated copy's passage points at the wire text inside it.
+    let synd = &dropped[2]["passages"][0];
+    let (s, e) = (
+        synd["doc"]["start"].as_u64().unwrap() as usize,
+        synd["doc"]["end"].as_u64().unwrap() as usize,
+    );
+    assert!(syndicated[s..e].starts_with("Junior doctors in England"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("read 5 lines, kept 2, dropped 3"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn malformed_line_is_an_error_naming_file_and_line() {
+    let h = Harness::new();
+    h.write(
+        "in.jsonl",
+        format!(
+            "{}\n{{not json\n{}\n",
+            line("a", "s", WIRE),
+            line("b", "s", "other")
+        ),
+    );
+    let out = h.run(&["filter", "in.jsonl"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("copydesk: in.jsonl:2: malformed JSON"),
+        "{stderr}"
+    );
+    // Lines before the bad one were still written.
+    assert_eq!(kept_ids(&out.stdout), ["a"]);
+
+    let out = h.run(&["filter", "-", "--id-field", "id"], b"{\"id\": 1}\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-:1: missing text field \"text\""));
+}
+
+#[test]
+fn on_error_skip_records_bad_and_blank_lines_so_no_line_is_lost() {
+    let h = Harness::new();
+    let input = format!(
+        "{}\n{{broken\n\n{}\n{}\n",
+        line("a", "s", WIRE),
+        line(
+            "b",
+            "s",
+            "A short different text about something else entirely."
+        ),
+        line("c", "t", WIRE)
+    );
+    let out = h.run(
+        &["filter", "--on-error", "skip", "--dropped", "d.jsonl"],
+        input.as_bytes(),
+    );
+    assert!(out.status.success());
+    assert_eq!(kept_ids(&out.stdout), ["a", "b"]);
+    let d = dropped_records(&h.read("d.jsonl"));
+    let got: Vec<(u64, &str)> = d
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [(2, "malformed"), (3, "blank"), (5, "exact")]);
+    assert_eq!(d[0]["raw"], "{broken");
+    assert!(d[0]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("malformed JSON"));
+    // Every input line is accounted for exactly once.
+    assert_eq!(kept_ids(&out.stdout).len() + d.len(), input.lines().count());
+}
+
+#[test]
+fn custom_fields_are_read() {
+    let h = Harness::new();
+    let input = format!(
+        "{}\n{}\n",
+        json!({"key": "x1", "body": WIRE, "outlet": "w"}),
+        json!({"key": "x2", "body": WIRE, "outlet": "p"})
+    );
+    let out = h.run(
+        &[
+            "filter",
+            "--id-field",
+            "key",
+            "--text-field",
+            "body",
+            "--source-field",
+            "outlet",
+            "--dropped",
+            "d.jsonl",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = dropped_records(&h.read("d.jsonl"));
+    assert_eq!(
+        (d[0]["id"].as_str(), d[0]["duplicate_of"].as_str()),
+        (Some("x2"), Some("x1"))
+    );
+}
+
+#[test]
+fn site_chrome_does_not_make_a_sites_pages_duplicates_but_copies_still_drop() {
+    // 300 pages over 6 sites, each in its site's chrome, 15% planted copies.
+    let s = stream(7, 300, 6, 0.15);
+    let h = Harness::new();
+    h.write("in.jsonl", s.lines.join("\n") + "\n");
+    let out = h.run(&["filter", "in.jsonl", "--dropped", "d.jsonl"], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = dropped_records(&h.read("d.jsonl"));
+    let planted: usize = s.copy_of.iter().filter(|c| c.is_some()).count();
+    let wrong: Vec<&str> = d
+        .iter()
+        .filter(|r| {
+            let i: usize = r["id"].as_str().unwrap()[4..].parse().unwrap();
+            s.copy_of[i].is_none()
+        })
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(wrong.is_empty(), "unrelated pages dropped: {wrong:?}");
+    assert!(
+        d.len() * 100 >= planted * 95,
+        "{} of {planted} copies dropped",
+        d.len()
+    );
+}
+
+#[test]
+fn index_persists_across_runs_and_the_same_input_drops_entirely_the_second_time() {
+    let s = stream(3, 120, 4, 0.1);
+    let h = Harness::new();
+    h.write("in.jsonl", s.lines.join("\n") + "\n");
+    let first = h.run(&["filter", "--index", "idx.redb", "in.jsonl"], b"");
+    assert!(first.status.success());
+    let kept_first = kept_ids(&first.stdout).len();
+    let second = h.run(
+        &[
+            "filter",
+            "--index",
+            "idx.redb",
+            "in.jsonl",
+            "--dropped",
+            "d.jsonl",
+        ],
+        b"",
+    );
+    assert!(second.status.success());
+    assert!(second.stdout.is_empty(), "everything was seen before");
+    let d = dropped_records(&h.read("d.jsonl"));
+    assert_eq!(d.len(), 120);
+    assert!(d.iter().filter(|r| r["reason"] == "exact").count() >= kept_first);
+    // Without --index the same code runs in memory and keeps the same lines.
+    let mem = h.run(&["filter", "in.jsonl"], b"");
+    assert_eq!(mem.stdout, first.stdout);
+}
+
+#[test]
+fn other_parameters_or_format_version_are_a_clear_error_naming_the_index() {
+    let h = Harness::new();
+    h.write("in.jsonl", line("a", "s", WIRE) + "\n");
+    assert!(h
+        .run(&["filter", "--index", "idx.redb", "in.jsonl"], b"")
+        .status
+        .success());
+    // The index records shingle size and banding; a corrupt or foreign file is refused.
+    h.write("foreign.redb", b"not a database at all, just bytes");
+    let out = h.run(&["filter", "--index", "foreign.redb", "in.jsonl"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("index foreign.redb"));
+    let out = h.run(&["index", "stats", "idx.redb"], b"");
+    let stats = String::from_utf8_lossy(&out.stdout);
+    assert!(stats.contains("format version   1"), "{stats}");
+    assert!(
+        stats.contains("shingle-size=3 hashes=128 bands=42 rows=3"),
+        "{stats}"
+    );
+    assert!(stats.contains("documents        1"), "{stats}");
+    assert!(
+        stats.contains("last run         finished after line 1 of in.jsonl"),
+        "{stats}"
+    );
+}
+
+#[test]
+fn keep_sources_prefers_the_wire_copy_within_the_window() {
+    let h = Harness::new();
+    let edited = WIRE.replace("fair", "reasonable");
+    let input = format!(
+        "{}\n{}\n{}\n",
+        line("paper-1", "paper", &edited),
+        line(
+            "other",
+            "paper",
+            "Nothing to see here, a different story about the weather today."
+        ),
+        line("wire-1", "reuters", WIRE)
+    );
+    let out = h.run(
+        &[
+            "filter",
+            "--keep",
+            "sources=reuters,ap",
+            "--window",
+            "10",
+            "--dropped",
+            "d.jsonl",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(kept_ids(&out.stdout), ["other", "wire-1"]);
+    let d = dropped_records(&h.read("d.jsonl"));
+    assert_eq!(d[0]["id"], "paper-1");
+    assert_eq!(d[0]["reason"], "preferred-source");
+    assert_eq!(d[0]["duplicate_of"], "wire-1");
+    // With the default rule the first copy stays.
+    let out = h.run(&["filter"], input.as_bytes());
+    assert_eq!(kept_ids(&out.stdout), ["paper-1", "other"]);
+}
+
+#[test]
+fn index_query_shows_the_stored_match_and_a_word_diff() {
+    let h = Harness::new();
+    h.write(
+        "in.jsonl",
+        format!(
+            "{}\n{}\n",
+            line("wire-1", "wire", WIRE),
+            line(
+                "b",
+                "x",
+                "An unrelated note about trains and the weather in the north."
+            )
+        ),
+    );
+    assert!(h
+        .run(&["filter", "--index", "idx.redb", "-q", "in.jsonl"], b"")
+        .status
+        .success());
+    let copy = format!(
+        "LONDON (Wire) - {} Copyright the Daily Ledger.",
+        WIRE.replace("Thursday", "Friday")
+    );
+    h.write("copy.txt", &copy);
+    let out = h.run(
+        &["index", "query", "idx.redb", "copy.txt", "--color", "never"],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("wire-1"), "{text}");
+    assert!(
+        text.contains("near-duplicate") || text.contains("contained"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("1 match for copy.txt:\n  wire-1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("{+LONDON (Wire+}) - Junior doctors"),
+        "{text}"
+    );
+    assert!(text.contains("[-Thursday-]{+Friday+}"), "{text}");
+    assert!(text.contains("{+Copyright the Daily Ledger+}"), "{text}");
+    // Coloured on request.
+    let out = h.run(
+        &[
+            "index", "query", "idx.redb", "copy.txt", "--color", "always",
+        ],
+        b"",
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31m[-Thursday-]\x1b[0m"));
+    // Something never seen.
+    h.write(
+        "new.txt",
+        "A brand new story about a cat that learned to play the piano in Leeds.",
+    );
+    let out = h.run(&["index", "query", "idx.redb", "new.txt"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("not seen"));
+}
+
+#[test]
+fn index_remove_takes_documents_out() {
+    let h = Harness::new();
+    h.write("in.jsonl", line("wire-1", "wire", WIRE) + "\n");
+    assert!(h
+        .run(&["filter", "--index", "idx.redb", "-q", "in.jsonl"], b"")
+        .status
+        .success());
+    let out = h.run(&["index", "remove", "idx.redb", "wire-1", "nope"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("removed 1 document") && err.contains("no document with id nope"),
+        "{err}"
+    );
+    // Once removed, the same text is new again.
+    let out = h.run(&["filter", "--index", "idx.redb", "in.jsonl"], b"");
+    assert_eq!(kept_ids(&out.stdout), ["wire-1"]);
+}
+
+/// Acceptance: SIGKILL at 20 random points, rerun each time; the outputs
+/// end up exactly those of an uninterrupted run.
+#[test]
+fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
+    let s = stream(11, 2500, 8, 0.15);
+    let h = Harness::new();
+    h.write("in.jsonl", s.lines.join("\n") + "\n");
+    let args = |idx: &str, out: &str, dropped: &str| -> Vec<String> {
+        [
+            "filter",
+            "--index",
+            idx,
+            "-o",
+            out,
+            "--dropped",
+            dropped,
+            "--commit-every",
+            "64",
+            "-q",
+            "in.jsonl",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let t0 = std::time::Instant::now();
+    let full = h
+        .command()
+        .args(args("ref.redb", "ref.out", "ref.dropped"))
+        .output()
+        .unwrap();
+    assert!(
+        full.status.success(),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    let full_ms = t0.elapsed().as_millis() as u64;
+
+    let mut rng = common::Rng::new(42);
+    let mut kills = 0;
+    let mut finished = false;
+    while kills < 20 {
+        let mut child = h
+            .command()
+            .args(args("crash.redb", "crash.out", "crash.dropped"))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A random point: up to a twentieth of a full run into this attempt.
+        let delay = 5 + rng.next() % (full_ms / 20).max(10);
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            assert!(status.success(), "attempt {kills}: {err}");
+            finished = true;
+            break;
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        kills += 1;
+    }
+    if !finished {
+        let last = h
+            .command()
+            .args(args("crash.redb", "crash.out", "crash.dropped"))
+            .output()
+            .unwrap();
+        assert!(
+            last.status.success(),
+            "{}",
+            String::from_utf8_lossy(&last.stderr)
+        );
+    }
+    assert_eq!(kills, 20, "the run finished before 20 kills");
+    let (a, b) = (h.read("ref.out"), h.read("crash.out"));
+    assert!(!a.is_empty());
+    assert!(
+        a == b,
+        "kept output differs after crashes ({} vs {} bytes)",
+        a.len(),
+        b.len()
+    );
+    assert!(
+        h.read("ref.dropped") == h.read("crash.dropped"),
+        "dropped log differs after crashes"
+    );
+}
