@@ -889,8 +889,8 @@ impl Filter<'_> {
             keys.push(p.exact_key);
             store.lookup_loaded(&keys, &mut buf);
             for &id in &buf {
-                if !records.contains_key(&id) {
-                    records.insert(id, store.doc(id)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = records.entry(id) {
+                    e.insert(store.doc(id)?);
                 }
                 let Some(Some(r)) = records.get(&id) else {
                     continue;
