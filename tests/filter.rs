@@ -43,9 +43,6 @@ fn kept_ids(bytes: &[u8]) -> Vec<String> {
 #[test]
 fn kept_lines_pass_byte_for_byte_and_copies_are_dropped_with_reasons() {
     let h = Harness::new();
-    let edited = WIRE
-        .replace("fair", "reasonable")
-        .replace("Thursday", "Friday");
     // The first two sentences of a longer story, a dateline and a footer.
     let long = wire_long();
     let syndicated = format!(
