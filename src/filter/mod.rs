@@ -716,30 +716,15 @@ pub fn run(
             .collect(),
     };
     let mut since_commit = 0u64;
-    let mut pending_line: Option<Line> = None;
-    loop {
-        // Batches end at snapshot refreshes, window ends and commits.
-        let mut cap = (next_refresh(f.seen) - f.seen).min(BATCH_DOCS as u64);
-        let interval = opts.commit_interval(store.doc_count());
-        cap = cap.min(interval.saturating_sub(since_commit).max(1));
-        if opts.window > 0 && !opts.keep_sources.is_empty() {
-            cap = cap.min(opts.window - f.seen % opts.window);
-        }
-        let mut lines = Vec::with_capacity(cap as usize);
-        if let Some(l) = pending_line.take() {
-            lines.push(l);
-        }
-        while (lines.len() as u64) < cap {
-            match input.next_line()? {
-                Some(l) => lines.push(l),
-                None => break,
-            }
-        }
-        if lines.is_empty() {
-            break;
-        }
-        let batch_start = input.position();
-        let mut batch = f.prepare(lines, store.params().lsh);
+    // Position after the last line decided (for a checkpoint before a bad line).
+    let mut done_at = input.position();
+    // Lines are parsed and tokenised one batch ahead, in parallel with the
+    // decisions on the current batch (which run on this thread).
+    let interval = opts.commit_interval(store.doc_count());
+    let first = read_batch(input, f.batch_cap(f.seen, since_commit, interval))?;
+    let mut parsed = analyze(opts, first);
+    while !parsed.is_empty() {
+        let mut batch = f.sign(parsed, store.params().lsh);
         // Stop before the first malformed line unless skipping them.
         let mut failure = None;
         if opts.on_error == OnError::Fail {
@@ -747,15 +732,7 @@ pub fn run(
                 p.doc.is_err() && !p.line.content().iter().all(u8::is_ascii_whitespace)
             }) {
                 let bad = batch.split_off(i).swap_remove(0);
-                // The position just before the bad line.
-                let before = Line {
-                    end: StreamPosition {
-                        bytes: bad.line.end.bytes - bad.line.raw.len() as u64,
-                        lines: bad.line.end.lines - 1,
-                        hash: batch.last().map_or(batch_start.hash, |p| p.line.end.hash),
-                    },
-                    ..bad.line.clone()
-                };
+                let before = batch.last().map_or(done_at, |p| p.line.end);
                 failure = Some((
                     Error::JsonLine {
                         path: input.name(bad.line.file).to_path_buf(),
@@ -766,32 +743,54 @@ pub fn run(
                 ));
             }
         }
-        let (outcomes, candidates) = f.decide(store, &batch)?;
-        f.emit(
-            input,
-            &batch,
-            &outcomes,
-            &candidates,
-            kept,
-            &mut dropped,
-            &mut summary,
-        )?;
-        f.seen += batch.len() as u64;
-        since_commit += batch.len() as u64;
+        let interval = opts.commit_interval(store.doc_count());
+        let seen_after = f.seen + batch.len() as u64;
+        let since_after = since_commit + batch.len() as u64;
+        let next_lines = if failure.is_none() {
+            let since = if since_after >= interval {
+                0
+            } else {
+                since_after
+            };
+            read_batch(input, f.batch_cap(seen_after, since, interval))?
+        } else {
+            Vec::new()
+        };
+        let mut next = None;
+        let decided = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = Some(analyze(opts, next_lines)));
+            let (outcomes, candidates) = f.decide(store, &batch)?;
+            f.emit(
+                input,
+                &batch,
+                &outcomes,
+                &candidates,
+                kept,
+                &mut dropped,
+                &mut summary,
+            )?;
+            store.flush_records()
+        });
+        decided?;
+        parsed = next.unwrap_or_default();
+        f.seen = seen_after;
+        since_commit = since_after;
         summary.lines += batch.len() as u64;
         summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
-        store.flush_records()?;
+        if let Some(last) = batch.last() {
+            done_at = last.line.end;
+        }
         if f.seen > 0 && f.seen == next_refresh(f.seen - 1) {
             f.snapshot = f.model.clone();
             f.snapshot_dirty = true;
         }
         if let Some((err, before)) = failure {
-            let cp = checkpoint(input, kept, &dropped, false, Some(&before));
+            let cp = checkpoint(input, kept, &dropped, false, before);
             f.commit(store, kept, &mut dropped, cp)?;
             return Err(err);
         }
         if since_commit >= interval {
-            let cp = checkpoint(input, kept, &dropped, false, None);
+            let cp = checkpoint(input, kept, &dropped, false, done_at);
             f.commit(store, kept, &mut dropped, cp)?;
             since_commit = 0;
         }
@@ -801,23 +800,21 @@ pub fn run(
             kept: summary.kept,
         });
     }
-    let cp = checkpoint(input, kept, &dropped, true, None);
+    let cp = checkpoint(input, kept, &dropped, true, input.position());
     f.commit(store, kept, &mut dropped, cp)?;
     summary.seconds = start.elapsed().as_secs_f64();
     summary.index_docs = store.doc_count();
     Ok(summary)
 }
 
-/// The checkpoint after `upto` (the last line done), or after everything
-/// read when `None`.
+/// The checkpoint at input position `at` (after the last line decided).
 fn checkpoint(
     input: &InputStream,
     kept: &dyn Sink,
     dropped: &Option<&mut dyn Sink>,
     finished: bool,
-    upto: Option<&Line>,
+    at: StreamPosition,
 ) -> Checkpoint {
-    let at = upto.map_or_else(|| input.position(), |l| l.end);
     Checkpoint {
         inputs: input.identity(),
         input_bytes: at.bytes,
@@ -829,35 +826,85 @@ fn checkpoint(
     }
 }
 
+/// Reads up to `cap` lines.
+fn read_batch(input: &mut InputStream, cap: u64) -> Result<Vec<Line>> {
+    let mut lines = Vec::with_capacity(cap as usize);
+    while (lines.len() as u64) < cap {
+        match input.next_line()? {
+            Some(l) => lines.push(l),
+            None => break,
+        }
+    }
+    Ok(lines)
+}
+
+/// A line parsed and tokenised: everything that does not depend on the
+/// index or the learned model, so it can run ahead of the decisions.
+struct Parsed {
+    line: Line,
+    doc: std::result::Result<Document, String>,
+    analysis: Analysis,
+}
+
+/// Parses and tokenises lines in parallel.
+fn analyze(opts: &FilterOptions, lines: Vec<Line>) -> Vec<Parsed> {
+    let k = opts.params.shingle_size;
+    lines
+        .into_par_iter()
+        .map(|line| {
+            let doc = if line.content().iter().all(u8::is_ascii_whitespace) {
+                Err(String::new())
+            } else {
+                parse_record(line.content(), line.line, &opts.fields)
+            };
+            let analysis = match &doc {
+                Ok(d) => Analysis::new(&d.text, k),
+                Err(_) => Analysis::default(),
+            };
+            Parsed {
+                line,
+                doc,
+                analysis,
+            }
+        })
+        .collect()
+}
+
 impl Filter<'_> {
-    /// Parses, tokenises, shingles and signs a batch in parallel.
-    fn prepare(&self, lines: Vec<Line>, lsh: LshParams) -> Vec<Prepared> {
+    /// Lines the batch starting after `seen` lines may hold: batches end at
+    /// snapshot refreshes, window ends and commits.
+    fn batch_cap(&self, seen: u64, since_commit: u64, interval: u64) -> u64 {
+        let mut cap = (next_refresh(seen) - seen).min(BATCH_DOCS as u64);
+        cap = cap.min(interval.saturating_sub(since_commit).max(1));
+        if self.opts.window > 0 && !self.opts.keep_sources.is_empty() {
+            cap = cap.min(self.opts.window - seen % self.opts.window);
+        }
+        cap
+    }
+
+    /// Body shingles (snapshot model), signatures and keys, in parallel.
+    fn sign(&self, parsed: Vec<Parsed>, lsh: LshParams) -> Vec<Prepared> {
         let k = self.k;
         let num_hashes = self.opts.params.num_hashes;
-        lines
+        parsed
             .into_par_iter()
-            .map(|line| {
-                let doc = if line.content().iter().all(u8::is_ascii_whitespace) {
-                    Err(String::new())
-                } else {
-                    parse_record(line.content(), line.line, &self.opts.fields)
-                };
-                let (analysis, keys, sig, body_len) = match &doc {
+            .map(|p| {
+                let (keys, sig, body_len) = match &p.doc {
                     Ok(d) => {
-                        let a = Analysis::new(&d.text, k);
-                        let (body, lead) = a.body_and_lead(&self.snapshot, d.source.as_deref(), k);
+                        let (body, lead) =
+                            p.analysis
+                                .body_and_lead(&self.snapshot, d.source.as_deref(), k);
                         let (keys, sig) = signature_keys(&body, &lead, lsh, num_hashes);
-                        (a, keys, sig, body.len() as u32)
+                        (keys, sig, body.len() as u32)
                     }
-                    Err(_) => (Analysis::default(), Vec::new(), Vec::new(), 0),
+                    Err(_) => (Vec::new(), Vec::new(), 0),
                 };
-                let exact_key = Store::exact_key(analysis.exact);
                 Prepared {
-                    line,
-                    doc,
-                    analysis,
+                    exact_key: Store::exact_key(p.analysis.exact),
+                    line: p.line,
+                    doc: p.doc,
+                    analysis: p.analysis,
                     keys,
-                    exact_key,
                     sig,
                     body_len,
                 }
