@@ -521,3 +521,58 @@ fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
         "dropped log differs after crashes"
     );
 }
+
+/// The checked-in gen_corpus.py stream (tests/fixtures/accuracy/README.md):
+/// no unrelated document dropped, and most planted copies found even in
+/// this short, mostly warm-up stream.
+#[test]
+fn accuracy_fixture_drops_no_unrelated_document_and_most_copies() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/accuracy");
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
+    let mut cluster = std::collections::HashMap::new();
+    for (c, members) in truth["clusters"].as_array().unwrap().iter().enumerate() {
+        for m in members.as_array().unwrap() {
+            cluster.insert(m.as_str().unwrap().to_string(), c);
+        }
+    }
+    let h = Harness::new();
+    let out = h.run(
+        &[
+            "filter",
+            dir.join("stream.jsonl").to_str().unwrap(),
+            "--dropped",
+            "d.jsonl",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let input = std::fs::read_to_string(dir.join("stream.jsonl")).unwrap();
+    let dropped: std::collections::HashSet<String> = dropped_records(&h.read("d.jsonl"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut first_of_cluster = std::collections::HashSet::new();
+    let (mut expected, mut found, mut wrong) = (0, 0, Vec::new());
+    for l in input.lines() {
+        let id = serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        match cluster.get(&id) {
+            Some(c) if !first_of_cluster.insert(*c) => {
+                expected += 1;
+                found += usize::from(dropped.contains(&id));
+            }
+            _ if dropped.contains(&id) => wrong.push(id),
+            _ => {}
+        }
+    }
+    assert!(wrong.is_empty(), "unrelated documents dropped: {wrong:?}");
+    let recall = found as f64 / expected as f64;
+    assert!(recall >= 0.85, "recall {recall:.3} ({found}/{expected})");
+}

@@ -68,12 +68,18 @@ fn memory_and_store_return_the_same_candidates() {
     disk.commit().unwrap();
     drop(disk);
     let disk = Store::open(&dir.path().join("i.redb")).unwrap();
-    assert_eq!(disk.query(&signature(&texts()[0])).unwrap(), a[0].iter().copied().filter(|&d| d != 1).collect::<Vec<_>>());
+    assert_eq!(
+        disk.query(&signature(&texts()[0])).unwrap(),
+        a[0].iter().copied().filter(|&d| d != 1).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn fixture_of_format_version_1_still_opens() {
-    assert_eq!(FORMAT_VERSION, 1, "format changed: add a store-v2 fixture and test");
+    assert_eq!(
+        FORMAT_VERSION, 1,
+        "format changed: add a store-v2 fixture and test"
+    );
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1.redb");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store-v1.redb");
@@ -84,8 +90,14 @@ fn fixture_of_format_version_1_still_opens() {
     let wire = store.find_id("wire-1").unwrap().remove(0);
     assert_eq!(wire.source.as_deref(), Some("wire"));
     assert_eq!(wire.date.as_deref(), Some("2016-02-11"));
-    assert!(store.text(&wire).unwrap().starts_with("Junior doctors in England"));
-    assert!(store.find_id("paper-1").unwrap().is_empty(), "the copy was dropped");
+    assert!(store
+        .text(&wire)
+        .unwrap()
+        .starts_with("Junior doctors in England"));
+    assert!(
+        store.find_id("paper-1").unwrap().is_empty(),
+        "the copy was dropped"
+    );
     let cp = store.checkpoint().unwrap().unwrap();
     assert!(cp.finished);
     assert_eq!(cp.input_lines, 3);

@@ -656,6 +656,38 @@ impl Store {
         String::from_utf8(bytes).map_err(|_| self.err(format!("text of {} not UTF-8", doc.id)))
     }
 
+    /// Replaces the band keys, signature and set size of a stored document
+    /// (its exact-text and id keys stay).
+    pub fn rekey(
+        &mut self,
+        doc: &StoredDoc,
+        band_keys: &[u64],
+        signature: &[u32],
+        set_len: u32,
+    ) -> Result<StoredDoc> {
+        self.flush_records()?;
+        for &k in &doc.keys {
+            self.remove_key(k, doc.doc)?;
+        }
+        let mut keys = Vec::with_capacity(band_keys.len() + 2);
+        keys.extend_from_slice(band_keys);
+        keys.push(Store::exact_key(doc.exact));
+        keys.push(Store::id_key(&doc.id));
+        for &k in &keys {
+            self.add_key(k, doc.doc)?;
+        }
+        let updated = StoredDoc {
+            keys,
+            signature: signature.to_vec(),
+            set_len,
+            ..doc.clone()
+        };
+        let mut t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
+        t.insert(doc.doc, encode_record(&updated).as_slice())
+            .map_err(|e| self.err(e))?;
+        Ok(updated)
+    }
+
     /// Stored documents whose external id is `id`.
     pub fn find_id(&mut self, id: &str) -> Result<Vec<StoredDoc>> {
         let mut out = Vec::new();
