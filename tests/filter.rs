@@ -24,7 +24,13 @@ fn wire_long() -> String {
          would postpone outpatient clinics and move consultants onto ward rounds for the day. \
          Patient groups asked both sides to return to talks before the first day of action. \
          A spokesman for the prime minister said the government would not reopen negotiations \
-         on the core elements of the package but remained willing to discuss its introduction."
+         on the core elements of the package but remained willing to discuss its introduction. \
+         Hospital chiefs warned that a second walkout in the same month would leave waiting \
+         lists longer than at any time since the winter crisis two years ago. Medical students \
+         joined the rallies in several cities and said they feared for their own training. \
+         The opposition called for an independent review of the evidence on weekend deaths \
+         that ministers had used to justify the changes. Talks are expected to resume once \
+         the conciliation service has met both sides separately in the coming days."
     )
 }
 
@@ -43,11 +49,11 @@ fn kept_ids(bytes: &[u8]) -> Vec<String> {
 #[test]
 fn kept_lines_pass_byte_for_byte_and_copies_are_dropped_with_reasons() {
     let h = Harness::new();
-    // The first two sentences of a longer story, a dateline and a footer.
+    // The first third of a longer story, a dateline and a footer.
     let long = wire_long();
     let syndicated = format!(
         "NEWCASTLE (Northern Courier) - {} Read more from the Northern Courier.",
-        &long[..long.find("Hospitals cancelled").unwrap()]
+        &long[..long.find("Union leaders").unwrap()]
     );
     // Odd bytes on purpose: CRLF, escapes, key order, no final newline.
     let input = format!(

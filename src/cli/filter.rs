@@ -47,9 +47,10 @@ pub struct FilterArgs {
     /// document is a contained copy.
     #[arg(long, default_value_t = 0.6, value_name = "X")]
     containment: f64,
-    /// Shingles the shorter body needs before containment may drop it.
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    min_containment_shingles: usize,
+    /// Shingles (3-word) the two bodies must share before containment may
+    /// drop a document.
+    #[arg(long, default_value_t = copydesk::filter::MIN_SHARED_SHINGLES, value_name = "N")]
+    min_shared_shingles: usize,
     /// Which copy to keep: `first` (default) or `sources=A,B,...` to prefer
     /// those sources, best first, among copies within --window lines.
     #[arg(long, default_value = "first", value_name = "RULE")]
@@ -100,7 +101,7 @@ fn options(args: &FilterArgs) -> anyhow::Result<FilterOptions> {
         },
         jaccard: args.jaccard,
         containment: args.containment,
-        min_containment_shingles: args.min_containment_shingles,
+        min_shared_shingles: args.min_shared_shingles,
         keep_sources,
         window: args.window,
         on_error: match args.on_error {

@@ -85,6 +85,16 @@ pub const LEAD_BANDS: usize = 8;
 /// Seed that keeps lead keys apart from whole-body band keys.
 const LEAD_SEED: u64 = 0x1ead;
 
+/// Shingles two bodies must share before the containment rule may drop
+/// one (about four sentences). Unrelated articles can share a run of two
+/// or three sentences (quotes, agency boilerplate; in gen_corpus streams,
+/// runs drawn from the same sentence pool), and a short article can sit
+/// almost wholly inside another that way. Measured on the 100,000-line
+/// chrome stream: with the shorter body needing 20 shingles, 151 unrelated
+/// drops (precision 0.9923); sharing 80: precision 0.9958, recall at <= 10%
+/// edits 0.9726 -> 0.9631; sharing 100: 0.9972 and 0.9587.
+pub const MIN_SHARED_SHINGLES: usize = 80;
+
 /// Kept pages of a source below which its boilerplate is still being
 /// learned: documents signed while their source had fewer pages in the
 /// snapshot are signed again at every snapshot refresh until it has this
@@ -161,9 +171,9 @@ pub struct FilterOptions {
     /// Containment of the shorter body in the longer at or above which a
     /// document is a contained copy.
     pub containment: f64,
-    /// Shingles the shorter body needs before containment may drop (a
-    /// two-line brief inside a long article is not its copy).
-    pub min_containment_shingles: usize,
+    /// Shingles the two bodies must share before containment may drop
+    /// (see [`MIN_SHARED_SHINGLES`]).
+    pub min_shared_shingles: usize,
     /// Preferred sources, best first (`--keep sources=...`).
     pub keep_sources: Vec<String>,
     /// Window, in lines, within which a preferred source's copy replaces a
@@ -185,7 +195,7 @@ impl Default for FilterOptions {
             params: Params::default(),
             jaccard: 0.5,
             containment: 0.6,
-            min_containment_shingles: 20,
+            min_shared_shingles: MIN_SHARED_SHINGLES,
             keep_sources: Vec::new(),
             window: 0,
             on_error: OnError::Fail,
@@ -1134,7 +1144,7 @@ impl Filter<'_> {
         let containment = inter / shorter as f64;
         let reason = if jaccard >= self.opts.jaccard {
             Reason::NearDuplicate
-        } else if shorter >= self.opts.min_containment_shingles
+        } else if inter >= self.opts.min_shared_shingles as f64
             && containment >= self.opts.containment
         {
             Reason::Contained
