@@ -53,11 +53,11 @@ pub const PAGE_BITS: u32 = 16;
 /// Raw text bytes gathered before a block is written: large enough that the
 /// per-row cost of redb vanishes, small enough that reading one document
 /// back reads little else.
-const TEXT_BLOCK_BYTES: usize = 64 * 1024;
+const TEXT_BLOCK_BYTES: usize = 60 * 1024;
 
 /// redb page cache. The buckets live in RAM already; the cache only serves
 /// documents read back for verification, so it stays small and fixed.
-const CACHE_BYTES: usize = 32 * 1024 * 1024;
+const CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const BUCKETS: TableDefinition<u32, &[u8]> = TableDefinition::new("buckets");
@@ -253,8 +253,6 @@ pub struct Store {
     block: Vec<u8>,
     /// Records not yet written to `docs`, by doc id.
     pending: Vec<(DocId, Vec<u8>)>,
-    /// Document text read back from stored blocks: the last block read.
-    read_block: Option<(u64, Vec<u8>)>,
 }
 
 impl fmt::Debug for Store {
@@ -375,7 +373,6 @@ impl Store {
             next_block: 0,
             block: Vec::new(),
             pending: Vec::new(),
-            read_block: None,
         })
     }
 
@@ -634,25 +631,17 @@ impl Store {
     }
 
     /// The text of a stored document.
-    pub fn text(&mut self, doc: &StoredDoc) -> Result<String> {
+    pub fn text(&self, doc: &StoredDoc) -> Result<String> {
         let (start, end) = (doc.offset as usize, doc.offset as usize + doc.len as usize);
-        let bytes: Vec<u8> = if doc.block == self.next_block {
+        let bytes: Option<Vec<u8>> = if doc.block == self.next_block {
             self.block.get(start..end).map(<[u8]>::to_vec)
         } else {
-            if self.read_block.as_ref().map(|(b, _)| *b) != Some(doc.block) {
-                let v = {
-                    let t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
-                    let v = t.get(doc.block).map_err(|e| self.err(e))?;
-                    v.map(|v| v.value().to_vec()).unwrap_or_default()
-                };
-                self.read_block = Some((doc.block, v));
-            }
-            self.read_block
-                .as_ref()
-                .and_then(|(_, b)| b.get(start..end))
-                .map(<[u8]>::to_vec)
-        }
-        .ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
+            let t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
+            let v = t.get(doc.block).map_err(|e| self.err(e))?;
+            v.and_then(|v| v.value().get(start..end).map(<[u8]>::to_vec))
+        };
+        let bytes =
+            bytes.ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
         String::from_utf8(bytes).map_err(|_| self.err(format!("text of {} not UTF-8", doc.id)))
     }
 
@@ -791,7 +780,6 @@ impl Store {
         self.save_counters()?;
         let txn = self.txn.take().expect("a write transaction is open");
         txn.commit().map_err(|e| self.err(e))?;
-        self.read_block = None;
         self.txn = Some(self.db.begin_write().map_err(|e| self.err(e))?);
         Ok(())
     }
