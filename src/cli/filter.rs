@@ -223,7 +223,7 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
             .collect();
         let secs = summary.seconds.max(1e-9);
         eprintln!(
-            "copydesk: read {} lines, kept {}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents",
+            "copydesk: read {} lines, kept {}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents, {:.1} MB of bucket pages in RAM ({:.0} bytes a document)",
             summary.lines,
             summary.kept,
             dropped,
@@ -233,6 +233,8 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
             summary.lines as f64 / secs,
             summary.bytes as f64 / secs / 1e6,
             summary.index_docs,
+            summary.index_ram_bytes as f64 / 1e6,
+            summary.index_ram_bytes as f64 / summary.index_docs.max(1) as f64,
         );
     }
     Ok(ExitCode::SUCCESS)

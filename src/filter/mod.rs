@@ -346,6 +346,8 @@ pub struct Summary {
     pub seconds: f64,
     /// Documents in the index at the end.
     pub index_docs: u64,
+    /// Bytes of RAM the index's bucket pages hold at the end.
+    pub index_ram_bytes: u64,
 }
 
 /// Progress after each batch.
@@ -847,6 +849,7 @@ pub fn run(
     f.commit(store, kept, &mut dropped, cp)?;
     summary.seconds = start.elapsed().as_secs_f64();
     summary.index_docs = store.doc_count();
+    summary.index_ram_bytes = store.page_bytes() as u64;
     Ok(summary)
 }
 

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Throughput of `copydesk filter --index` against datasketch MinHashLSH and
+# rensa's deduplicator on the same gen_corpus.py stream (20 sites, site
+# chrome), all in the same run. See benches/README.md, section "filter".
+#
+# usage: benches/filter_bench.sh [SIZES...]      (default: 10000 100000)
+#   COPYDESK_ONLY_ABOVE=N  sizes above N run copydesk alone (default 100000)
+#   VENV=DIR               virtualenv with datasketch and rensa (default /work/venv-filter)
+#   WORK=DIR               scratch directory (default /tmp/copydesk-filter-bench)
+#
+# Prints one markdown table row per tool and size, then the restart cost:
+# reopening the largest index and filtering one more document.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+sizes=("${@:-10000 100000}")
+read -r -a sizes <<<"${sizes[*]}"
+only_above=${COPYDESK_ONLY_ABOVE:-100000}
+venv=${VENV:-/work/venv-filter}
+work=${WORK:-/tmp/copydesk-filter-bench}
+mkdir -p "$work"
+
+max=0
+for n in "${sizes[@]}"; do ((n > max)) && max=$n; done
+
+cargo build --release --quiet
+bin=$root/target/release/copydesk
+
+stream=$work/stream-$max.jsonl
+if [ ! -s "$stream" ]; then
+  python3 ../shared/tools/gen_corpus.py --docs "$max" --sites 20 --chrome --seed 7 \
+    --edit-rates 0,0.005,0.01,0.02,0.03,0.05,0.08,0.1 \
+    --out "$stream" --truth "$work/truth-$max.json" ../shared/data/gutenberg/*.txt
+fi
+
+echo "| docs | tool | seconds | docs/s | MB/s | peak RSS MB | RSS bytes/doc |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+for n in "${sizes[@]}"; do
+  input=$work/stream-$n.jsonl
+  [ -s "$input" ] || head -n "$n" "$stream" >"$input"
+  bytes=$(stat -c %s "$input")
+  rm -f "$work/index-$n.redb"
+  /usr/bin/time -f "%e %M" -o "$work/time" \
+    "$bin" filter --index "$work/index-$n.redb" "$input" >/dev/null 2>"$work/summary"
+  read -r secs kb <"$work/time"
+  awk -v n="$n" -v s="$secs" -v b="$bytes" -v kb="$kb" 'BEGIN {
+    printf "| %d | copydesk filter --index | %.2f | %.0f | %.1f | %.0f | %.0f |\n",
+      n, s, n / s, b / s / 1e6, kb / 1024, kb * 1024 / n }'
+  sed 's/^/    /' "$work/summary" >&2
+  if ((n <= only_above)); then
+    for peer in rensa datasketch; do
+      line=$("$venv/bin/python" benches/filter_peers.py "$peer" "$input")
+      python3 - "$line" <<'EOF'
+import json, sys
+r = json.loads(sys.argv[1])
+n, s = r["docs"], r["seconds"]
+print(f"| {n} | {r['tool']} | {s:.2f} | {n / s:.0f} | {r['bytes'] / s / 1e6:.1f} | "
+      f"{r['peak_rss_kb'] / 1024:.0f} | {r['peak_rss_kb'] * 1024 / n:.0f} |")
+EOF
+    done
+  fi
+done
+
+# Restart cost: reopen the largest index and filter one document it has not seen.
+one=$work/one.jsonl
+printf '{"id":"restart-probe","source":"probe","text":"%s"}\n' \
+  "A restart probe: one new document that no earlier run has seen, about a lighthouse keeper in Orkney who rescued two sailors." >"$one"
+/usr/bin/time -f "%e s, peak RSS %M KB" -o "$work/time" \
+  "$bin" filter --index "$work/index-$max.redb" "$one" >/dev/null 2>"$work/summary"
+echo
+echo "restart: reopen the $max-document index and filter one new document: $(cat "$work/time")"
+sed 's/^/    /' "$work/summary"
