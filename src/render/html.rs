@@ -151,8 +151,9 @@ main { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; }
 del, ins { text-decoration: none; border-radius: 2px; padding: 1px 0; }
 del { background: var(--del-bg); color: var(--del-ink); }
 ins { background: var(--ins-bg); color: var(--ins-ink); }
-.gap::before { content: "\2038"; color: var(--ins-ink); font-weight: 700; }
-.gap.in-a::before { color: var(--del-ink); }
+.gap { display: inline-block; width: 0; height: 1.15em; margin: 0 2px; vertical-align: -0.22em;
+  border-left: 2px solid var(--ins-ink); }
+.gap.in-b { border-left-color: var(--del-ink); }
 .u { color: var(--unique-ink); text-decoration: underline dotted var(--unique-line); text-underline-offset: 5px;
   text-decoration-thickness: 1px; }
 .ctl { font: 600 .72em/1 ui-monospace, Menlo, Consolas, monospace; padding: 1px 3px; border-radius: 3px;
@@ -217,7 +218,7 @@ fn page(pair: &Pair) -> String {
         s.containment_b * 100.0,
         n = s.shingle_size,
     );
-    h.push_str("<span class=\"score\">shared: ");
+    h.push_str("<span class=\"score\">");
     push_text(&mut h, &PassageCounts::new(c).to_string());
     h.push_str("</span>");
     h.push_str("</div>\n<div class=\"bar\">\n<div class=\"legend\">");
