@@ -58,8 +58,8 @@ pub struct CompareArgs {
     /// Write the result to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Columns for `text` and `side-by-side` [default: the terminal's
-    /// width, or 100 when not writing to a terminal].
+    /// Columns for `text` and `side-by-side`, at least 40 [default: the
+    /// terminal's width, or 100 when not writing to a terminal].
     #[arg(short, long, value_name = "N")]
     width: Option<usize>,
     /// Words per shingle for the similarity scores (1-16).

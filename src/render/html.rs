@@ -179,7 +179,7 @@ ins { background: var(--ins-bg); color: var(--ins-ink); }
 /// let mut out = Vec::new();
 /// html::write_html(&mut out, &Pair::new(&a, &b, &ta, &tb, &c)).unwrap();
 /// let page = String::from_utf8(out).unwrap();
-/// assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+/// assert!(page.contains("alert(1)&lt;/script") && !page.contains("<script>alert"));
 /// ```
 pub fn write_html(out: &mut impl Write, pair: &Pair) -> io::Result<()> {
     out.write_all(page(pair).as_bytes())

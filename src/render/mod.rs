@@ -119,12 +119,24 @@ pub(crate) fn slice(text: &str, span: Span) -> &str {
 
 /// 1-based line and column (in characters) of byte offsets in one text.
 ///
-/// Lines end at `\n`; a `\r` before it is part of the line it ends.
+/// Lines end at `\n`; a `\r` before it is part of the line it ends. Each
+/// lookup costs a binary search plus counting at most one block of bytes,
+/// so a document on one very long line stays cheap.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'t> {
     text: &'t str,
     /// Byte offset at which each line starts.
     starts: Vec<usize>,
+    /// Characters before byte `k * CHAR_BLOCK`, for every block.
+    block_chars: Vec<usize>,
+}
+
+/// Bytes per block of the character-count table.
+const CHAR_BLOCK: usize = 4096;
+
+/// True for the first byte of a UTF-8 character.
+fn is_char_start(b: u8) -> bool {
+    (b & 0xC0) != 0x80
 }
 
 impl<'t> LineIndex<'t> {
@@ -132,7 +144,29 @@ impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str) -> LineIndex<'t> {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, starts }
+        let mut block_chars = vec![0];
+        let mut total = 0;
+        for block in text.as_bytes().chunks(CHAR_BLOCK) {
+            total += block.iter().filter(|&&b| is_char_start(b)).count();
+            block_chars.push(total);
+        }
+        LineIndex {
+            text,
+            starts,
+            block_chars,
+        }
+    }
+
+    /// Characters before byte `offset` (counted by first bytes, so an
+    /// offset off a char boundary cannot panic).
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let from = block * CHAR_BLOCK;
+        self.block_chars[block]
+            + self.text.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| is_char_start(b))
+                .count()
     }
 
     /// Line and column of the character at byte `offset`, both 1-based.
@@ -140,9 +174,7 @@ impl<'t> LineIndex<'t> {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let bytes = &self.text.as_bytes()[self.starts[line]..offset];
-        // Count characters by their first bytes: no panic off a boundary.
-        let col = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        let col = self.chars_before(offset) - self.chars_before(self.starts[line]);
         (line + 1, col + 1)
     }
 
@@ -181,6 +213,14 @@ pub(crate) mod tests {
         assert_eq!(ix.line_col(10_000), (3, 4));
         assert_eq!(ix.describe(Span::new(3, x + 1)), "2:1-2:6");
         assert_eq!(ix.describe(Span::empty(1)), "1:2");
+    }
+
+    #[test]
+    fn line_col_on_a_long_line_crosses_blocks() {
+        let text = format!("x\n{}end", "é".repeat(5000));
+        let ix = LineIndex::new(&text);
+        assert_eq!(ix.line_col(text.find("end").unwrap()), (2, 5001));
+        assert_eq!(ix.line_col(2 + 2 * 2047), (2, 2048));
     }
 
     #[test]
