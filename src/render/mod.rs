@@ -250,7 +250,7 @@ pub(crate) mod tests {
 
     /// Token range `r` of `t` as a span; an empty range is an empty span
     /// at the end of the token before it.
-    fn span(t: &Tokens, r: std::ops::Range<usize>) -> Span {
+    pub(crate) fn span(t: &Tokens, r: std::ops::Range<usize>) -> Span {
         if r.is_empty() {
             Span::empty(t.get(r.start.saturating_sub(1)).span.end)
         } else {
@@ -258,7 +258,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn op(
+    pub(crate) fn op(
         ta: &Tokens,
         tb: &Tokens,
         tag: DiffTag,

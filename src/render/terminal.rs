@@ -586,8 +586,10 @@ fn inline_atoms(a: &str, b: &str, sp: &SharedPassage) -> Vec<Atom> {
                 }
                 atoms.sep();
                 atoms.push(slice(b, op.b), Mark::Ins);
-                atoms.sep();
-                if !b_has_punct {
+                if b_has_punct || gap.is_empty() {
+                    atoms.sep();
+                } else {
+                    // A's punctuation follows the insertion, glued to it.
                     atoms.push(gap, Mark::Same);
                 }
             }
@@ -877,7 +879,9 @@ fn rows(pair: &Pair) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::DiffOp;
     use crate::render::tests::fixture;
+    use crate::tokenize::Tokens;
 
     fn text(atoms: &[Atom]) -> String {
         wrap(atoms, 10_000)
@@ -902,6 +906,56 @@ mod tests {
             text(&atoms),
             "[-Almost-] {+About+} 3,000 operations [-were-] {+have been+} cancelled on Wednesday {+across England+}"
         );
+    }
+
+    #[test]
+    fn insertion_sits_on_the_side_of_punctuation_that_b_puts_it() {
+        use crate::align::Passage;
+        use crate::render::tests::{op, span};
+        let cases = [
+            // B inserts before A's comma, then after it.
+            (
+                "were cancelled, officials said",
+                "were cancelled on Wednesday, officials said",
+                "were cancelled {+on Wednesday+}, officials said",
+            ),
+            (
+                "were cancelled, officials said",
+                "were cancelled, NHS officials said",
+                "were cancelled, {+NHS+} officials said",
+            ),
+        ];
+        for (a, b, want) in cases {
+            let (ta, tb) = (Tokens::new(a), Tokens::new(b));
+            let extra = tb.len() - ta.len();
+            let at = 2;
+            let sp = SharedPassage {
+                passage: Passage {
+                    a: span(&ta, 0..ta.len()),
+                    b: span(&tb, 0..tb.len()),
+                    a_tokens: 0..ta.len(),
+                    b_tokens: 0..tb.len(),
+                    kind: PassageKind::Edited,
+                    moved: false,
+                    score: 0.8,
+                },
+                ops: vec![
+                    op(&ta, &tb, DiffTag::Equal, 0..at, 0..at),
+                    DiffOp {
+                        tag: DiffTag::Insert,
+                        // As diff::word_diff places it: at A's next token.
+                        a: Span::empty(ta.get(at).span.start),
+                        b: span(&tb, at..at + extra),
+                        a_tokens: at..at,
+                        b_tokens: at..at + extra,
+                    },
+                    op(&ta, &tb, DiffTag::Equal, at..ta.len(), at + extra..tb.len()),
+                ],
+            };
+            let mut atoms = inline_atoms(a, b, &sp);
+            add_brackets(&mut atoms);
+            assert_eq!(text(&atoms), want);
+        }
     }
 
     #[test]
