@@ -38,7 +38,7 @@ echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"
 for n in "${sizes[@]}"; do
   input=$work/stream-$n.jsonl
   [ -s "$input" ] || head -n "$n" "$stream" >"$input"
-  bytes=$(stat -c %s "$input")
+  bytes=$(stat -L -c %s "$input")
   rm -f "$work/index-$n.redb"
   /usr/bin/time -f "%e %M" -o "$work/time" \
     "$bin" filter --index "$work/index-$n.redb" "$input" >/dev/null 2>"$work/summary"
