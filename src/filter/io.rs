@@ -162,19 +162,32 @@ pub trait Sink: Write {
 pub struct FileSink {
     out: BufWriter<File>,
     position: u64,
+    /// A regular file (fsync applies), not a pipe or device.
+    is_file: bool,
 }
 
 impl FileSink {
     /// Writes after the first `position` bytes of `file` (the file is cut
     /// there: anything beyond was written after the last checkpoint).
+    ///
+    /// A pipe or device (`/dev/stderr`, a FIFO) cannot be cut: it is written
+    /// from where it stands, and only from position 0.
     pub fn new(file: File, position: u64) -> std::io::Result<FileSink> {
         use std::io::Seek;
-        file.set_len(position)?;
         let mut file = file;
-        file.seek(std::io::SeekFrom::Start(position))?;
+        let is_file = file.metadata()?.is_file();
+        if is_file {
+            file.set_len(position)?;
+            file.seek(std::io::SeekFrom::Start(position))?;
+        } else if position > 0 {
+            return Err(std::io::Error::other(
+                "not a regular file, so it cannot be cut back to the checkpoint",
+            ));
+        }
         Ok(FileSink {
             out: BufWriter::with_capacity(1 << 20, file),
             position,
+            is_file,
         })
     }
 }
@@ -193,7 +206,10 @@ impl Write for FileSink {
 impl Sink for FileSink {
     fn sync(&mut self) -> std::io::Result<()> {
         self.out.flush()?;
-        self.out.get_ref().sync_data()
+        if self.is_file {
+            self.out.get_ref().sync_data()?;
+        }
+        Ok(())
     }
     fn position(&self) -> u64 {
         self.position

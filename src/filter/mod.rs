@@ -14,7 +14,8 @@
 //! 2. *near-duplicate*: the exact Jaccard of the two documents' *body*
 //!    shingle sets is at least [`FilterOptions::jaccard`];
 //! 3. *contained*: the shorter body's shingles are at least
-//!    [`FilterOptions::containment`] inside the longer one (a copy with a
+//!    [`FilterOptions::containment`] inside the longer one, and the two
+//!    share at least [`FilterOptions::min_shared_shingles`] (a copy with a
 //!    dateline, header or footer, trimmed or extended).
 //!
 //! The *body* is the document without its source's boilerplate: segments
@@ -23,8 +24,10 @@
 //! the same source has shown on many of its kept pages, learned by the
 //! shared streaming [`BoilerplateModel`] (bounded memory, committed with
 //! the index). Documents without a source learn nothing.
-//! Candidates come from MinHash + LSH over the body shingles; every drop is
-//! verified with exact shingle sets.
+//! Candidates come from MinHash + LSH over the body shingles
+//! ([`LSH_BANDS`]) and over its first [`LEAD_SHINGLES`] ([`LEAD_BANDS`], for
+//! copies cut to their lead); every drop is verified with exact shingle
+//! sets.
 //!
 //! **Work in batches**: documents are parsed, tokenised, shingled and
 //! signed in parallel (rayon); candidates are read and analysed in
@@ -1078,11 +1081,12 @@ impl Filter<'_> {
             match best {
                 Some((m, target)) => {
                     if let Target::Batch(j) = target {
-                        if self.prefers(batch, i, j) {
+                        // A batch target is always a kept document.
+                        if let (true, Outcome::Kept(old)) =
+                            (self.prefers(batch, i, j), &outcomes[j])
+                        {
                             // Swap: keep this copy, drop the earlier one.
-                            let Outcome::Kept(old) = outcomes[j] else {
-                                unreachable!("a batch target is a kept document")
-                            };
+                            let old = *old;
                             if let Some(d) = store.doc(old)? {
                                 store.remove_doc(&d)?;
                             }
