@@ -33,8 +33,8 @@ if [ ! -s "$stream" ]; then
     --out "$stream" --truth "$work/truth-$max.json" ../shared/data/gutenberg/*.txt
 fi
 
-echo "| docs | tool | seconds | docs/s | MB/s | peak RSS MB | RSS bytes/doc |"
-echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| docs | tool | seconds | docs/s | MB/s | peak RSS MB | RSS bytes/doc | dropped |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in "${sizes[@]}"; do
   input=$work/stream-$n.jsonl
   [ -s "$input" ] || head -n "$n" "$stream" >"$input"
@@ -43,9 +43,10 @@ for n in "${sizes[@]}"; do
   /usr/bin/time -f "%e %M" -o "$work/time" \
     "$bin" filter --index "$work/index-$n.redb" "$input" >/dev/null 2>"$work/summary"
   read -r secs kb <"$work/time"
-  awk -v n="$n" -v s="$secs" -v b="$bytes" -v kb="$kb" 'BEGIN {
-    printf "| %d | copydesk filter --index | %.2f | %.0f | %.1f | %.0f | %.0f |\n",
-      n, s, n / s, b / s / 1e6, kb / 1024, kb * 1024 / n }'
+  dropped=$(sed -n 's/.*, dropped \([0-9]*\).*/\1/p' "$work/summary")
+  awk -v n="$n" -v s="$secs" -v b="$bytes" -v kb="$kb" -v d="$dropped" 'BEGIN {
+    printf "| %d | copydesk filter --index | %.2f | %.0f | %.1f | %.0f | %.0f | %s |\n",
+      n, s, n / s, b / s / 1e6, kb / 1024, kb * 1024 / n, d }'
   sed 's/^/    /' "$work/summary" >&2
   if ((n <= only_above)); then
     for peer in rensa datasketch; do
@@ -55,7 +56,7 @@ import json, sys
 r = json.loads(sys.argv[1])
 n, s = r["docs"], r["seconds"]
 print(f"| {n} | {r['tool']} | {s:.2f} | {n / s:.0f} | {r['bytes'] / s / 1e6:.1f} | "
-      f"{r['peak_rss_kb'] / 1024:.0f} | {r['peak_rss_kb'] * 1024 / n:.0f} |")
+      f"{r['peak_rss_kb'] / 1024:.0f} | {r['peak_rss_kb'] * 1024 / n:.0f} | {r['dropped']} |")
 EOF
     done
   fi
