@@ -455,14 +455,18 @@ impl Analysis {
         k: usize,
     ) -> Option<Vec<bool>> {
         let src = source.filter(|s| model.source_docs(s) > 0)?;
+        // One look-up of the source for all segments.
+        let mut content = self.segs.clone();
+        model.retain_content(src, &mut content);
+        if content.len() == self.segs.len() {
+            return None;
+        }
+        content.sort_unstable();
         let bad: Vec<bool> = self
             .segs
             .iter()
-            .map(|&s| model.is_boilerplate(src, s))
+            .map(|s| content.binary_search(s).is_err())
             .collect();
-        if !bad.iter().any(|&b| b) {
-            return None;
-        }
         // Boilerplate tokens before each position.
         let mut before = Vec::with_capacity(self.token_seg.len() + 1);
         before.push(0u32);
@@ -975,28 +979,33 @@ impl Filter<'_> {
                 .flat_map(|p| p.keys.iter().copied().chain([p.exact_key])),
         )?;
         // Records of the candidates, then only those worth reading back.
-        let mut records: HashMap<DocId, Option<StoredDoc>> = HashMap::new();
-        let mut wanted: Vec<DocId> = Vec::new();
         let mut buf = Vec::new();
         let mut keys = Vec::new();
-        for p in batch.iter().filter(|p| p.doc.is_ok()) {
+        let mut found: Vec<(usize, Vec<DocId>)> = Vec::new();
+        for (i, p) in batch.iter().enumerate().filter(|(_, p)| p.doc.is_ok()) {
             keys.clear();
             keys.extend_from_slice(&p.keys);
             keys.push(p.exact_key);
             store.lookup_loaded(&keys, &mut buf);
-            for &id in &buf {
-                if let std::collections::hash_map::Entry::Vacant(e) = records.entry(id) {
-                    e.insert(store.doc(id)?);
-                }
-                let Some(Some(r)) = records.get(&id) else {
-                    continue;
-                };
+            if !buf.is_empty() {
+                found.push((i, buf.clone()));
+            }
+        }
+        let mut ids: Vec<DocId> = found.iter().flat_map(|(_, f)| f.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut records = store.records_of(&ids)?;
+        let mut wanted: Vec<DocId> = Vec::new();
+        for (i, f) in &found {
+            let p = &batch[*i];
+            for id in f {
+                let Some(r) = records.get(id) else { continue };
                 let (j, c) = estimate(&p.sig, p.body_len, &r.signature, r.set_len);
                 if r.exact == p.analysis.exact
                     || j >= self.opts.jaccard - PREFILTER_MARGIN
                     || c >= self.opts.containment - PREFILTER_MARGIN
                 {
-                    wanted.push(id);
+                    wanted.push(*id);
                 }
             }
         }
@@ -1004,7 +1013,7 @@ impl Filter<'_> {
         wanted.dedup();
         let mut fetched = Vec::with_capacity(wanted.len());
         for id in wanted {
-            if let Some(Some(doc)) = records.remove(&id) {
+            if let Some(doc) = records.remove(&id) {
                 let text = store.text(&doc)?;
                 fetched.push((doc, text));
             }
