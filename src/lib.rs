@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod boilerplate;
 pub mod compare;
 pub mod diff;
 pub mod error;
