@@ -29,6 +29,7 @@ pub mod minhash;
 pub mod normalize;
 pub mod params;
 pub mod render;
+pub mod report;
 pub mod shingle;
 pub mod span;
 pub mod tokenize;

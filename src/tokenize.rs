@@ -86,6 +86,23 @@ impl Tokens {
     pub fn span_of(&self, first: usize, last: usize) -> Span {
         Span::new(self.tokens[first].span.start, self.tokens[last].span.end)
     }
+
+    /// The tokens whose `keep` flag is true, in order, renumbered from 0;
+    /// spans still point into the same text. Positions past the end of
+    /// `keep` are dropped. The corpus report compares documents with their
+    /// boilerplate taken out this way.
+    pub fn filtered(&self, keep: &[bool]) -> Tokens {
+        let mut t = Tokens::default();
+        for (pos, _) in keep.iter().enumerate().filter(|(_, &k)| k) {
+            if pos >= self.tokens.len() {
+                break;
+            }
+            t.norm.push_str(self.norm(pos));
+            t.norm_ends.push(t.norm.len() as u32);
+            t.tokens.push(self.tokens[pos]);
+        }
+        t
+    }
 }
 
 /// Calls `f` with the span and folded form of every token of `text`, in
@@ -275,6 +292,17 @@ mod tests {
         let mut fast = Vec::new();
         token_hashes(text, &mut fast);
         assert_eq!(Tokens::new(text).hashes().collect::<Vec<_>>(), fast);
+    }
+
+    #[test]
+    fn filtered_keeps_spans_and_folded_forms() {
+        let text = "Home | News. The BMA\u{2019}s offer";
+        let t = Tokens::new(text);
+        let f = t.filtered(&[false, false, true, true, true]);
+        assert_eq!(f.len(), 3);
+        assert_eq!(f.norm(1), "bmas");
+        assert_eq!(f.get(2).span.slice(text), "offer");
+        assert_eq!(f.get(0).hash, t.get(2).hash);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod compare;
+mod report;
 
 /// Exit status for any error (bad input, unreadable file, bad flag).
 pub const EXIT_ERROR: u8 = 2;
@@ -22,6 +23,8 @@ pub struct Cli {
 enum Command {
     /// Compare two documents: shared passages, word diff, unique material, scores.
     Compare(compare::CompareArgs),
+    /// Map a corpus: near-duplicate clusters, shared passages, unique material, boilerplate.
+    Report(report::ReportArgs),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -36,6 +39,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Compare(args) => compare::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

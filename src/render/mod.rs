@@ -4,3 +4,5 @@
 //! on or off, width); they never look at the terminal or the environment.
 
 pub mod json;
+pub mod report_json;
+pub mod report_text;

@@ -1,0 +1,221 @@
+//! `copydesk report INPUT...`: the corpus-wide overlap map.
+
+use std::io::{BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
+use copydesk::render::report_json::write_report;
+use copydesk::render::report_text::{write_report_text, TextOptions};
+use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
+use copydesk::{Encoding, Params};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Clusters, top shared passages, per-source unique share.
+    Text,
+    /// The full report (schema in README).
+    Json,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Folders (walked for --glob files; a file's source is its first folder
+    /// under the folder given), single files, or `-` for JSON Lines on stdin.
+    inputs: Vec<PathBuf>,
+    /// A JSON Lines file of documents (`-` for stdin); repeatable.
+    #[arg(long, value_name = "FILE")]
+    jsonl: Vec<PathBuf>,
+    /// File-name pattern for folders (`*`, `?`, `[abc]`; with a `/`, matched
+    /// against the path under the folder).
+    #[arg(long, default_value = "*.txt")]
+    glob: String,
+    /// JSON Lines field holding the id.
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// JSON Lines field holding the text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// JSON Lines field holding the source (else the id's URL host).
+    #[arg(long, default_value = "source")]
+    source_field: String,
+    /// JSON Lines field holding the date (for --keep earliest).
+    #[arg(long, default_value = "date")]
+    date_field: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Which copy each near-duplicate cluster keeps: earliest, longest,
+    /// first, or sources=a,b,c (preferred sources, in order).
+    #[arg(long, default_value = "earliest", value_parser = KeepRule::parse)]
+    keep: KeepRule,
+    /// Jaccard from which two documents are near-duplicates.
+    #[arg(long, default_value_t = Params::default().near_duplicate_jaccard)]
+    threshold: f64,
+    /// Containment (share of the smaller found in the larger) from which two
+    /// documents are near-duplicates.
+    #[arg(long, default_value_t = Params::default().near_duplicate_containment)]
+    containment: f64,
+    /// Words per shingle.
+    #[arg(long, default_value_t = Params::default().shingle_size)]
+    shingle: usize,
+    /// MinHash values per signature.
+    #[arg(long, default_value_t = Params::default().num_hashes)]
+    hashes: usize,
+    /// Keep boilerplate in (do not learn or strip it).
+    #[arg(long)]
+    no_boilerplate: bool,
+    /// Most passages, pairs and clusters listed in text output.
+    #[arg(long, default_value_t = 20)]
+    max_items: usize,
+    /// Colour diff marks in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// Corpora from this size on show a progress bar (on a terminal).
+const PROGRESS_MIN_DOCS: usize = 2_000;
+
+pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let fields = JsonlFields {
+        id: args.id_field.clone(),
+        text: args.text_field.clone(),
+        source: args.source_field.clone(),
+        date: args.date_field.clone(),
+    };
+    let set = read_inputs(&args, &fields)?;
+    for d in &set.documents {
+        if d.encoding() == Encoding::Windows1252 {
+            eprintln!("copydesk: note: {} is not valid UTF-8; read as Windows-1252", d.id);
+        }
+    }
+    if !set.failures.is_empty() {
+        eprintln!(
+            "copydesk: {} input{} could not be read (listed in the report):",
+            set.failures.len(),
+            if set.failures.len() == 1 { "" } else { "s" }
+        );
+        for f in &set.failures {
+            eprintln!("copydesk:   {}: {}", f.name, f.message);
+        }
+    }
+
+    let rp = ReportParams {
+        params: Params {
+            shingle_size: args.shingle,
+            num_hashes: args.hashes,
+            near_duplicate_jaccard: args.threshold,
+            near_duplicate_containment: args.containment,
+            ..Params::default()
+        },
+        keep: args.keep.clone(),
+        strip_boilerplate: !args.no_boilerplate,
+        ..ReportParams::default()
+    };
+    let bar = (std::io::stderr().is_terminal() && set.documents.len() >= PROGRESS_MIN_DOCS).then(Bar::new);
+    let progress: &dyn Progress = match &bar {
+        Some(b) => b,
+        None => &NoProgress,
+    };
+    let mut report = build(&set.documents, &rp, progress)?;
+    if let Some(b) = &bar {
+        b.0.finish_and_clear();
+    }
+    report.unreadable = set.failures;
+
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    match args.format {
+        ReportFormat::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            };
+            let opt = TextOptions {
+                color,
+                max_items: args.max_items,
+                ..TextOptions::default()
+            };
+            write_report_text(&mut out, &report, &set.documents, &opt)?;
+        }
+        ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_inputs(args: &ReportArgs, fields: &JsonlFields) -> anyhow::Result<DocumentSet> {
+    let mut set = DocumentSet::default();
+    let mut jsonl: Vec<&Path> = args.jsonl.iter().map(PathBuf::as_path).collect();
+    for input in &args.inputs {
+        if input.as_os_str() == "-" {
+            jsonl.push(input);
+        } else {
+            set.extend(read_tree(input, &args.glob)?);
+        }
+    }
+    for path in jsonl {
+        let part = if path.as_os_str() == "-" {
+            read_jsonl(std::io::stdin().lock(), path, fields.clone())?
+        } else {
+            let f = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+            read_jsonl(BufReader::with_capacity(1 << 20, f), path, fields.clone())?
+        };
+        set.extend(part);
+    }
+    if set.documents.is_empty() && set.failures.is_empty() {
+        anyhow::bail!("no documents: give folders, files, --jsonl FILE or - (stdin)");
+    }
+    Ok(set)
+}
+
+/// An indicatif bar on stderr, one stage at a time.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new() -> Bar {
+        let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
+                .expect("valid progress template")
+                .progress_chars("=> "),
+        );
+        Bar(pb)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, stage: &str, total: u64) {
+        self.0.set_message(stage.to_string());
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
