@@ -584,9 +584,7 @@ fn label_document(
                 .map(|r| (r, BoilerplateReason::LinkBox)),
         );
     for (r, why) in found {
-        labels[r]
-            .iter_mut()
-            .for_each(|x| *x = Some((why, next_id)));
+        labels[r].iter_mut().for_each(|x| *x = Some((why, next_id)));
         next_id += 1;
     }
     next_id

@@ -601,10 +601,16 @@ mod tests {
 
     #[test]
     fn url_hosts_and_date_prefixes() {
-        assert_eq!(url_host("https://www.bbc.co.uk/news/x?y"), Some("bbc.co.uk"));
+        assert_eq!(
+            url_host("https://www.bbc.co.uk/news/x?y"),
+            Some("bbc.co.uk")
+        );
         assert_eq!(url_host("http://user@host.org:8080"), Some("host.org"));
         assert_eq!(url_host("d0000001"), None);
-        assert_eq!(date_prefix("2016-02-11-hunt.txt").as_deref(), Some("2016-02-11"));
+        assert_eq!(
+            date_prefix("2016-02-11-hunt.txt").as_deref(),
+            Some("2016-02-11")
+        );
         assert_eq!(date_prefix("20160211.txt"), None);
         let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_455_188_096);
         assert_eq!(iso_date_time(t), "2016-02-11T10:54:56Z");

@@ -24,7 +24,7 @@ enum Command {
     /// Compare two documents: shared passages, word diff, unique material, scores.
     Compare(compare::CompareArgs),
     /// Map a corpus: near-duplicate clusters, shared passages, unique material, boilerplate.
-    Report(report::ReportArgs),
+    Report(Box<report::ReportArgs>),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -39,7 +39,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Compare(args) => compare::run(args),
-        Command::Report(args) => report::run(args),
+        Command::Report(args) => report::run(*args),
     }
 }
 

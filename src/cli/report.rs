@@ -104,7 +104,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let set = read_inputs(&args, &fields)?;
     for d in &set.documents {
         if d.encoding() == Encoding::Windows1252 {
-            eprintln!("copydesk: note: {} is not valid UTF-8; read as Windows-1252", d.id);
+            eprintln!(
+                "copydesk: note: {} is not valid UTF-8; read as Windows-1252",
+                d.id
+            );
         }
     }
     if !set.failures.is_empty() {
@@ -130,7 +133,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         strip_boilerplate: !args.no_boilerplate,
         ..ReportParams::default()
     };
-    let bar = (std::io::stderr().is_terminal() && set.documents.len() >= PROGRESS_MIN_DOCS).then(Bar::new);
+    let bar = (std::io::stderr().is_terminal() && set.documents.len() >= PROGRESS_MIN_DOCS)
+        .then(Bar::new);
     let progress: &dyn Progress = match &bar {
         Some(b) => b,
         None => &NoProgress,
@@ -153,7 +157,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                ColorChoice::Auto => {
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
             };
             let opt = TextOptions {
                 color,
@@ -182,7 +188,8 @@ fn read_inputs(args: &ReportArgs, fields: &JsonlFields) -> anyhow::Result<Docume
         let part = if path.as_os_str() == "-" {
             read_jsonl(std::io::stdin().lock(), path, fields.clone())?
         } else {
-            let f = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+            let f = std::fs::File::open(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
             read_jsonl(BufReader::with_capacity(1 << 20, f), path, fields.clone())?
         };
         set.extend(part);

@@ -272,7 +272,11 @@ fn keep_name(k: &KeepRule) -> String {
 }
 
 /// Builds the wire structs.
-pub fn report_json<'a>(r: &'a CorpusReport, docs: &'a [Document], rp: &ReportParams) -> ReportJson<'a> {
+pub fn report_json<'a>(
+    r: &'a CorpusReport,
+    docs: &'a [Document],
+    rp: &ReportParams,
+) -> ReportJson<'a> {
     let orig = |d: usize, s: Span| docs[d].original_span(s);
     ReportJson {
         schema: REPORT_SCHEMA_VERSION,
@@ -433,7 +437,12 @@ pub fn report_json<'a>(r: &'a CorpusReport, docs: &'a [Document], rp: &ReportPar
 }
 
 /// Writes the report as pretty-printed JSON and a final newline.
-pub fn write_report<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Document], rp: &ReportParams) -> std::io::Result<()> {
+pub fn write_report<W: Write>(
+    out: &mut W,
+    r: &CorpusReport,
+    docs: &[Document],
+    rp: &ReportParams,
+) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &report_json(r, docs, rp))?;
     out.write_all(b"\n")
 }

@@ -42,7 +42,12 @@ const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
 /// Writes the text report.
-pub fn write_report_text<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Document], opt: &TextOptions) -> io::Result<()> {
+pub fn write_report_text<W: Write>(
+    out: &mut W,
+    r: &CorpusReport,
+    docs: &[Document],
+    opt: &TextOptions,
+) -> io::Result<()> {
     let words: usize = r.documents.iter().map(|d| d.words).sum();
     let bp: usize = r.documents.iter().map(|d| d.boilerplate_words).sum();
     let named = r.sources.iter().filter(|s| s.name.is_some()).count();
@@ -57,12 +62,26 @@ pub fn write_report_text<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Docume
         thousands(bp)
     )?;
     if !r.unreadable.is_empty() {
-        writeln!(out, "{} inputs could not be read (listed at the end)", r.unreadable.len())?;
+        writeln!(
+            out,
+            "{} inputs could not be read (listed at the end)",
+            r.unreadable.len()
+        )?;
     }
 
-    heading(out, opt, &format!("Near-duplicate clusters: {}", r.clusters.len()))?;
+    heading(
+        out,
+        opt,
+        &format!("Near-duplicate clusters: {}", r.clusters.len()),
+    )?;
     for (i, c) in r.clusters.iter().take(opt.max_items).enumerate() {
-        writeln!(out, "  #{} kept {} ({})", i + 1, name(docs, c.kept), c.reason)?;
+        writeln!(
+            out,
+            "  #{} kept {} ({})",
+            i + 1,
+            name(docs, c.kept),
+            c.reason
+        )?;
         for &m in &c.members[1..] {
             writeln!(out, "      {}", name(docs, m))?;
         }
@@ -75,9 +94,16 @@ pub fn write_report_text<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Docume
     }
     more(out, r.passages.len(), opt.max_items)?;
 
-    heading(out, opt, &format!("Pairs sharing material: {}", r.pairs.len()))?;
+    heading(
+        out,
+        opt,
+        &format!("Pairs sharing material: {}", r.pairs.len()),
+    )?;
     if !r.pairs.is_empty() {
-        writeln!(out, "  jaccard  contain  verdict         passages  documents")?;
+        writeln!(
+            out,
+            "  jaccard  contain  verdict         passages  documents"
+        )?;
     }
     for p in r.pairs.iter().take(opt.max_items) {
         writeln!(
@@ -93,8 +119,16 @@ pub fn write_report_text<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Docume
     }
     more(out, r.pairs.len(), opt.max_items)?;
 
-    heading(out, opt, "Unique material by source (content words in no other source)")?;
-    writeln!(out, "  {:<16}  {:>4}  {:>13}  {:>7}", "source", "docs", "content words", "unique")?;
+    heading(
+        out,
+        opt,
+        "Unique material by source (content words in no other source)",
+    )?;
+    writeln!(
+        out,
+        "  {:<16}  {:>4}  {:>13}  {:>7}",
+        "source", "docs", "content words", "unique"
+    )?;
     for s in &r.sources {
         writeln!(
             out,
@@ -107,10 +141,19 @@ pub fn write_report_text<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Docume
     }
     writeln!(out, "  per document:")?;
     for d in &r.documents {
-        writeln!(out, "  {:>6.1}%  {}", 100.0 * d.unique_fraction, clean(&d.id))?;
+        writeln!(
+            out,
+            "  {:>6.1}%  {}",
+            100.0 * d.unique_fraction,
+            clean(&d.id)
+        )?;
     }
 
-    heading(out, opt, "Boilerplate by source (not counted as shared or unique)")?;
+    heading(
+        out,
+        opt,
+        "Boilerplate by source (not counted as shared or unique)",
+    )?;
     if r.boilerplate.sources.is_empty() {
         writeln!(out, "  none found")?;
     }
@@ -143,7 +186,11 @@ pub fn write_report_text<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Docume
     }
 
     if !r.unreadable.is_empty() {
-        heading(out, opt, &format!("Unreadable inputs: {}", r.unreadable.len()))?;
+        heading(
+            out,
+            opt,
+            &format!("Unreadable inputs: {}", r.unreadable.len()),
+        )?;
         for u in &r.unreadable {
             writeln!(out, "  {}: {}", clean(&u.name), clean(&u.message))?;
         }
@@ -151,7 +198,13 @@ pub fn write_report_text<W: Write>(out: &mut W, r: &CorpusReport, docs: &[Docume
     Ok(())
 }
 
-fn passage<W: Write>(out: &mut W, i: usize, p: &CorpusPassage, docs: &[Document], opt: &TextOptions) -> io::Result<()> {
+fn passage<W: Write>(
+    out: &mut W,
+    i: usize,
+    p: &CorpusPassage,
+    docs: &[Document],
+    opt: &TextOptions,
+) -> io::Result<()> {
     writeln!(
         out,
         "  #{} {}, {} source{}, {} occurrences, {} words",
@@ -175,7 +228,11 @@ fn passage<W: Write>(out: &mut W, i: usize, p: &CorpusPassage, docs: &[Document]
         )?;
     }
     let seed = &p.occurrences[0];
-    writeln!(out, "      \"{}\"", quote(seed.span.slice(&docs[seed.doc].text), opt.max_quote_chars))?;
+    writeln!(
+        out,
+        "      \"{}\"",
+        quote(seed.span.slice(&docs[seed.doc].text), opt.max_quote_chars)
+    )?;
     for v in p.variants.iter().skip(1) {
         let o = &p.occurrences[v.occurrences[0]];
         let who: Vec<String> = v
@@ -238,7 +295,11 @@ fn heading<W: Write>(out: &mut W, opt: &TextOptions, title: &str) -> io::Result<
 
 fn more<W: Write>(out: &mut W, total: usize, shown: usize) -> io::Result<()> {
     if total > shown {
-        writeln!(out, "  ... and {} more (--format json lists all)", total - shown)?;
+        writeln!(
+            out,
+            "  ... and {} more (--format json lists all)",
+            total - shown
+        )?;
     }
     Ok(())
 }

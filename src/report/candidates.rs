@@ -22,7 +22,11 @@ use crate::minhash::Signature;
 
 /// Distinct pairs `(a, b)`, `a < b`, sharing at least one LSH band.
 /// Documents with no content shingle take no part.
-pub(crate) fn lsh_pairs(sigs: &[Signature], prepared: &[Prepared], lsh: LshParams) -> Vec<(u32, u32)> {
+pub(crate) fn lsh_pairs(
+    sigs: &[Signature],
+    prepared: &[Prepared],
+    lsh: LshParams,
+) -> Vec<(u32, u32)> {
     let mut keys: Vec<(u64, u32)> = sigs
         .par_iter()
         .enumerate()
@@ -220,7 +224,7 @@ impl ShingleIndex {
                 out
             })
             .collect();
-        links.sort_by(|x, y| (x.a, x.b, x.a_tokens.start).cmp(&(y.a, y.b, y.a_tokens.start)));
+        links.sort_by_key(|l| (l.a, l.b, l.a_tokens.start));
         links
     }
 }

@@ -65,7 +65,12 @@ pub struct Cluster {
 
 /// Clusters of near-duplicate pairs (verdict duplicate or near-duplicate),
 /// largest first.
-pub fn clusters(docs: &[Document], content_words: &[usize], pairs: &[PairReport], rule: &KeepRule) -> Vec<Cluster> {
+pub fn clusters(
+    docs: &[Document],
+    content_words: &[usize],
+    pairs: &[PairReport],
+    rule: &KeepRule,
+) -> Vec<Cluster> {
     let n = docs.len();
     let mut near: Vec<Vec<usize>> = vec![Vec::new(); n];
     for p in pairs {
@@ -99,7 +104,12 @@ pub fn clusters(docs: &[Document], content_words: &[usize], pairs: &[PairReport]
             members,
         });
     }
-    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.kept.cmp(&b.kept)));
+    out.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then(a.kept.cmp(&b.kept))
+    });
     out
 }
 
@@ -179,7 +189,10 @@ mod tests {
     fn chains_do_not_join_a_and_c() {
         // A~B, B~C, not A~C: A (earliest) keeps B; C stays out.
         let d = docs(&["2020-01-01", "2020-01-02", "2020-01-03"]);
-        let pairs = [pair(0, 1, Verdict::NearDuplicate), pair(1, 2, Verdict::NearDuplicate)];
+        let pairs = [
+            pair(0, 1, Verdict::NearDuplicate),
+            pair(1, 2, Verdict::NearDuplicate),
+        ];
         let c = clusters(&d, &[10, 10, 10], &pairs, &KeepRule::Earliest);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].members, [0, 1]);
@@ -199,7 +212,10 @@ mod tests {
         assert_eq!(c[0].kept, 0);
         let rule = KeepRule::parse("sources=wire,other").unwrap();
         let c = clusters(&d, &[50, 10], &pairs, &rule);
-        assert_eq!((c[0].kept, c[0].reason.as_str()), (0, "preferred source wire"));
+        assert_eq!(
+            (c[0].kept, c[0].reason.as_str()),
+            (0, "preferred source wire")
+        );
         // Partial pairs make no cluster.
         assert!(clusters(&d, &[1, 1], &[pair(0, 1, Verdict::Partial)], &rule).is_empty());
         assert!(KeepRule::parse("newest").is_err());

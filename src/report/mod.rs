@@ -301,7 +301,11 @@ pub(crate) struct Link {
 /// assert_eq!(r.passages[0].occurrences.len(), 2);
 /// assert!(r.documents[0].unique_fraction < 0.5);
 /// ```
-pub fn build(docs: &[Document], rp: &ReportParams, progress: &dyn Progress) -> Result<CorpusReport> {
+pub fn build(
+    docs: &[Document],
+    rp: &ReportParams,
+    progress: &dyn Progress,
+) -> Result<CorpusReport> {
     rp.validate()?;
     let k = rp.params.shingle_size;
     let n = docs.len();
@@ -422,8 +426,7 @@ pub fn build(docs: &[Document], rp: &ReportParams, progress: &dyn Progress) -> R
         let mut v: Vec<usize> = (0..pair_keys.len())
             .filter(|&i| {
                 let (j, ca, cb) = scores[i];
-                j >= rp.params.near_duplicate_jaccard
-                    || ca.max(cb) >= rp.align_min_containment
+                j >= rp.params.near_duplicate_jaccard || ca.max(cb) >= rp.align_min_containment
             })
             .collect();
         v.sort_by(|&x, &y| {
@@ -494,7 +497,12 @@ pub fn build(docs: &[Document], rp: &ReportParams, progress: &dyn Progress) -> R
             run_count.get(&(a, b)).copied().unwrap_or(0)
         };
         let verdict = verdicts[i].unwrap_or_else(|| {
-            verdict_of(jaccard, containment_a.max(containment_b), count > 0, &rp.params)
+            verdict_of(
+                jaccard,
+                containment_a.max(containment_b),
+                count > 0,
+                &rp.params,
+            )
         });
         if verdict == Verdict::Distinct && count == 0 {
             continue;
@@ -643,7 +651,10 @@ fn summarize_sources(docs: &[Document], summaries: &[DocumentSummary]) -> Vec<So
         .map(|(name, members)| {
             let content: usize = members.iter().map(|&i| summaries[i].content_words).sum();
             let unique: usize = members.iter().map(|&i| summaries[i].unique_words).sum();
-            let bp: usize = members.iter().map(|&i| summaries[i].boilerplate_words).sum();
+            let bp: usize = members
+                .iter()
+                .map(|&i| summaries[i].boilerplate_words)
+                .sum();
             SourceSummary {
                 name: name.map(str::to_string),
                 docs: members,
@@ -660,7 +671,12 @@ fn summarize_sources(docs: &[Document], summaries: &[DocumentSummary]) -> Vec<So
 }
 
 /// A verbatim link's diff: one equal run covering both sides.
-pub(crate) fn equal_ops(pa: &Prepared, ar: &Range<usize>, pb: &Prepared, br: &Range<usize>) -> Vec<DiffOp> {
+pub(crate) fn equal_ops(
+    pa: &Prepared,
+    ar: &Range<usize>,
+    pb: &Prepared,
+    br: &Range<usize>,
+) -> Vec<DiffOp> {
     vec![DiffOp {
         tag: DiffTag::Equal,
         a: pa.content.span_of(ar.start, ar.end - 1),

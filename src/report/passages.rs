@@ -86,11 +86,18 @@ pub(crate) fn group(
 ) -> (Vec<CorpusPassage>, Vec<Vec<bool>>) {
     let n = prepared.len();
     // Unique material: covered by a link to another source.
-    let mut covered: Vec<Vec<bool>> = prepared.iter().map(|p| vec![false; p.content.len()]).collect();
+    let mut covered: Vec<Vec<bool>> = prepared
+        .iter()
+        .map(|p| vec![false; p.content.len()])
+        .collect();
     for l in links {
         if source_keys[l.a] != source_keys[l.b] {
-            covered[l.a][l.a_tokens.clone()].iter_mut().for_each(|c| *c = true);
-            covered[l.b][l.b_tokens.clone()].iter_mut().for_each(|c| *c = true);
+            covered[l.a][l.a_tokens.clone()]
+                .iter_mut()
+                .for_each(|c| *c = true);
+            covered[l.b][l.b_tokens.clone()]
+                .iter_mut()
+                .for_each(|c| *c = true);
         }
     }
 
@@ -101,13 +108,17 @@ pub(crate) fn group(
         ends[l.b].push((l.b_tokens.clone(), i, false));
     }
     for e in &mut ends {
-        e.sort_by(|x, y| (x.0.start, x.0.end, x.1).cmp(&(y.0.start, y.0.end, y.1)));
+        e.sort_by_key(|x| (x.0.start, x.0.end, x.1));
     }
     // Seeds: longest first, then by document and place.
-    let mut seeds: Vec<(usize, usize)> = (0..n).flat_map(|d| (0..ends[d].len()).map(move |j| (d, j))).collect();
+    let mut seeds: Vec<(usize, usize)> = (0..n)
+        .flat_map(|d| (0..ends[d].len()).map(move |j| (d, j)))
+        .collect();
     seeds.sort_by(|&(d1, j1), &(d2, j2)| {
         let (r1, r2) = (&ends[d1][j1].0, &ends[d2][j2].0);
-        r2.len().cmp(&r1.len()).then((d1, r1.start).cmp(&(d2, r2.start)))
+        r2.len()
+            .cmp(&r1.len())
+            .then((d1, r1.start).cmp(&(d2, r2.start)))
     });
     let mut used = vec![false; links.len()];
     let mut passages = Vec::new();
@@ -127,7 +138,11 @@ pub(crate) fn group(
                 continue;
             }
             let l = &links[*li];
-            let (other, orange) = if *is_a { (l.b, l.b_tokens.clone()) } else { (l.a, l.a_tokens.clone()) };
+            let (other, orange) = if *is_a {
+                (l.b, l.b_tokens.clone())
+            } else {
+                (l.a, l.a_tokens.clone())
+            };
             if other == d || members.iter().any(|m| m.0 == other) {
                 continue;
             }
@@ -154,18 +169,32 @@ pub(crate) fn group(
                     continue;
                 }
                 let l = &links[*li];
-                let (other, orange) = if *is_a { (l.b, &l.b_tokens) } else { (l.a, &l.a_tokens) };
+                let (other, orange) = if *is_a {
+                    (l.b, &l.b_tokens)
+                } else {
+                    (l.a, &l.a_tokens)
+                };
                 if docs_in.get(&other).is_some_and(|o| same_stretch(o, orange)) {
                     used[*li] = true;
                 }
             }
         }
-        passages.push(build_passage(d, seed, &members, links, prepared, source_keys));
+        passages.push(build_passage(
+            d,
+            seed,
+            &members,
+            links,
+            prepared,
+            source_keys,
+        ));
     }
     passages.sort_by(|a, b| {
         (b.sources, b.occurrences.len(), b.words())
             .cmp(&(a.sources, a.occurrences.len(), a.words()))
-            .then((a.occurrences[0].doc, a.occurrences[0].tokens.start).cmp(&(b.occurrences[0].doc, b.occurrences[0].tokens.start)))
+            .then(
+                (a.occurrences[0].doc, a.occurrences[0].tokens.start)
+                    .cmp(&(b.occurrences[0].doc, b.occurrences[0].tokens.start)),
+            )
     });
     (passages, covered)
 }
@@ -215,13 +244,18 @@ fn build_passage(
             .map(|t| t.hash)
             .collect();
         let v = *by_words.entry(words).or_insert_with(|| {
-            variants.push(Variant { occurrences: Vec::new() });
+            variants.push(Variant {
+                occurrences: Vec::new(),
+            });
             variants.len() - 1
         });
         variants[v].occurrences.push(i);
         o.variant = v;
     }
-    let mut sources: Vec<&str> = occurrences.iter().map(|o| source_keys[o.doc].as_str()).collect();
+    let mut sources: Vec<&str> = occurrences
+        .iter()
+        .map(|o| source_keys[o.doc].as_str())
+        .collect();
     sources.sort_unstable();
     sources.dedup();
     CorpusPassage {
