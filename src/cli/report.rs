@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
-use copydesk::render::report_json::write_report;
+use copydesk::render::report_json::{write_pairs, write_report};
 use copydesk::render::report_text::{write_report_text, TextOptions};
+use copydesk::report::pairs::{pairs_from_jsonl, PairsParams};
 use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -86,6 +87,15 @@ pub struct ReportArgs {
     /// Most passages, pairs and clusters listed in text output.
     #[arg(long, default_value_t = 20)]
     max_items: usize,
+    /// Only the pairs of documents with Jaccard at least --threshold, and
+    /// their clusters: the fast path for large JSON Lines corpora (one
+    /// --jsonl input; no passages, no boilerplate).
+    #[arg(long)]
+    pairs_only: bool,
+    /// With --pairs-only: find pairs by an exact all-pairs join instead of
+    /// LSH (slower; misses nothing).
+    #[arg(long, requires = "pairs_only")]
+    exact: bool,
     /// Colour diff marks in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -101,6 +111,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         source: args.source_field.clone(),
         date: args.date_field.clone(),
     };
+    if args.pairs_only {
+        return run_pairs(&args, fields);
+    }
     let set = read_inputs(&args, &fields)?;
     for d in &set.documents {
         if d.encoding() == Encoding::Windows1252 {
@@ -169,6 +182,71 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             write_report_text(&mut out, &report, &set.documents, &opt)?;
         }
         ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--pairs-only`: the whole JSON Lines input in memory, then the fast path.
+fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode> {
+    let mut inputs: Vec<&Path> = args.jsonl.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.inputs.iter().map(PathBuf::as_path));
+    let [path] = inputs[..] else {
+        anyhow::bail!("--pairs-only reads exactly one JSON Lines input (--jsonl FILE or -)");
+    };
+    let data = if path.as_os_str() == "-" {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut v)
+            .context("standard input")?;
+        v
+    } else {
+        std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?
+    };
+    let params = PairsParams {
+        threshold: args.threshold,
+        shingle_size: args.shingle,
+        num_hashes: args.hashes,
+        exact: args.exact,
+        keep: args.keep.clone(),
+        fields,
+        ..PairsParams::default()
+    };
+    let r = pairs_from_jsonl(&data, path, &params)?;
+    drop(data);
+    if !r.failures.is_empty() {
+        eprintln!(
+            "copydesk: {} line{} could not be read (listed in the output)",
+            r.failures.len(),
+            if r.failures.len() == 1 { "" } else { "s" }
+        );
+    }
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match args.format {
+        ReportFormat::Json => write_pairs(&mut out, &r, &params)?,
+        ReportFormat::Text => {
+            writeln!(
+                out,
+                "{} documents, {} pairs with Jaccard >= {} ({}-word shingles, {} candidates verified), {} clusters",
+                r.ids.len(),
+                r.pairs.len(),
+                params.threshold,
+                params.shingle_size,
+                r.stats.candidates,
+                r.clusters.len()
+            )?;
+            for p in &r.pairs {
+                writeln!(
+                    out,
+                    "{:.3}\t{}\t{}",
+                    p.jaccard, r.ids[p.a as usize], r.ids[p.b as usize]
+                )?;
+            }
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -436,6 +436,105 @@ pub fn report_json<'a>(
     }
 }
 
+/// `report --pairs-only --format json` output.
+#[derive(Debug, Serialize)]
+pub struct PairsJson<'a> {
+    /// Layout version.
+    pub schema: u32,
+    /// Always `pairs-only`.
+    pub mode: &'static str,
+    /// Jaccard threshold.
+    pub threshold: f64,
+    /// Words per shingle.
+    pub shingle_size: usize,
+    /// How candidates were found: `lsh` or `exact`.
+    pub method: &'static str,
+    /// LSH bands (0 for the exact join).
+    pub lsh_bands: usize,
+    /// LSH rows per band.
+    pub lsh_rows: usize,
+    /// Records read.
+    pub documents: usize,
+    /// Candidate pairs verified exactly.
+    pub candidates: usize,
+    /// Pairs with Jaccard at least the threshold.
+    pub pairs: Vec<PairsPairJson<'a>>,
+    /// Star clusters over those pairs.
+    pub clusters: Vec<PairsClusterJson<'a>>,
+    /// Lines that were not usable records.
+    pub unreadable: Vec<UnreadableJson<'a>>,
+}
+
+/// One pair of the pairs-only output (documents by id).
+#[derive(Debug, Serialize)]
+pub struct PairsPairJson<'a> {
+    /// First document's id (input order).
+    pub a: &'a str,
+    /// Second document's id.
+    pub b: &'a str,
+    /// Exact Jaccard.
+    pub jaccard: f64,
+    /// Share of the smaller shingle set found in the larger.
+    pub containment: f64,
+}
+
+/// One cluster of the pairs-only output.
+#[derive(Debug, Serialize)]
+pub struct PairsClusterJson<'a> {
+    /// The id kept.
+    pub kept: &'a str,
+    /// All member ids, the kept one first.
+    pub members: Vec<&'a str>,
+}
+
+/// Writes the pairs-only result as JSON (one line per pair and cluster).
+pub fn write_pairs<W: Write>(
+    out: &mut W,
+    r: &crate::report::pairs::PairsReport,
+    p: &crate::report::pairs::PairsParams,
+) -> std::io::Result<()> {
+    let id = |i: u32| r.ids[i as usize].as_str();
+    let j = PairsJson {
+        schema: REPORT_SCHEMA_VERSION,
+        mode: "pairs-only",
+        threshold: p.threshold,
+        shingle_size: p.shingle_size,
+        method: if p.exact { "exact" } else { "lsh" },
+        lsh_bands: r.stats.lsh.map_or(0, |l| l.bands),
+        lsh_rows: r.stats.lsh.map_or(0, |l| l.rows),
+        documents: r.ids.len(),
+        candidates: r.stats.candidates,
+        pairs: r
+            .pairs
+            .iter()
+            .map(|x| PairsPairJson {
+                a: id(x.a),
+                b: id(x.b),
+                jaccard: round(x.jaccard),
+                containment: round(x.containment),
+            })
+            .collect(),
+        clusters: r
+            .clusters
+            .iter()
+            .map(|(k, m)| PairsClusterJson {
+                kept: id(*k),
+                members: m.iter().map(|&x| id(x)).collect(),
+            })
+            .collect(),
+        unreadable: r
+            .failures
+            .iter()
+            .map(|u| UnreadableJson {
+                name: &u.name,
+                message: &u.message,
+            })
+            .collect(),
+    };
+    serde_json::to_writer(&mut *out, &j)?;
+    out.write_all(b"\n")
+}
+
 /// Writes the report as pretty-printed JSON and a final newline.
 pub fn write_report<W: Write>(
     out: &mut W,

@@ -71,19 +71,43 @@ pub fn clusters(
     pairs: &[PairReport],
     rule: &KeepRule,
 ) -> Vec<Cluster> {
-    let n = docs.len();
+    let edges: Vec<(usize, usize)> = pairs
+        .iter()
+        .filter(|p| matches!(p.verdict, Verdict::Duplicate | Verdict::NearDuplicate))
+        .map(|p| (p.a, p.b))
+        .collect();
+    star_clusters(docs.len(), &edges, |x, y| {
+        priority(docs, content_words, rule, x, y)
+    })
+    .into_iter()
+    .map(|(kept, members)| Cluster {
+        kept,
+        reason: reason(docs, content_words, rule, kept),
+        members,
+    })
+    .collect()
+}
+
+/// Star clusters over `edges` among `n` items: items taken in `order`
+/// (ties by index; first = kept); each unplaced one with an unplaced
+/// neighbour becomes a representative holding every unplaced direct
+/// neighbour. Returns (kept, members with kept first then ascending),
+/// largest first.
+pub fn star_clusters(
+    n: usize,
+    edges: &[(usize, usize)],
+    order: impl Fn(usize, usize) -> Ordering,
+) -> Vec<(usize, Vec<usize>)> {
     let mut near: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for p in pairs {
-        if matches!(p.verdict, Verdict::Duplicate | Verdict::NearDuplicate) {
-            near[p.a].push(p.b);
-            near[p.b].push(p.a);
-        }
+    for &(a, b) in edges {
+        near[a].push(b);
+        near[b].push(a);
     }
-    let mut order: Vec<usize> = (0..n).filter(|&i| !near[i].is_empty()).collect();
-    order.sort_by(|&x, &y| priority(docs, content_words, rule, x, y));
+    let mut seq: Vec<usize> = (0..n).filter(|&i| !near[i].is_empty()).collect();
+    seq.sort_by(|&x, &y| order(x, y).then(x.cmp(&y)));
     let mut placed = vec![false; n];
     let mut out = Vec::new();
-    for rep in order {
+    for rep in seq {
         if placed[rep] {
             continue;
         }
@@ -98,18 +122,9 @@ pub fn clusters(
             placed[m] = true;
         }
         members.insert(0, rep);
-        out.push(Cluster {
-            kept: rep,
-            reason: reason(docs, content_words, rule, rep),
-            members,
-        });
+        out.push((rep, members));
     }
-    out.sort_by(|a, b| {
-        b.members
-            .len()
-            .cmp(&a.members.len())
-            .then(a.kept.cmp(&b.kept))
-    });
+    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     out
 }
 
@@ -136,7 +151,7 @@ fn priority(docs: &[Document], words: &[usize], rule: &KeepRule, x: usize, y: us
             rank(x).cmp(&rank(y)).then_with(|| by_date(x, y))
         }
     };
-    o.then(x.cmp(&y))
+    o
 }
 
 fn reason(docs: &[Document], words: &[usize], rule: &KeepRule, kept: usize) -> String {

@@ -28,6 +28,7 @@
 
 pub mod candidates;
 pub mod cluster;
+pub mod pairs;
 pub mod passages;
 
 use std::collections::HashMap;
