@@ -208,10 +208,15 @@ fn scan_folded(text: &str, buf: &mut String, mut g: impl FnMut(usize, usize, &st
                 }
             }
         }
-        // A plain ASCII word: fold its bytes in one go.
-        buf.push_str(&text[start..j]);
-        buf.make_ascii_lowercase();
-        g(start, j, buf);
+        // A plain ASCII word: already folded when it has no capital.
+        let word = &text[start..j];
+        if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+            g(start, j, buf);
+        } else {
+            g(start, j, word);
+        }
         i = j;
     }
 }

@@ -491,3 +491,100 @@ fn chrome_fixture_planted_copies_are_found_lead_only_included() {
     // Heavily edited short copies (8 % of words) may fall to `partial`.
     assert!(near >= 44, "{near} of 48 planted copies near-duplicate");
 }
+
+// ---------------------------------------------------------------------------
+// HTML in a real browser
+
+fn browser() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|p| p.is_file())
+}
+
+/// Loads `page` in headless Chromium: (DOM after load, browser log).
+fn load_in_browser(browser: &Path, page: &Path) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("start the browser");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Console messages (errors, CSP refusals) in a Chromium log.
+fn console_complaints(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Refused to") || l.contains("Uncaught"))
+        .collect()
+}
+
+const HOSTILE: &str = "<script>document.title='PW'+'NED'</script> Dr Johann Malawana, BMA junior \
+doctor committee chair, said so. <img src=x onerror=\"document.title='PW'+'NED'\"> \
+</mark></div><script>document.title='PW'+'NED'</script>";
+
+#[test]
+fn html_report_loads_offline_with_no_console_errors_and_runs_nothing() {
+    let Some(browser) = browser() else {
+        eprintln!("skipped: no chromium on PATH (Debian package `chromium`)");
+        return;
+    };
+    let mut docs = seeds();
+    let mut evil = Document::from_text("evil/hostile.txt", HOSTILE);
+    evil.source = Some("<b>evil</b>".into());
+    docs.push(evil);
+    let r = build(&docs, &ReportParams::default(), &NoProgress).unwrap();
+    assert!(r
+        .passages
+        .iter()
+        .any(|p| p.occurrences.iter().any(|o| o.doc == 5)));
+    let mut page = Vec::new();
+    copydesk::render::report_html::write_report_html(&mut page, &r, &docs, &Default::default())
+        .unwrap();
+    let page = String::from_utf8(page).unwrap();
+    assert!(!page.contains("<script"), "a script tag reached the page");
+    assert!(!page.contains("http://") && !page.contains("https://"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.html");
+    std::fs::write(&path, &page).unwrap();
+    let (dom, log) = load_in_browser(&browser, &path);
+    assert!(dom.contains("</html>"), "no DOM from the browser: {log}");
+    assert!(dom.contains("<title>copydesk report</title>"));
+    assert!(!dom.contains("PWNED"));
+    assert!(dom.contains("class=\"variants\"") && dom.contains("class=\"heat\""));
+    assert_eq!(console_complaints(&log), Vec::<&str>::new());
+
+    // The checks can fail: a page that asks for the network is refused by
+    // its own policy, and the browser says so.
+    let control = page.replace("</body>", "<img src=\"http://127.0.0.1:9/x.png\"></body>");
+    std::fs::write(&path, control).unwrap();
+    let (_, log) = load_in_browser(&browser, &path);
+    assert!(
+        !console_complaints(&log).is_empty(),
+        "the control page raised nothing:\n{log}"
+    );
+}

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
+use copydesk::render::report_html::{write_report_html, HtmlOptions};
 use copydesk::render::report_json::{write_pairs, write_report};
 use copydesk::render::report_text::{write_report_text, TextOptions};
 use copydesk::report::pairs::{pairs_from_jsonl, PairsParams};
@@ -21,6 +22,9 @@ pub enum ReportFormat {
     Text,
     /// The full report (schema in README).
     Json,
+    /// One self-contained offline page: heat map, clusters, passages side
+    /// by side, each document coloured by who shares it.
+    Html,
 }
 
 /// When to colour text output.
@@ -182,6 +186,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             write_report_text(&mut out, &report, &set.documents, &opt)?;
         }
         ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp)?,
+        ReportFormat::Html => {
+            write_report_html(&mut out, &report, &set.documents, &HtmlOptions::default())?
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -228,6 +235,7 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
     };
     match args.format {
         ReportFormat::Json => write_pairs(&mut out, &r, &params)?,
+        ReportFormat::Html => anyhow::bail!("--pairs-only writes text or json"),
         ReportFormat::Text => {
             writeln!(
                 out,

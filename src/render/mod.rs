@@ -4,5 +4,6 @@
 //! on or off, width); they never look at the terminal or the environment.
 
 pub mod json;
+pub mod report_html;
 pub mod report_json;
 pub mod report_text;
