@@ -15,6 +15,8 @@ use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::ColorChoice;
+
 /// Output formats of `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -25,17 +27,6 @@ pub enum ReportFormat {
     /// One self-contained offline page: heat map, clusters, passages side
     /// by side, each document coloured by who shares it.
     Html,
-}
-
-/// When to colour text output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// When stdout is a terminal and NO_COLOR is not set.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
 }
 
 #[derive(Debug, Args)]
