@@ -34,7 +34,11 @@ fn bench(c: &mut Criterion) {
             }
             let found: usize = (0..1000)
                 .step_by(2)
-                .filter(|&i| idx.query(black_box(&sigs[i])).unwrap().contains(&(i as u64 + 1)))
+                .filter(|&i| {
+                    idx.query(black_box(&sigs[i]))
+                        .unwrap()
+                        .contains(&(i as u64 + 1))
+                })
                 .count();
             assert!(found >= 495, "{found}");
         })

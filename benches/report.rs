@@ -14,7 +14,9 @@ fn bench(c: &mut Criterion) {
     let seeds = read_tree(&root.join("corpus"), "*.txt").unwrap().documents;
     let jsonl_path = root.join("tests/fixtures/chrome/corpus.jsonl");
     let jsonl = std::fs::read(&jsonl_path).unwrap();
-    let fixture = read_jsonl(&jsonl[..], &jsonl_path, JsonlFields::default()).unwrap().documents;
+    let fixture = read_jsonl(&jsonl[..], &jsonl_path, JsonlFields::default())
+        .unwrap()
+        .documents;
     let mut g = c.benchmark_group("report");
     g.sample_size(10);
     let bytes = |docs: &[copydesk::Document]| docs.iter().map(|d| d.text.len() as u64).sum();
@@ -35,7 +37,8 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(jsonl.len() as u64));
     g.bench_function("pairs-only on the fixture", |b| {
         b.iter(|| {
-            let r = pairs_from_jsonl(black_box(&jsonl), &jsonl_path, &PairsParams::default()).unwrap();
+            let r =
+                pairs_from_jsonl(black_box(&jsonl), &jsonl_path, &PairsParams::default()).unwrap();
             assert_eq!(r.ids.len(), 240);
         })
     });

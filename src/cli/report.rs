@@ -10,7 +10,7 @@ use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
 use copydesk::render::report_html::{write_report_html, HtmlOptions};
 use copydesk::render::report_json::{write_pairs, write_report};
 use copydesk::render::report_text::{write_report_text, TextOptions};
-use copydesk::report::pairs::{pairs_from_jsonl, PairsParams};
+use copydesk::report::pairs::{pairs_from_jsonl, pairs_from_jsonl_file, PairsParams};
 use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -192,14 +192,6 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
     let [path] = inputs[..] else {
         anyhow::bail!("--pairs-only reads exactly one JSON Lines input (--jsonl FILE or -)");
     };
-    let data = if path.as_os_str() == "-" {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut v)
-            .context("standard input")?;
-        v
-    } else {
-        std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?
-    };
     let params = PairsParams {
         threshold: args.threshold,
         shingle_size: args.shingle,
@@ -209,8 +201,17 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
         fields,
         ..PairsParams::default()
     };
-    let r = pairs_from_jsonl(&data, path, &params)?;
-    drop(data);
+    let r = if path.as_os_str() == "-" {
+        // Standard input cannot be read twice: hold it all.
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut data)
+            .context("standard input")?;
+        pairs_from_jsonl(&data, path, &params)?
+    } else {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        pairs_from_jsonl_file(&file, path, &params)?
+    };
     if !r.failures.is_empty() {
         eprintln!(
             "copydesk: {} line{} could not be read (listed in the output)",

@@ -16,7 +16,10 @@
 //! least `t` must share one of the first `|x| - ceil(t|x|) + 1` of them),
 //! which needs no sketch and misses nothing: the benchmark's ground truth.
 
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -25,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::index::LshParams;
 use crate::input::{parse_record, InputFailure, JsonlFields};
 use crate::minhash::sketch_into;
-use crate::tokenize::token_hashes;
+use crate::tokenize::for_each_token;
 
 /// What the pairs job needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +69,11 @@ impl Default for PairsParams {
 /// libraries lose (their recall is 0.81-0.89 on the benchmark corpus);
 /// every extra candidate costs one exact check of a few microseconds.
 pub const LSH_RECALL: f64 = 0.999;
+
+/// How far under the threshold a candidate's estimated Jaccard may fall
+/// and still be checked exactly (at 128 hashes; scaled by the estimate's
+/// standard error for other counts). 0.2.
+pub const PREFILTER_MARGIN: f64 = 0.2;
 
 /// One verified pair.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -128,6 +136,47 @@ struct Raw {
 /// Runs the pairs job over a JSON Lines file's bytes; `path` names it in
 /// failures.
 pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Result<PairsReport> {
+    run(Input::Bytes(data), path, params)
+}
+
+/// Runs the pairs job over a JSON Lines file, read in chunks (reading the
+/// next chunk while the last one is processed) rather than whole; records
+/// that need a second look are read again by offset.
+pub fn pairs_from_jsonl_file(
+    file: &File,
+    path: &Path,
+    params: &PairsParams,
+) -> Result<PairsReport> {
+    run(Input::File(Mutex::new(file), CHUNK), path, params)
+}
+
+enum Input<'a> {
+    Bytes(&'a [u8]),
+    /// A file and the bytes to read at a time.
+    File(Mutex<&'a File>, usize),
+}
+
+/// Bytes read at a time from a file. 8 MiB: large enough that each chunk
+/// keeps both cores busy, small enough to stay in cache-friendly memory.
+const CHUNK: usize = 8 << 20;
+
+/// Where one record sits in the input.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    offset: u64,
+    len: u32,
+    line: u64,
+}
+
+/// What pass 1 gives for one chunk of complete lines.
+#[derive(Default)]
+struct Pass1 {
+    recs: Vec<Rec>,
+    metas: Vec<Meta>,
+    sigs: Vec<u32>,
+}
+
+fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsReport> {
     if !(0.0..=1.0).contains(&params.threshold) || params.threshold.is_nan() {
         return Err(Error::InvalidParams(format!(
             "threshold {} is not in 0..=1",
@@ -139,48 +188,124 @@ pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Resul
             "shingle size or hash count out of range".into(),
         ));
     }
-    let lines = split_lines(data);
     let k = params.shingle_size;
     let h = params.num_hashes;
     let fields = &params.fields;
-
-    // Pass 1: ids, shingles and (for LSH) signatures, in parallel.
     let sketch = !params.exact;
-    let mut sigs = vec![0u32; if sketch { lines.len() * h } else { 0 }];
-    let one =
-        |s: &mut Scratch, sig: Option<&mut [u32]>, &(start, end, line): &(usize, usize, u64)| {
-            let meta = s.document(data, start, end, line, fields);
-            if !meta.ok {
-                return (meta, Vec::new());
-            }
-            s.shingles(k);
-            if let Some(sig) = sig {
-                sketch_into(&s.shingles, sig);
-            }
-            let empty = s.shingles.is_empty();
-            (meta.with_empty(empty), s.shingles.clone())
-        };
-    let (metas, mut sets): (Vec<Meta>, Vec<Vec<u64>>) = if sketch {
-        sigs.par_chunks_mut(h)
-            .zip(lines.par_iter())
-            .map_init(Scratch::default, |s, (sig, line)| one(s, Some(sig), line))
-            .unzip()
-    } else {
-        lines
-            .par_iter()
-            .map_init(Scratch::default, |s, line| one(s, None, line))
-            .unzip()
+    let io = |e: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
     };
-    let mut ids = Vec::with_capacity(metas.len());
+
+    // Pass 1: ids and (for LSH) signatures, chunk by chunk, in parallel.
+    let chunk_pass = |chunk: &[u8], base: u64, first_line: u64| -> Pass1 {
+        let lines = split_lines(chunk);
+        let mut sigs = vec![0u32; if sketch { lines.len() * h } else { 0 }];
+        let one = |s: &mut Scratch,
+                   sig: Option<&mut [u32]>,
+                   &(start, end, line): &(usize, usize, u64)| {
+            let meta = s.document(chunk, start, end, first_line + line - 1, fields);
+            if meta.ok {
+                if let Some(sig) = sig {
+                    s.shingles(k);
+                    sketch_into(&s.shingles, sig);
+                }
+            }
+            meta
+        };
+        let metas: Vec<Meta> = if sketch {
+            sigs.par_chunks_mut(h)
+                .zip(lines.par_iter())
+                .map_init(Scratch::default, |s, (sig, line)| one(s, Some(sig), line))
+                .collect()
+        } else {
+            lines
+                .par_iter()
+                .map_init(Scratch::default, |s, line| one(s, None, line))
+                .collect()
+        };
+        let recs = lines
+            .iter()
+            .map(|&(start, end, line)| Rec {
+                offset: base + start as u64,
+                len: (end - start) as u32,
+                line: first_line + line - 1,
+            })
+            .collect();
+        Pass1 { recs, metas, sigs }
+    };
+    let mut all = Pass1::default();
+    let mut absorb = |p: Pass1| {
+        all.recs.extend(p.recs);
+        all.metas.extend(p.metas);
+        all.sigs.extend(p.sigs);
+    };
+    match &input {
+        Input::Bytes(data) => {
+            let (mut base, mut line) = (0usize, 1u64);
+            while base < data.len() {
+                let mut end = (base + CHUNK).min(data.len());
+                if end < data.len() {
+                    end = memchr::memrchr(b'\n', &data[base..end])
+                        .map_or(data.len(), |i| base + i + 1);
+                }
+                let chunk = &data[base..end];
+                absorb(chunk_pass(chunk, base as u64, line));
+                line += memchr::memchr_iter(b'\n', chunk).count() as u64;
+                base = end;
+            }
+        }
+        Input::File(file, chunk) => {
+            let chunk = *chunk;
+            let mut f = *file
+                .lock()
+                .map_err(|_| Error::InvalidParams("input lock poisoned".into()))?;
+            let (mut base, mut line) = (0u64, 1u64);
+            let mut cur = Vec::with_capacity(chunk);
+            let mut carry = Vec::new();
+            let mut eof = read_chunk(&mut f, &mut cur, &carry, chunk).map_err(io)?;
+            loop {
+                // Complete lines now; the tail waits for the next chunk.
+                let complete = if eof {
+                    cur.len()
+                } else {
+                    memchr::memrchr(b'\n', &cur).map_or(0, |i| i + 1)
+                };
+                carry.clear();
+                carry.extend_from_slice(&cur[complete..]);
+                let mut next = Vec::with_capacity(chunk);
+                let (done, read) = if eof {
+                    (chunk_pass(&cur[..complete], base, line), Ok(true))
+                } else {
+                    rayon::join(
+                        || chunk_pass(&cur[..complete], base, line),
+                        || read_chunk(&mut f, &mut next, &carry, chunk),
+                    )
+                };
+                absorb(done);
+                line += memchr::memchr_iter(b'\n', &cur[..complete]).count() as u64;
+                base += complete as u64;
+                if eof {
+                    break;
+                }
+                eof = read.map_err(io)?;
+                cur = next;
+            }
+        }
+    }
+    let Pass1 { recs, metas, sigs } = all;
+    let n = recs.len();
+
+    let mut ids = Vec::with_capacity(n);
     let mut failures = Vec::new();
-    let mut ok = Vec::with_capacity(metas.len());
+    let mut ok = Vec::with_capacity(n);
     let mut sources = Vec::new();
     let mut dates = Vec::new();
     let mut words = Vec::new();
     for (i, m) in metas.into_iter().enumerate() {
         if let Some(msg) = m.error {
             failures.push(InputFailure {
-                name: format!("{}:{}", path.display(), lines[i].2),
+                name: format!("{}:{}", path.display(), recs[i].line),
                 message: msg,
             });
         }
@@ -193,31 +318,68 @@ pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Resul
 
     let (candidates, lsh) = if sketch {
         let lsh = LshParams::for_recall(params.threshold, h, params.lsh_recall);
-        (lsh_candidates(&sigs, h, lsh, &ok), Some(lsh))
+        let mut c = lsh_candidates(&sigs, h, lsh, &ok);
+        // Candidates whose signatures agree far less than the threshold
+        // asks are dropped before the exact check (which every reported
+        // pair still passes): at 128 values the estimate's standard error
+        // is at most 0.045, so a pair at the threshold lands PREFILTER_MARGIN
+        // (over 4 standard errors) below it with chance under 1e-5.
+        let floor = params.threshold - PREFILTER_MARGIN * (128.0 / h as f64).sqrt();
+        c.retain(|&(a, b)| {
+            let (x, y) = (&sigs[a as usize * h..][..h], &sigs[b as usize * h..][..h]);
+            let agree = x.iter().zip(y).filter(|(p, q)| p == q).count();
+            agree as f64 >= floor * h as f64
+        });
+        (c, Some(lsh))
     } else {
         (Vec::new(), None)
     };
     drop(sigs);
 
-    // Exact shingle sets (sorted, distinct) of the documents that need them.
-    let mut needed = vec![!sketch; lines.len()];
+    // Pass 2: exact shingle sets (sorted, distinct) of the documents that
+    // need them, read again by offset.
+    let mut needed = vec![!sketch; n];
     for &(a, b) in &candidates {
         needed[a as usize] = true;
         needed[b as usize] = true;
     }
-    sets.par_iter_mut()
-        .zip(needed.par_iter())
-        .for_each(|(set, &need)| {
-            if need {
-                set.sort_unstable();
-                set.dedup();
-            } else {
-                *set = Vec::new();
-            }
-        });
-    let need: Vec<u32> = (0..lines.len() as u32)
+    let need: Vec<u32> = (0..n as u32)
         .filter(|&i| needed[i as usize] && ok[i as usize])
         .collect();
+    let sets_of_need: Vec<Vec<u64>> = need
+        .par_iter()
+        .map_init(
+            || (Scratch::default(), Vec::new()),
+            |(s, buf), &d| -> std::io::Result<Vec<u64>> {
+                let r = recs[d as usize];
+                let raw: &[u8] = match &input {
+                    Input::Bytes(data) => {
+                        &data[r.offset as usize..r.offset as usize + r.len as usize]
+                    }
+                    Input::File(file, _) => {
+                        buf.resize(r.len as usize, 0);
+                        let mut f = file
+                            .lock()
+                            .map_err(|_| std::io::Error::other("input lock poisoned"))?;
+                        f.seek(SeekFrom::Start(r.offset))?;
+                        f.read_exact(buf)?;
+                        buf
+                    }
+                };
+                s.document(raw, 0, raw.len(), r.line, fields);
+                s.shingles(k);
+                let mut set = s.shingles.clone();
+                set.sort_unstable();
+                set.dedup();
+                Ok(set)
+            },
+        )
+        .collect::<std::io::Result<_>>()
+        .map_err(io)?;
+    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); n];
+    for (&d, set) in need.iter().zip(sets_of_need) {
+        sets[d as usize] = set;
+    }
     let (pairs, n_candidates) = if sketch {
         let pairs: Vec<ScoredPair> = candidates
             .par_iter()
@@ -251,7 +413,7 @@ pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Resul
                 .then_with(|| cmp_opt(&dates[x], &dates[y]))
         }
     };
-    let clusters = star_clusters(lines.len(), &edges, order)
+    let clusters = star_clusters(n, &edges, order)
         .into_iter()
         .map(|(kept, members)| (kept as u32, members.into_iter().map(|m| m as u32).collect()))
         .collect();
@@ -266,6 +428,29 @@ pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Resul
             verified_docs: need.len(),
         },
     })
+}
+
+/// Reads up to `chunk` bytes (more when one line is longer) after `carry`
+/// into `buf`; true at the end of the file.
+fn read_chunk(
+    f: &mut &File,
+    buf: &mut Vec<u8>,
+    carry: &[u8],
+    chunk: usize,
+) -> std::io::Result<bool> {
+    buf.clear();
+    buf.extend_from_slice(carry);
+    loop {
+        let want = chunk.max(buf.len() + 1) - buf.len();
+        let got = f.take(want as u64).read_to_end(buf)?;
+        if got == 0 {
+            return Ok(true);
+        }
+        // A chunk must hold at least one line end (or be the last).
+        if buf.len() >= chunk && memchr::memchr(b'\n', &buf[carry.len()..]).is_some() {
+            return Ok(false);
+        }
+    }
 }
 
 fn cmp_opt(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
@@ -340,13 +525,6 @@ struct Meta {
     error: Option<String>,
 }
 
-impl Meta {
-    fn with_empty(mut self, empty: bool) -> Meta {
-        self.empty = empty;
-        self
-    }
-}
-
 /// Per-thread buffers: nothing is allocated per document once warm.
 #[derive(Default)]
 struct Scratch {
@@ -409,7 +587,10 @@ impl Scratch {
                 }
             },
         };
-        token_hashes(&self.text, &mut self.tokens);
+        let tokens = &mut self.tokens;
+        for_each_token(&self.text, |_, word| {
+            tokens.push(word_hash(word.as_bytes()))
+        });
         Meta {
             id,
             source,
@@ -456,6 +637,22 @@ impl Scratch {
             self.shingles.push(finalize(h.wrapping_add(len)));
         }
     }
+}
+
+/// Hash of one folded word for this path: 8 bytes at a time, multiplied
+/// and folded, then the splitmix64 finalizer. Cheaper than xxh3 on words
+/// of a few letters; like the shingle hash, any well-mixed hash gives the
+/// same shingle sets. The length goes in first, so "ab" and "ab\0" differ.
+fn word_hash(w: &[u8]) -> u64 {
+    let mut h = (w.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for chunk in w.chunks(8) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(b))
+            .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+            .rotate_left(29);
+    }
+    finalize(h)
 }
 
 /// Odd multiplier of the rolling shingle hash (a 64-bit prime).
@@ -889,6 +1086,26 @@ mod tests {
         let ab = fast.pairs[0];
         let shingles_a = base_words() - 4;
         assert!((ab.jaccard - shingles_a as f64 / (shingles_a + 1) as f64).abs() < 1e-12);
+    }
+
+    #[test]
+    fn file_in_small_chunks_gives_what_bytes_give() {
+        let data = corpus();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        std::fs::write(&path, &data).unwrap();
+        let p = PairsParams {
+            threshold: 0.6,
+            ..PairsParams::default()
+        };
+        let whole = pairs_from_jsonl(&data, &path, &p).unwrap();
+        for chunk in [1, 7, 64, 1 << 20] {
+            let f = File::open(&path).unwrap();
+            let r = run(Input::File(Mutex::new(&f), chunk), &path, &p).unwrap();
+            assert_eq!(r.ids, whole.ids, "chunk {chunk}");
+            assert_eq!(r.pairs, whole.pairs, "chunk {chunk}");
+            assert_eq!(r.failures, whole.failures, "chunk {chunk}");
+        }
     }
 
     fn base_words() -> usize {
