@@ -25,6 +25,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use super::stopwords::is_stop_hash;
+
 /// Pairs of equal windows allowed per distinct window before the window
 /// stops seeding: 4 copies on each side still seed (a repeated sentence or
 /// boilerplate line), a phrase repeated 10 times on both sides (100 pairs)
@@ -109,8 +111,8 @@ pub(crate) fn chains(ah: &[u64], bh: &[u64], weights_a: &[f64], p: &AnchorParams
     let k = p.seed_words.max(1);
     let mut anchors = find_anchors(ah, bh, k);
     let mut kept: Vec<Chain> = Vec::new();
-    let mut taken_a = Taken::default();
-    let mut taken_b = Taken::default();
+    let mut taken_a = Taken::new(ah.len());
+    let mut taken_b = Taken::new(bh.len());
     for _ in 0..MAX_ROUNDS {
         if anchors.is_empty() || kept.len() >= p.max_passages {
             break;
@@ -136,17 +138,32 @@ pub(crate) fn chains(ah: &[u64], bh: &[u64], weights_a: &[f64], p: &AnchorParams
     kept
 }
 
-/// Ranges already kept on one side, keyed by start (they never overlap).
-#[derive(Debug, Default)]
+/// Ranges already kept on one side: a mark per word for short queries and
+/// the ranges keyed by start (they never overlap) for long ones.
+#[derive(Debug)]
 struct Taken {
+    marked: Vec<bool>,
     ranges: BTreeMap<usize, usize>,
 }
 
+/// Ranges up to this many words are checked word by word.
+const SHORT_RANGE: usize = 64;
+
 impl Taken {
+    fn new(len: usize) -> Taken {
+        Taken {
+            marked: vec![false; len],
+            ranges: BTreeMap::new(),
+        }
+    }
+
     /// True when `r` shares a position with a kept range.
     fn overlaps(&self, r: &Range<usize>) -> bool {
         if r.is_empty() {
             return false;
+        }
+        if r.len() <= SHORT_RANGE {
+            return self.marked[r.clone()].iter().any(|&m| m);
         }
         if let Some((_, &end)) = self.ranges.range(..=r.start).next_back() {
             if end > r.start {
@@ -158,10 +175,11 @@ impl Taken {
 
     /// True when position `pos` is inside a kept range.
     fn contains(&self, pos: usize) -> bool {
-        self.overlaps(&(pos..pos + 1))
+        self.marked[pos]
     }
 
     fn insert(&mut self, r: Range<usize>) {
+        self.marked[r.clone()].iter_mut().for_each(|m| *m = true);
         self.ranges.insert(r.start, r.end);
     }
 }
@@ -199,13 +217,19 @@ pub(crate) fn window_key(w: &[u64]) -> u64 {
     })
 }
 
+/// The key of every `k`-word window holding a content word, with its
+/// position, sorted. Windows of function words only ("and it was") seed
+/// nothing: they match everywhere, and a run through them is still found
+/// from the windows around it.
 fn keyed_windows(h: &[u64], k: usize) -> Vec<(u64, u32)> {
     if h.len() < k {
         return Vec::new();
     }
+    let stop: Vec<bool> = h.iter().map(|&x| is_stop_hash(x)).collect();
     let mut v: Vec<(u64, u32)> = h
         .windows(k)
         .enumerate()
+        .filter(|&(i, _)| !stop[i..i + k].iter().all(|&s| s))
         .map(|(i, w)| (window_key(w), i as u32))
         .collect();
     v.sort_unstable();

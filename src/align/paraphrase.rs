@@ -43,11 +43,11 @@
 //!
 //! Pairs are taken by evidence, best first; each segment is used once.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::evidence::{
-    number_weight, percent_hash, PairCounts, FIGURE_WEIGHT, RARE_COUNT, SMALL_FIGURE_WEIGHT,
+    number_weight, percent_hash, HashKeyed, PairCounts, FIGURE_WEIGHT, RARE_COUNT,
+    SMALL_FIGURE_WEIGHT,
 };
 use super::stopwords::is_stop_hash;
 use crate::tokenize::Tokens;
@@ -147,6 +147,29 @@ const CALENDAR: &[&str] = &[
     "december",
 ];
 
+/// True for a word capitalised away from the start of a sentence or
+/// clause, or written in capitals (at least two letters).
+fn is_capitalised(word: &str, initial: bool) -> bool {
+    if word.is_ascii() {
+        let b = word.as_bytes();
+        let first_upper = b.first().is_some_and(u8::is_ascii_uppercase);
+        if !first_upper {
+            return false;
+        }
+        if !initial {
+            return true;
+        }
+        let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        return letters >= 2 && !b.iter().any(u8::is_ascii_lowercase);
+    }
+    let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+    if first_upper && !initial {
+        return true;
+    }
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 2 && letters.all(char::is_uppercase)
+}
+
 fn features(text: &str, t: &Tokens) -> Features {
     let mut flags = Vec::with_capacity(t.len());
     let mut sentences = Vec::new();
@@ -169,7 +192,9 @@ fn features(text: &str, t: &Tokens) -> Features {
         let gap = text.get(prev_end..tok.span.start).unwrap_or("");
         let mut ends_sentence = false;
         let mut opens_clause = false;
-        for c in gap.chars() {
+        // Most gaps are one space.
+        let plain_gap = gap.bytes().all(|b| b == b' ');
+        for c in gap.chars().filter(|_| !plain_gap) {
             match c {
                 '.' | '!' | '?' | '\u{2026}' | '\u{2022}' => ends_sentence = true,
                 '\n' | '\r' => {
@@ -206,11 +231,7 @@ fn features(text: &str, t: &Tokens) -> Features {
             f |= NUMBER;
         }
         let initial = i == start || opens_clause;
-        let mut letters = word.chars().filter(|c| c.is_alphabetic());
-        let first_upper = word.chars().next().is_some_and(char::is_uppercase);
-        let all_caps = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-            && letters.all(char::is_uppercase);
-        if ((first_upper && !initial) || all_caps) && !CALENDAR.contains(&norm) {
+        if is_capitalised(word, initial) && !CALENDAR.contains(&norm) {
             f |= NAME;
         }
         flags.push(f);
@@ -437,7 +458,7 @@ pub(crate) fn paraphrases(
     let sa = segments(a, &fa);
     let sb = segments(b, &fb);
     // Rare word -> segments holding it, per side.
-    let mut postings: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
+    let mut postings: HashKeyed<(Vec<u32>, Vec<u32>)> = HashKeyed::default();
     for (side, segs) in [&sa, &sb].into_iter().enumerate() {
         for (si, s) in segs.iter().enumerate() {
             for &(h, _) in &s.words {
@@ -572,7 +593,7 @@ fn rare_word_chains(
         let [ca, cb] = counts.get(h);
         !cov[i] && f.flags[i] & CONTENT != 0 && ca >= 1 && cb >= 1 && ca.max(cb) <= RARE_COUNT
     };
-    let mut in_b: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut in_b: HashKeyed<Vec<usize>> = HashKeyed::default();
     for j in 0..b.tokens.len() {
         if rare_at(b, fb, &cov_b, j) {
             in_b.entry(b.tokens.get(j).hash).or_default().push(j);
