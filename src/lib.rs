@@ -5,7 +5,7 @@
 //! input → [`normalize`]/[`tokenize`] (byte spans into the original text) →
 //! [`shingle`] (xxh3) → [`minhash`] → [`index`] (LSH candidates) →
 //! [`align`] (shared passages) → [`diff`] (word-level, via `similar`) →
-//! [`compare`] → [`render`].
+//! [`compare`](mod@compare) → [`render`].
 //!
 //! ```
 //! use copydesk::{compare, Params};
@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod boilerplate;
 pub mod compare;
 pub mod diff;
 pub mod error;

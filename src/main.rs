@@ -12,7 +12,10 @@ fn main() -> ExitCode {
             if cli::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("copydesk: {err:#}");
+            // A file name may hold control characters: the error line must
+            // neither drive the terminal nor spill onto a second line.
+            let line = format!("{err:#}");
+            eprintln!("copydesk: {}", copydesk::render::sanitize::escape(&line));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

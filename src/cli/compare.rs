@@ -1,39 +1,114 @@
-//! `copydesk compare A B`.
+//! `copydesk compare A B`: read both files, compare, render in the chosen
+//! format.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use copydesk::render::terminal::{self, TerminalOptions};
+use copydesk::render::{html, json, Pair};
 use copydesk::{Document, Encoding, Params, Tokens};
+
+use super::{ColorChoice, Output};
+
+/// Shown after `copydesk compare --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  copydesk compare a.txt b.txt
+      passages, inline word diff and what each side alone has
+  copydesk compare a.txt b.txt --format side-by-side --width 160
+  copydesk compare a.txt b.txt --format html -o a-vs-b.html
+      one self-contained page: open it in any browser
+  copydesk compare a.txt b.txt --format json | jq '.passages[] | {kind, score}'
+
+Text is read as UTF-8 (a byte order mark is skipped); a file that is not
+valid UTF-8 is read as Windows-1252, with a note on stderr. Every offset in
+the JSON output is a byte offset into the original file. Exit status: 0 when
+the comparison was written, 2 on any error.";
+
+/// Output formats of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// Scores, then each shared passage with an inline word diff, then the
+    /// material unique to each side.
+    #[default]
+    Text,
+    /// The two wordings of each passage in two columns.
+    SideBySide,
+    /// Machine-readable: scores, passages and unique spans as byte offsets
+    /// into the original files (schema in README).
+    Json,
+    /// One self-contained page with both texts, passages highlighted and
+    /// linked.
+    Html,
+}
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// First document (A).
+    /// First document (A): a text file.
     a: PathBuf,
-    /// Second document (B).
+    /// Second document (B): a text file.
     b: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t)]
+    format: Format,
+    /// When to colour `text` and `side-by-side` output.
+    #[arg(long, value_enum, default_value_t, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Write the result to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Columns for `text` and `side-by-side`, at least 40 [default: the
+    /// terminal's width, or 100 when not writing to a terminal].
+    #[arg(short, long, value_name = "N")]
+    width: Option<usize>,
+    /// Words per shingle for the similarity scores (1-16).
+    #[arg(long, value_name = "N", default_value_t = Params::default().shingle_size)]
+    shingle: usize,
+    /// Fewest words an exact shared run needs to count as a passage.
+    #[arg(long, value_name = "N", default_value_t = Params::default().min_passage_words)]
+    min_words: usize,
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    let params = Params {
+        shingle_size: args.shingle,
+        min_passage_words: args.min_words,
+        ..Params::default()
+    };
+    params.validate()?;
     let a = read(&args.a)?;
     let b = read(&args.b)?;
-    let params = Params::default();
     let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
     let c = copydesk::compare_tokens(&ta, &tb, &params);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    copydesk::render::json::write_compare(&mut out, &a, &b, (ta.len(), tb.len()), &c)?;
-    out.flush()?;
+    let pair = Pair::new(&a, &b, &ta, &tb, &c);
+
+    // Inputs are read before the output is opened, so a bad input never
+    // leaves an empty output file behind.
+    let output = Output::open(args.output.as_deref())?;
+    let opts = TerminalOptions {
+        color: args.color.resolve(output.is_terminal()),
+        width: args
+            .width
+            .or_else(|| output.terminal_width())
+            .unwrap_or(terminal::DEFAULT_WIDTH),
+    };
+    output.write_with(|mut out| match args.format {
+        Format::Text => terminal::write_text(&mut out, &pair, &opts),
+        Format::SideBySide => terminal::write_side_by_side(&mut out, &pair, &opts),
+        Format::Json => json::write_compare(&mut out, &a, &b, (ta.len(), tb.len()), &c),
+        Format::Html => html::write_html(&mut out, &pair),
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn read(path: &std::path::Path) -> anyhow::Result<Document> {
+/// Reads one input file, telling the user (one line) when it was not UTF-8.
+fn read(path: &Path) -> anyhow::Result<Document> {
     let doc = Document::read(path)?;
     if doc.encoding() == Encoding::Windows1252 {
         eprintln!(
-            "copydesk: note: {} is not valid UTF-8; read as Windows-1252",
-            path.display()
+            "copydesk: note: {}: not valid UTF-8, read as Windows-1252",
+            copydesk::render::sanitize::escape(&path.display().to_string())
         );
     }
     Ok(doc)

@@ -1,8 +1,16 @@
 //! Command-line interface: clap definitions and one `run` per subcommand.
+//!
+//! Everything that depends on the environment (colour, terminal width,
+//! where output goes) is resolved here once and handed to the library and
+//! renderers as plain values.
 
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
 
 mod compare;
 
@@ -21,6 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Compare two documents: shared passages, word diff, unique material, scores.
+    #[command(after_help = compare::EXAMPLES)]
     Compare(compare::CompareArgs),
 }
 
@@ -45,4 +54,98 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// `--color`: when to write ANSI colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal, unless NO_COLOR is set
+    /// (CLICOLOR_FORCE forces it on).
+    #[default]
+    Auto,
+    /// Always colour, even into a pipe or file.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Resolves the choice against the environment: the flag wins; under
+    /// `auto`, a non-empty NO_COLOR turns colour off, then a CLICOLOR_FORCE
+    /// other than `0` turns it on, else colour goes to a terminal whose
+    /// TERM is not `dumb`.
+    pub fn resolve(self, output_is_terminal: bool) -> bool {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if var("NO_COLOR").is_some() {
+                    false
+                } else if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                    true
+                } else {
+                    output_is_terminal && var("TERM").is_none_or(|t| t != "dumb")
+                }
+            }
+        }
+    }
+}
+
+/// Where a command writes its result: standard output or `-o FILE`.
+pub struct Output {
+    writer: BufWriter<Box<dyn Write>>,
+    path: Option<PathBuf>,
+    is_terminal: bool,
+}
+
+impl Output {
+    /// Opens `path` for writing (created or truncated), or standard output.
+    pub fn open(path: Option<&Path>) -> anyhow::Result<Output> {
+        let (writer, is_terminal): (Box<dyn Write>, bool) = match path {
+            Some(p) => {
+                let file = File::create(p)
+                    .with_context(|| format!("{}: cannot write output", p.display()))?;
+                (Box::new(file), false)
+            }
+            None => {
+                let stdout = io::stdout();
+                let tty = stdout.is_terminal();
+                (Box::new(stdout), tty)
+            }
+        };
+        Ok(Output {
+            writer: BufWriter::with_capacity(64 * 1024, writer),
+            path: path.map(Path::to_path_buf),
+            is_terminal,
+        })
+    }
+
+    /// True when the output is an interactive terminal.
+    pub fn is_terminal(&self) -> bool {
+        self.is_terminal
+    }
+
+    /// Columns of the terminal when the output is one.
+    pub fn terminal_width(&self) -> Option<usize> {
+        if !self.is_terminal {
+            return None;
+        }
+        terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+    }
+
+    /// Runs `f` on the writer and flushes, naming the output file in errors.
+    pub fn write_with(
+        mut self,
+        f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let result = f(&mut self.writer).and_then(|()| self.writer.flush());
+        match (&self.path, result) {
+            (_, Ok(())) => Ok(()),
+            (Some(p), Err(e)) => {
+                Err(e).with_context(|| format!("{}: cannot write output", p.display()))
+            }
+            (None, Err(e)) => Err(e).context("standard output"),
+        }
+    }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::align::PassageKind;
 use crate::compare::{Comparison, Verdict};
 use crate::diff::DiffTag;
-use crate::input::Document;
+use crate::input::{Document, Encoding};
 use crate::span::Span;
 
 /// Version of the JSON layout; bumped on any incompatible change.
@@ -50,6 +50,9 @@ pub struct DocumentJson<'a> {
     pub id: &'a str,
     /// Length of the original input in bytes.
     pub bytes: usize,
+    /// How the input was decoded: `utf-8`, `utf-8-bom` or `windows-1252`.
+    /// Offsets are into the original bytes whatever the encoding.
+    pub encoding: &'static str,
     /// Number of words.
     pub words: usize,
     /// Share of words inside shared passages.
@@ -116,6 +119,11 @@ pub fn compare_json<'a>(
     let doc = |d: &'a Document, words: usize, coverage: f64| DocumentJson {
         id: &d.id,
         bytes: d.original_offset(d.text.len()),
+        encoding: match d.encoding() {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8-bom",
+            Encoding::Windows1252 => "windows-1252",
+        },
         words,
         coverage: round(coverage),
     };

@@ -1,0 +1,743 @@
+//! The `copydesk` binary, run on real files in a temporary directory.
+//!
+//! One harness ([`Dir`]) writes files and runs the built binary with a clean
+//! environment (no NO_COLOR, CLICOLOR*, TERM), so results do not depend on
+//! the shell that runs `cargo test`. JSON output is decoded into typed
+//! structs mirroring the contract in README.md ("JSON output").
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use serde::Deserialize;
+use unicode_width::UnicodeWidthStr;
+
+/// A temporary working directory with the files of one test.
+struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// Writes `bytes` to `name` and returns the path.
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write fixture");
+        p
+    }
+
+    /// The binary with a scrubbed environment, run inside the directory.
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_copydesk"));
+        cmd.current_dir(self.tmp.path());
+        for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS"] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    /// `copydesk compare` with `args`, expected to succeed; returns stdout.
+    fn compare(&self, args: &[&str]) -> String {
+        let out = self.cmd().arg("compare").args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "compare {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    /// `compare --format json`, decoded and checked against the contract.
+    fn compare_json(&self, a: &Path, b: &Path) -> CompareJson {
+        let out = self.compare(&[s(a), s(b), "--format", "json"]);
+        let json: CompareJson = serde_json::from_str(&out).expect("JSON matches the contract");
+        let bytes_a = std::fs::read(a).unwrap();
+        let bytes_b = std::fs::read(b).unwrap();
+        json.check(&bytes_a, &bytes_b);
+        json
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+const SEEDS: [&str; 5] = [
+    "corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt",
+    "corpus/labourlist/2016-02-10-second-strike-hopson-imposition.txt",
+    "corpus/bbc/2016-02-11-junior-doctors-live.txt",
+    "corpus/ibtimes/2016-04-24-hunt-rejects-labour-pilot.txt",
+    "corpus/unattributed/2016-04-24-hunt-strike-risks-patient-safety.txt",
+];
+
+// ---- The JSON contract, as a consumer would decode it. ----
+
+#[derive(Debug, Deserialize)]
+struct CompareJson {
+    documents: Documents,
+    similarity: SimilarityJson,
+    verdict: String,
+    passages: Vec<PassageJson>,
+    unique: Unique,
+}
+
+#[derive(Debug, Deserialize)]
+struct Documents {
+    a: DocumentJson,
+    b: DocumentJson,
+}
+
+#[derive(Debug, Deserialize)]
+struct DocumentJson {
+    bytes: usize,
+    encoding: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SimilarityJson {
+    jaccard: f64,
+    containment_a: f64,
+    containment_b: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct PassageJson {
+    a: SpanJson,
+    b: SpanJson,
+    kind: String,
+    moved: bool,
+    score: f64,
+    ops: Vec<OpJson>,
+}
+
+#[derive(Debug, Deserialize)]
+struct OpJson {
+    op: String,
+    a: SpanJson,
+    b: SpanJson,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+struct SpanJson {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct Unique {
+    a: Vec<SpanJson>,
+    b: Vec<SpanJson>,
+}
+
+impl SpanJson {
+    fn of<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
+        &bytes[self.start..self.end]
+    }
+}
+
+impl CompareJson {
+    /// Every rule of the contract that holds whatever the aligner finds.
+    fn check(&self, a: &[u8], b: &[u8]) {
+        let in_bounds = |s: &SpanJson, len: usize, what: &str| {
+            assert!(s.start <= s.end, "{what}: start after end: {s:?}");
+            assert!(s.end <= len, "{what}: {s:?} past the end ({len} bytes)");
+        };
+        assert_eq!(self.documents.a.bytes, a.len());
+        assert_eq!(self.documents.b.bytes, b.len());
+        for doc in [&self.documents.a, &self.documents.b] {
+            assert!(
+                ["utf-8", "utf-8-bom", "windows-1252"].contains(&doc.encoding.as_str()),
+                "{}",
+                doc.encoding
+            );
+        }
+        let sim = &self.similarity;
+        for x in [sim.jaccard, sim.containment_a, sim.containment_b] {
+            assert!((0.0..=1.0).contains(&x), "score {x}");
+        }
+        assert!(
+            ["duplicate", "near-duplicate", "partial", "distinct"].contains(&self.verdict.as_str()),
+            "verdict {}",
+            self.verdict
+        );
+        let mut prev_a_end = 0;
+        let mut b_spans = Vec::new();
+        for p in &self.passages {
+            in_bounds(&p.a, a.len(), "passage a");
+            in_bounds(&p.b, b.len(), "passage b");
+            assert!(
+                p.a.start < p.a.end && p.b.start < p.b.end,
+                "empty passage {p:?}"
+            );
+            assert!(
+                p.a.start >= prev_a_end,
+                "passages overlap or leave A's order"
+            );
+            prev_a_end = p.a.end;
+            b_spans.push(p.b);
+            assert!(
+                ["verbatim", "edited", "paraphrase"].contains(&p.kind.as_str()),
+                "kind {}",
+                p.kind
+            );
+            assert!((0.0..=1.0).contains(&p.score), "passage score {}", p.score);
+            if p.kind == "verbatim" {
+                assert_eq!(p.score, 1.0);
+            }
+            let _ = p.moved;
+            for op in &p.ops {
+                assert!(
+                    ["equal", "delete", "insert", "replace"].contains(&op.op.as_str()),
+                    "op {}",
+                    op.op
+                );
+                in_bounds(&op.a, a.len(), "op a");
+                in_bounds(&op.b, b.len(), "op b");
+                assert!(
+                    op.a.start >= p.a.start && op.a.end <= p.a.end,
+                    "op outside passage"
+                );
+                assert!(
+                    op.b.start >= p.b.start && op.b.end <= p.b.end,
+                    "op outside passage"
+                );
+            }
+        }
+        b_spans.sort_by_key(|s| s.start);
+        for w in b_spans.windows(2) {
+            assert!(w[0].end <= w[1].start, "passages overlap in B: {w:?}");
+        }
+        for (spans, len) in [(&self.unique.a, a.len()), (&self.unique.b, b.len())] {
+            for u in spans {
+                in_bounds(u, len, "unique");
+                assert!(u.start < u.end, "empty unique span");
+            }
+        }
+    }
+}
+
+/// Lowercased runs of letters and digits: what the words of a slice are,
+/// whatever the punctuation or encoding around them.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn cp1252(bytes: &[u8]) -> String {
+    encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(bytes)
+        .0
+        .into_owned()
+}
+
+/// Asserts stderr is exactly one line, `copydesk: PATH: ...`.
+fn assert_one_line_error(out: &std::process::Output, path: &str) -> String {
+    assert_eq!(out.status.code(), Some(2), "exit status");
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+    assert!(err.starts_with(&format!("copydesk: {path}: ")), "{err:?}");
+    err
+}
+
+// ---- Errors ----
+
+#[test]
+fn missing_file_is_a_one_line_error_naming_it() {
+    let d = Dir::new();
+    d.write("b.txt", "some words");
+    let out = d
+        .cmd()
+        .args(["compare", "nope.txt", "b.txt"])
+        .output()
+        .unwrap();
+    let err = assert_one_line_error(&out, "nope.txt");
+    assert!(err.contains("no such file"), "{err}");
+    // The second argument is checked too.
+    let out = d
+        .cmd()
+        .args(["compare", "b.txt", "missing/b.txt"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "missing/b.txt");
+}
+
+#[test]
+fn directory_given_as_a_file_is_a_one_line_error() {
+    let d = Dir::new();
+    d.write("b.txt", "some words");
+    std::fs::create_dir(d.path("folder")).unwrap();
+    let out = d
+        .cmd()
+        .args(["compare", "folder", "b.txt"])
+        .output()
+        .unwrap();
+    let err = assert_one_line_error(&out, "folder");
+    assert!(err.contains("directory"), "{err}");
+}
+
+#[test]
+fn binary_file_is_a_one_line_error() {
+    let d = Dir::new();
+    d.write("b.txt", "some words");
+    d.write("image.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    let out = d
+        .cmd()
+        .args(["compare", "b.txt", "image.png"])
+        .output()
+        .unwrap();
+    let err = assert_one_line_error(&out, "image.png");
+    assert!(err.contains("binary"), "{err}");
+}
+
+#[test]
+fn bad_parameter_is_a_one_line_error() {
+    let d = Dir::new();
+    d.write("a.txt", "some words");
+    let out = d
+        .cmd()
+        .args(["compare", "a.txt", "a.txt", "--shingle", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("shingle size 0"), "{err}");
+}
+
+#[test]
+fn file_name_with_control_characters_is_escaped_in_errors() {
+    let d = Dir::new();
+    d.write("a.txt", "some words");
+    let out = d
+        .cmd()
+        .args(["compare", "a.txt", "evil\x1b[2J\nname.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(err.contains("evil\\x1b[2J\\x0aname.txt"), "{err:?}");
+}
+
+#[test]
+fn output_file_is_not_created_when_an_input_fails() {
+    let d = Dir::new();
+    d.write("a.txt", "some words");
+    let out = d
+        .cmd()
+        .args(["compare", "a.txt", "gone.txt", "-o", "out.html"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "gone.txt");
+    assert!(!d.path("out.html").exists());
+}
+
+// ---- Inputs ----
+
+#[test]
+fn empty_file_is_a_valid_document() {
+    let d = Dir::new();
+    let empty = d.write("empty.txt", "");
+    let full = d.write("full.txt", "The quick brown fox jumps over the lazy dog.");
+    let out = d.compare(&["empty.txt", "full.txt"]);
+    assert!(out.contains("Only in B"), "{out}");
+    let json = d.compare_json(&empty, &full);
+    assert!(json.passages.is_empty());
+    assert!(json.unique.a.is_empty());
+    assert_eq!(json.unique.b.len(), 1);
+    assert_eq!(json.verdict, "distinct");
+    let both = d.compare_json(&empty, &empty);
+    assert!(both.passages.is_empty());
+    for format in ["side-by-side", "html"] {
+        d.compare(&["empty.txt", "empty.txt", "--format", format]);
+    }
+}
+
+/// A Windows-1252 file we wrote ourselves: the exact bytes of each span are known.
+#[test]
+fn windows_1252_spans_slice_the_original_bytes() {
+    let d = Dir::new();
+    let a_bytes: &[u8] = b"Intro words here. The caf\xe9 owner said \x93we will never close \
+the doors of this place\x94 on Monday morning.";
+    let a = d.write("a1252.txt", a_bytes);
+    let b = d.write(
+        "b.txt",
+        "Other opening. The café owner said “we will never close the doors of this place” on Monday morning.",
+    );
+    let out = d
+        .cmd()
+        .args(["compare", "a1252.txt", "b.txt"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        "copydesk: note: a1252.txt: not valid UTF-8, read as Windows-1252\n"
+    );
+    let json = d.compare_json(&a, &b);
+    assert_eq!(json.documents.a.encoding, "windows-1252");
+    let b_bytes = std::fs::read(&b).unwrap();
+    let shared = json
+        .passages
+        .iter()
+        .find(|p| cp1252(p.a.of(a_bytes)).contains("owner said"))
+        .expect("a passage over the shared sentence");
+    let a_text = cp1252(shared.a.of(a_bytes));
+    let b_text = std::str::from_utf8(shared.b.of(&b_bytes)).expect("B span on char boundaries");
+    assert!(
+        a_text.contains("caf\u{e9} owner said \u{201c}we will never close"),
+        "{a_text:?}"
+    );
+    assert!(
+        b_text.contains("café owner said “we will never close"),
+        "{b_text:?}"
+    );
+    assert_eq!(words(&a_text), words(b_text));
+}
+
+/// One of the 17 Windows-1252 answers of the Clough-Stevenson corpus, against
+/// its task's original (skipped when ../shared is not beside the repository).
+#[test]
+fn clough_stevenson_windows_1252_answer_maps_spans_to_file_bytes() {
+    let a = repo("../shared/data/clough-stevenson/g1pB_taskd.txt");
+    let b = repo("../shared/data/clough-stevenson/orig_taskd.txt");
+    if !a.exists() || !b.exists() {
+        println!("skipped: {} not present", a.display());
+        return;
+    }
+    let d = Dir::new();
+    let out = d.cmd().arg("compare").args([&a, &b]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("g1pB_taskd.txt: not valid UTF-8, read as Windows-1252"),
+        "{err}"
+    );
+
+    let json = d.compare_json(&a, &b);
+    let (a_bytes, b_bytes) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let first_high = a_bytes.iter().position(|&x| x >= 0x80).unwrap();
+    assert!(
+        !json.passages.is_empty(),
+        "a light revision shares passages"
+    );
+    let mut after_high = 0;
+    for p in &json.passages {
+        let a_text = cp1252(p.a.of(&a_bytes));
+        let b_text = std::str::from_utf8(p.b.of(&b_bytes)).unwrap();
+        // Spans begin and end on words, in the original bytes.
+        for t in [a_text.as_str(), b_text] {
+            let first = t.chars().next().unwrap();
+            let last = t.chars().last().unwrap();
+            assert!(first.is_alphanumeric() && last.is_alphanumeric(), "{t:?}");
+        }
+        if p.a.start > 0 {
+            assert!(!(a_bytes[p.a.start - 1] as char).is_alphanumeric());
+        }
+        if p.kind == "verbatim" {
+            assert_eq!(words(&a_text), words(b_text));
+        }
+        if p.a.start > first_high {
+            after_high += 1;
+        }
+    }
+    assert!(
+        after_high > 0,
+        "some passage lies after a multi-byte character"
+    );
+}
+
+#[test]
+fn bom_is_skipped_and_offsets_count_it() {
+    let d = Dir::new();
+    let a_bytes = b"\xEF\xBB\xBFHello there. The quick brown fox jumps over the lazy dog.";
+    let a = d.write("bom.txt", a_bytes);
+    let b = d.write("b.txt", "The quick brown fox jumps over the lazy dog!");
+    let json = d.compare_json(&a, &b);
+    assert_eq!(json.documents.a.encoding, "utf-8-bom");
+    let p = &json.passages[0];
+    assert_eq!(
+        p.a.of(a_bytes),
+        b"The quick brown fox jumps over the lazy dog"
+    );
+    assert_eq!(p.a.start, 3 + "Hello there. ".len());
+    assert_eq!(json.unique.a[0].of(a_bytes), b"Hello there");
+}
+
+// ---- Output ----
+
+#[test]
+fn json_contract_holds_on_every_seed_pair() {
+    let d = Dir::new();
+    let mut verdicts = HashSet::new();
+    for (i, a) in SEEDS.iter().enumerate() {
+        for b in &SEEDS[i..] {
+            let json = d.compare_json(&repo(a), &repo(b));
+            verdicts.insert(json.verdict.clone());
+            if a == b {
+                assert_eq!(json.verdict, "duplicate");
+                assert_eq!(json.similarity.jaccard, 1.0);
+            }
+        }
+    }
+    assert!(verdicts.len() >= 2, "{verdicts:?}");
+}
+
+/// Every escape sequence in the output is one of the renderer's own SGR
+/// colour codes: nothing that clears, moves, retitles or links.
+fn assert_only_sgr(out: &str) {
+    let mut rest = out;
+    while let Some(at) = rest.find('\x1b') {
+        let seq = &rest[at + 1..];
+        let end = seq.find('m').expect("SGR ends in m");
+        let params = &seq[..end];
+        assert!(
+            params.starts_with('[') && params[1..].chars().all(|c| c.is_ascii_digit() || c == ';'),
+            "escape sequence other than SGR: {:?}",
+            &seq[..end.min(20)]
+        );
+        rest = &seq[end..];
+    }
+}
+
+const HOSTILE: &str = "Breaking: \x1b]0;pwned\x07 title \x1b[2J cleared \u{202e}desrever\u{202c} \
+     c1 \u{9b}31m done. The health secretary made the dramatic announcement a day after \
+     thousands of members walked out.";
+
+#[test]
+fn colour_always_emits_ansi_but_never_a_raw_escape_from_the_document() {
+    let d = Dir::new();
+    d.write("hostile.txt", HOSTILE);
+    d.write(
+        "b.txt",
+        "Yesterday the health secretary made the dramatic announcement a day after \
+         thousands of members walked out of work.",
+    );
+    for format in ["text", "side-by-side"] {
+        let out = d.compare(&[
+            "hostile.txt",
+            "b.txt",
+            "--color",
+            "always",
+            "--format",
+            format,
+        ]);
+        assert!(out.contains("\x1b[1m"), "{format}: colour expected");
+        assert_only_sgr(&out);
+        for raw in ['\x07', '\u{202e}', '\u{9b}'] {
+            assert!(!out.contains(raw), "{format}: raw {raw:?} in output");
+        }
+        assert!(out.contains("\\x1b]0;pwned\\x07"), "{format}: {out}");
+        assert!(out.contains("\\u{202e}desrever"), "{format}: {out}");
+        let plain = d.compare(&[
+            "hostile.txt",
+            "b.txt",
+            "--color",
+            "never",
+            "--format",
+            format,
+        ]);
+        assert!(
+            !plain.contains('\x1b'),
+            "{format}: --color never has no escape"
+        );
+    }
+}
+
+#[test]
+fn no_color_turns_auto_colour_off_and_clicolor_force_on() {
+    let d = Dir::new();
+    d.write(
+        "a.txt",
+        "Almost 3,000 operations were cancelled across England on Wednesday.",
+    );
+    d.write(
+        "b.txt",
+        "About 3,000 operations were cancelled across England on Wednesday.",
+    );
+    let run = |vars: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = d.cmd();
+        cmd.args(["compare", "a.txt", "b.txt"]).args(extra);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Not a terminal: no colour by default.
+    assert!(!run(&[], &[]).contains('\x1b'));
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &[]).contains("\x1b["));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]).contains('\x1b'));
+    // An explicit flag wins over the environment.
+    assert!(run(&[("NO_COLOR", "1")], &["--color", "always"]).contains("\x1b["));
+}
+
+#[test]
+fn text_output_shows_scores_places_and_word_diff() {
+    let d = Dir::new();
+    d.write(
+        "a.txt",
+        "Local news first.\n\nThe strike that took place last week was unnecessary while talks are ongoing, a spokesperson said.",
+    );
+    d.write(
+        "b.txt",
+        "The strike that took place last week was unnecessary while talks are ongoing, a spokesperson said.\n\nLocal news last.",
+    );
+    let out = d.compare(&["a.txt", "b.txt"]);
+    assert!(out.starts_with("A           a.txt · "), "{out}");
+    assert!(out.contains("similarity  Jaccard "), "{out}");
+    assert!(out.contains("verdict     "), "{out}");
+    assert!(
+        out.contains("verbatim") && out.contains("A 3:1-3:") && out.contains("B 1:1-1:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("The strike that took place last week"),
+        "{out}"
+    );
+    assert!(out.contains("Only in A: 1 run"), "{out}");
+    assert!(out.contains("Local news first"), "{out}");
+}
+
+#[test]
+fn side_by_side_fits_the_requested_width_with_wide_characters() {
+    let d = Dir::new();
+    let shared = "東京の会社 announced record profits for the third quarter in a row on Friday";
+    d.write(
+        "a.txt",
+        format!("Opening line here. {shared}. 北海道 extra words at the end."),
+    );
+    d.write(
+        "b.txt",
+        format!("{shared}, analysts said. 大阪 and more material only in B."),
+    );
+    for width in ["40", "60", "100"] {
+        let out = d.compare(&[
+            "a.txt",
+            "b.txt",
+            "--format",
+            "side-by-side",
+            "--width",
+            width,
+        ]);
+        let w: usize = width.parse().unwrap();
+        for line in out.lines() {
+            assert!(line.width() <= w, "width {w}: {line:?} is {}", line.width());
+        }
+        assert!(out.contains(" │ "), "{out}");
+    }
+}
+
+#[test]
+fn output_file_and_html_format() {
+    let d = Dir::new();
+    d.write(
+        "a.txt",
+        "<marquee>bold</marquee> The quick brown fox jumps over the lazy dog.",
+    );
+    d.write("b.txt", "The quick brown fox jumps over the lazy dog.");
+    let out = d.compare(&["a.txt", "b.txt", "--format", "html", "-o", "page.html"]);
+    assert!(out.is_empty());
+    let page = std::fs::read_to_string(d.path("page.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(!page.contains("<marquee"));
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    assert!(
+        text.contains("&lt;marquee&gt;bold&lt;/marquee&gt; The quick brown fox"),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_explains_formats_and_gives_examples() {
+    let d = Dir::new();
+    let out = d.cmd().args(["compare", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "side-by-side",
+        "--color",
+        "--output",
+        "--shingle",
+        "--min-words",
+        "Examples:",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from help:\n{help}");
+    }
+    let top = d.cmd().arg("--help").output().unwrap();
+    assert!(top.status.success());
+    assert!(String::from_utf8(top.stdout).unwrap().contains("compare"));
+}
+
+#[test]
+fn broken_pipe_is_success() {
+    let d = Dir::new();
+    // Enough output to fill any pipe buffer (about 300 KB of text).
+    let text: String = (0..40_000)
+        .map(|i| format!("w{} ", i % 997 * 31 + i / 997))
+        .collect();
+    d.write("a.txt", &text);
+    d.write("b.txt", &text);
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_copydesk"))
+        .current_dir(d.tmp.path())
+        .args(["compare", "a.txt", "b.txt", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// ---- Snapshot over real seed files (changes when the aligner does). ----
+
+#[test]
+fn snapshot_text_april_seed_pair() {
+    let d = Dir::new();
+    let out = d.compare(&[
+        s(&repo(SEEDS[3])),
+        s(&repo(SEEDS[4])),
+        "--color",
+        "never",
+        "--width",
+        "100",
+    ]);
+    let root = format!("{}/", env!("CARGO_MANIFEST_DIR"));
+    insta::assert_snapshot!(out.replace(&root, ""));
+}
