@@ -150,23 +150,6 @@ pub fn align_texts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) 
     )
 }
 
-/// The distinct content words of `t` (function words and one-letter words
-/// left out), as sorted token hashes.
-pub fn content_words(t: &Tokens) -> Vec<u64> {
-    let mut v: Vec<u64> = (0..t.len())
-        .filter(|&i| {
-            let h = t.get(i).hash;
-            let norm = t.norm(i);
-            !stopwords::is_stop_hash(h)
-                && (norm.chars().nth(1).is_some() || norm.bytes().any(|b| b.is_ascii_digit()))
-        })
-        .map(|i| t.get(i).hash)
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
 /// One document as the aligner sees it.
 #[derive(Clone, Copy)]
 struct Side<'a> {

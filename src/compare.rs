@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::align::{align, align_texts, canonical_order, content_words, Passage, PassageKind};
+use crate::align::{align, align_texts, canonical_order, Passage, PassageKind};
 use crate::diff::{word_diff_until, DiffOp};
 use crate::params::Params;
 use crate::shingle::ShingleSet;
@@ -32,13 +32,6 @@ pub struct Similarity {
     pub shingles_a: usize,
     /// Distinct shingles in B.
     pub shingles_b: usize,
-    /// Share of A's distinct content words (function words left out) that
-    /// B uses too: shared vocabulary, in any order. A text written from
-    /// another in its own words keeps much of its vocabulary; two texts on
-    /// one subject share its usual words only.
-    pub vocabulary_a: f64,
-    /// Share of B's distinct content words that A uses too.
-    pub vocabulary_b: f64,
 }
 
 /// The overall relation of two documents.
@@ -93,10 +86,6 @@ pub struct Comparison {
     pub coverage_a: f64,
     /// Share of B's words inside passages.
     pub coverage_b: f64,
-    /// Number of words in A.
-    pub words_a: usize,
-    /// Number of words in B.
-    pub words_b: usize,
 }
 
 /// Compares two texts.
@@ -166,27 +155,6 @@ fn compare_oriented(
         shingle_size: params.shingle_size,
         shingles_a: sa.len(),
         shingles_b: sb.len(),
-        vocabulary_a: 0.0,
-        vocabulary_b: 0.0,
-    };
-    let (va, vb) = (content_words(ta), content_words(tb));
-    let shared =
-        ShingleSet::from_hashes(va.clone()).intersection_len(&ShingleSet::from_hashes(vb.clone()));
-    let share = |own: &[u64], other: &[u64]| {
-        if own.is_empty() {
-            if other.is_empty() {
-                1.0
-            } else {
-                0.0
-            }
-        } else {
-            shared as f64 / own.len() as f64
-        }
-    };
-    let similarity = Similarity {
-        vocabulary_a: share(&va, &vb),
-        vocabulary_b: share(&vb, &va),
-        ..similarity
     };
     let passages = match (a, b) {
         (Some(a), Some(b)) => align_texts(a, ta, b, tb, params),
@@ -210,10 +178,8 @@ fn compare_oriented(
         unique_b,
         coverage_a,
         coverage_b,
-        words_a: ta.len(),
-        words_b: tb.len(),
     };
-    c.verdict = verdict(&c, params);
+    c.verdict = verdict(&c, (ta.len(), tb.len()), params);
     c
 }
 
@@ -238,8 +204,6 @@ impl Comparison {
                 shingle_size: s.shingle_size,
                 shingles_a: s.shingles_b,
                 shingles_b: s.shingles_a,
-                vocabulary_a: s.vocabulary_b,
-                vocabulary_b: s.vocabulary_a,
             },
             verdict: self.verdict,
             passages,
@@ -247,8 +211,6 @@ impl Comparison {
             unique_b: self.unique_a.clone(),
             coverage_a: self.coverage_b,
             coverage_b: self.coverage_a,
-            words_a: self.words_b,
-            words_b: self.words_a,
         }
     }
 
@@ -264,7 +226,7 @@ impl Comparison {
     ///   share of matched words) for edited, [`PARAPHRASE_INTENSITY`] for a
     ///   paraphrase;
     /// - certainty: `1 - exp(-s / REUSE_CERTAINTY_SCALE)` where `s` is the
-    ///   share of A's words inside passages.
+    ///   share of A's words inside passages (`coverage_a`).
     ///
     /// The amount enters only through certainty, because the level of
     /// reuse is about how text was taken, not how much of it: a third of
@@ -280,7 +242,6 @@ impl Comparison {
     }
 
     fn reuse(&self, side_a: bool) -> f64 {
-        let words = if side_a { self.words_a } else { self.words_b };
         let (mut inside, mut intensity) = (0.0, 0.0);
         for p in &self.passages {
             let q = &p.passage;
@@ -296,10 +257,15 @@ impl Comparison {
                 PassageKind::Paraphrase => PARAPHRASE_INTENSITY,
             };
         }
-        if words == 0 || inside == 0.0 {
+        if inside == 0.0 {
             return 0.0;
         }
-        let share = inside / words as f64;
+        // The share of the side inside passages is its coverage.
+        let share = if side_a {
+            self.coverage_a
+        } else {
+            self.coverage_b
+        };
         intensity / inside * (1.0 - (-share / REUSE_CERTAINTY_SCALE).exp())
     }
 }
@@ -329,20 +295,20 @@ pub const REUSE_CERTAINTY_SCALE: f64 = 0.1;
 /// - `distinct`: otherwise (paraphrases alone are shared facts, not copying).
 ///
 /// Every input is symmetric in A and B, so the verdict is too.
-fn verdict(c: &Comparison, params: &Params) -> Verdict {
+fn verdict(c: &Comparison, (words_a, words_b): (usize, usize), params: &Params) -> Verdict {
     let s = &c.similarity;
     if s.jaccard >= params.duplicate_jaccard {
         return Verdict::Duplicate;
     }
-    let copied_a = copied_share(c, true);
-    let copied_b = copied_share(c, false);
+    let copied_a = copied_share(c, true, words_a);
+    let copied_b = copied_share(c, false, words_b);
     let held = |containment: f64, copied: f64| containment.max(copied);
-    let contained = match c.words_a.cmp(&c.words_b) {
+    let contained = match words_a.cmp(&words_b) {
         Ordering::Less => held(s.containment_a, copied_a),
         Ordering::Greater => held(s.containment_b, copied_b),
         Ordering::Equal => held(s.containment_a, copied_a).max(held(s.containment_b, copied_b)),
     };
-    let (short, long) = (c.words_a.min(c.words_b), c.words_a.max(c.words_b));
+    let (short, long) = (words_a.min(words_b), words_a.max(words_b));
     let ratio = if long == 0 {
         1.0
     } else {
@@ -365,8 +331,7 @@ fn verdict(c: &Comparison, params: &Params) -> Verdict {
 }
 
 /// Share of one side's words inside verbatim or edited passages.
-fn copied_share(c: &Comparison, side_a: bool) -> f64 {
-    let words = if side_a { c.words_a } else { c.words_b };
+fn copied_share(c: &Comparison, side_a: bool, words: usize) -> f64 {
     if words == 0 {
         return 0.0;
     }
