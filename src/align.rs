@@ -367,4 +367,51 @@ mod tests {
         );
         assert_eq!(ps[0].kind, PassageKind::Verbatim);
     }
+
+    #[test]
+    fn without_text_there_are_no_paraphrases_but_the_same_copies() {
+        let a = "Almost 3,000 operations were cancelled. The health secretary made the \
+                 dramatic announcement on Thursday in the Commons.";
+        let b = "About 3,000 operations have been cancelled. The health secretary made a \
+                 dramatic announcement on Thursday in the Commons.";
+        let (ta, tb) = (Tokens::new(a), Tokens::new(b));
+        let p = Params::default();
+        let with_text = align_texts(a, &ta, b, &tb, &p);
+        let kinds: Vec<PassageKind> = with_text.iter().map(|x| x.kind).collect();
+        assert_eq!(kinds, [PassageKind::Paraphrase, PassageKind::Edited]);
+        let without = align(&ta, &tb, &p);
+        assert_eq!(without, with_text[1..]);
+    }
+
+    #[test]
+    fn swapped_arguments_give_mirrored_passages() {
+        let a = "One two three. The quick brown fox jumps over the lazy dog. Four five six seven.";
+        let b = "Four five six seven, eight. The quick brown fox jumps over the lazy dog.";
+        let (ta, tb) = (Tokens::new(a), Tokens::new(b));
+        let p = Params::default();
+        let ab = align(&ta, &tb, &p);
+        let ba: Vec<Passage> = align(&tb, &ta, &p).iter().map(Passage::mirrored).collect();
+        assert_eq!(ab, ba);
+        assert!(!ab.is_empty());
+    }
+
+    #[test]
+    fn the_lighter_of_two_swapped_blocks_is_the_moved_one() {
+        let block =
+            |i: usize| format!("Paragraph {i} tells fact {} with words unique{i}. ", i * 11);
+        let a: String = (0..6).map(block).collect();
+        // B: paragraph 1 moved to the end.
+        let b: String = [0, 2, 3, 4, 5, 1].into_iter().map(block).collect();
+        let ps = align(&Tokens::new(&a), &Tokens::new(&b), &Params::default());
+        let moved: Vec<&str> = ps
+            .iter()
+            .filter(|p| p.moved)
+            .map(|p| p.a.slice(&a))
+            .collect();
+        assert_eq!(
+            moved,
+            ["Paragraph 1 tells fact 11 with words unique1"],
+            "{ps:?}"
+        );
+    }
 }

@@ -13,7 +13,8 @@
 //!    ends on both sides (an overlap is trimmed off its head) and both gaps
 //!    are at most `max_gap_words`; each word of the longer gap costs half a
 //!    matched word, so a chain only grows across a gap the next anchor pays
-//!    for.
+//!    for. A gap holding a whole exact match to elsewhere is not bridged: a
+//!    short moved sentence is its own passage, not a deletion.
 //! 4. Selection: chains are taken best first; a chain is kept when its
 //!    anchors are free, its spans overlap no kept passage on either side and
 //!    it carries enough evidence (matched words, content words). Chains that
@@ -335,7 +336,13 @@ fn select_round(
     taken_b: &mut Taken,
     kept: &mut Vec<Chain>,
 ) -> (usize, usize) {
-    let nodes = chain_scores(anchors, p.max_gap_words, taken_a, taken_b);
+    let nodes = chain_scores(
+        anchors,
+        p.max_gap_words,
+        p.min_passage_words,
+        taken_a,
+        taken_b,
+    );
     let mut order: Vec<usize> = (0..anchors.len()).collect();
     // Best chain end first; equal scores in (A, B) order.
     order.sort_by(|&x, &y| nodes[y].score.cmp(&nodes[x].score).then(x.cmp(&y)));
@@ -425,11 +432,43 @@ struct Node {
 }
 
 /// The local chaining programme over `anchors` (sorted by A start). A chain
-/// may not bridge a gap that holds a kept passage on either side.
-fn chain_scores(anchors: &[Anchor], max_gap: usize, taken_a: &Taken, taken_b: &Taken) -> Vec<Node> {
+/// may not bridge a gap that holds a kept passage on either side, nor a gap
+/// of which an exact match to somewhere else covers `min_words` or more
+/// words: those words were moved, not changed, and must stay free to be
+/// their own (moved) passage.
+fn chain_scores(
+    anchors: &[Anchor],
+    max_gap: usize,
+    min_words: usize,
+    taken_a: &Taken,
+    taken_b: &Taken,
+) -> Vec<Node> {
     // Anchor indices by A end, to find the ones ending just before each.
     let mut by_end: Vec<usize> = (0..anchors.len()).collect();
     by_end.sort_by_key(|&x| (anchors[x].a_end(), x));
+    // Long anchors by B start, to look inside gaps on side B.
+    let mut long_by_b: Vec<Anchor> = anchors
+        .iter()
+        .filter(|x| x.len >= min_words)
+        .copied()
+        .collect();
+    long_by_b.sort_by_key(|x| (x.b, x.a));
+    // True when an exact match covers at least `min_words` words of the
+    // gap on side A, or of the gap on side B.
+    let overlap =
+        |s: usize, e: usize, r: &Range<usize>| e.min(r.end).saturating_sub(s.max(r.start));
+    let hides_a_passage = |ga: Range<usize>, gb: Range<usize>| {
+        let from = ga.start.saturating_sub(max_gap);
+        let in_a = anchors[anchors.partition_point(|x| x.a < from)..]
+            .iter()
+            .take_while(|x| x.a < ga.end)
+            .any(|x| overlap(x.a, x.a_end(), &ga) >= min_words);
+        let from = gb.start.saturating_sub(max_gap);
+        in_a || long_by_b[long_by_b.partition_point(|x| x.b < from)..]
+            .iter()
+            .take_while(|x| x.b < gb.end)
+            .any(|x| overlap(x.b, x.b_end(), &gb) >= min_words)
+    };
     let mut nodes: Vec<Node> = Vec::with_capacity(anchors.len());
     for q in anchors {
         let own = WORD_VALUE * q.len as i64;
@@ -462,7 +501,11 @@ fn chain_scores(anchors: &[Anchor], max_gap: usize, taken_a: &Taken, taken_b: &T
             if ga > max_gap || gb > max_gap {
                 continue;
             }
-            if taken_a.overlaps(&(pa.a_end()..qa)) || taken_b.overlaps(&(pa.b_end()..qb)) {
+            let (gap_a, gap_b) = (pa.a_end()..qa, pa.b_end()..qb);
+            if taken_a.overlaps(&gap_a) || taken_b.overlaps(&gap_b) {
+                continue;
+            }
+            if ga.max(gb) >= min_words && hides_a_passage(gap_a, gap_b) {
                 continue;
             }
             let pn = &nodes[pi];
