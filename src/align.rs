@@ -1,10 +1,27 @@
 //! Passages shared by two documents.
 //!
-//! Input: the two texts' [`Tokens`] and [`Params`]. Output: [`Passage`]s,
-//! each a pair of token ranges (and byte spans) with a kind, a score and
-//! whether it moved. Token ranges never overlap within one side.
-//! This module decides *what* is shared; [`crate::diff`] says *how* the
-//! wording differs inside each passage.
+//! Input: the two texts' [`Tokens`] (and the texts themselves, for
+//! paraphrases) and [`Params`]. Output: [`Passage`]s, each a pair of token
+//! ranges (and byte spans) with a kind, a score and whether it moved. Token
+//! ranges never overlap within one side. This module decides *what* is
+//! shared; [`crate::diff`] says *how* the wording differs inside each
+//! passage. It does no I/O and never fails: expensive steps are capped.
+//!
+//! Stages, each in its own file:
+//!
+//! 1. `anchors`: exact matches of at least [`SEED_WORDS`] words, chained
+//!    across small gaps into verbatim (one match) and edited (several)
+//!    passages, taken best first without overlap;
+//! 2. `evidence`: word counts within the pair, so that a passage needs
+//!    words that are not everyday vocabulary of both texts;
+//! 3. `paraphrase`: on the rest, sentence pieces that share rare figures,
+//!    quotes, names or several rare words, then chains of rare words in
+//!    the same order across sentences;
+//! 4. `moved`: passages off the heaviest chain whose B order agrees with
+//!    their A order.
+//!
+//! Both argument orders align the same canonical pair (see
+//! [`align_texts`]), so swapping the documents mirrors the result exactly.
 
 mod anchors;
 mod evidence;
@@ -90,9 +107,9 @@ impl Passage {
 pub const SEED_WORDS: usize = 3;
 
 /// Evidence a verbatim or edited passage needs from its matched words
-/// (each weighs as [`evidence`](self) says: a function word 0, a word rare
-/// in both texts 1, a figure up to 3, a word repeated all through both texts
-/// little): two rare words, or one figure. Five words made only of the
+/// (within the pair, a function word weighs 0, a word occurring at most
+/// twice in each text 1, a figure up to 3, a word repeated all through both
+/// texts `2 / count`): two rare words, or one figure. Five words made only of the
 /// pair's everyday vocabulary ("Health Secretary Jeremy Hunt has") are
 /// coincidence.
 pub const MIN_PASSAGE_EVIDENCE: f64 = 2.0;
@@ -278,7 +295,8 @@ fn covered(len: usize, ranges: impl Iterator<Item = Range<usize>>) -> Vec<bool> 
     v
 }
 
-/// Marks the passages that sit elsewhere in B than A's order predicts.
+/// Stage 4: marks the passages that sit elsewhere in B than A's order
+/// predicts.
 ///
 /// The passages that stay in place are the heaviest chain whose B order
 /// agrees with their A order (a heaviest increasing subsequence of B starts

@@ -112,10 +112,12 @@ pub fn compare_texts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params
     compare_sides(Some(a), ta, Some(b), tb, params)
 }
 
-/// Compares two tokenized texts without their text. Verbatim and edited
-/// passages, scores and verdict are those of [`compare_texts`], but there
-/// are no paraphrase passages: finding them needs the sentences, names and
-/// quotation marks of the original text. Prefer [`compare_texts`].
+/// Compares two tokenized texts without their text. Similarity, verdict
+/// and the verbatim and edited passages are those of [`compare_texts`]
+/// (only their `moved` flags may differ, as paraphrases take part in
+/// deciding what moved), but there are no paraphrase passages: finding
+/// them needs the sentences, names and quotation marks of the original
+/// text. Prefer [`compare_texts`].
 pub fn compare_tokens(ta: &Tokens, tb: &Tokens, params: &Params) -> Comparison {
     compare_sides(None, ta, None, tb, params)
 }

@@ -42,6 +42,12 @@
 //! been postponed" (different figures, two plain words).
 //!
 //! Pairs are taken by evidence, best first; each segment is used once.
+//!
+//! A rewrite also splits and merges sentences, so no sentence pair may
+//! carry enough evidence while the whole does: what is still uncovered
+//! after the pairs is searched for chains of rare words in the same order
+//! on both sides ([`rare_word_chains`]), each becoming one paraphrase
+//! across sentences.
 
 use std::ops::Range;
 
