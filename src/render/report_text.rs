@@ -270,7 +270,7 @@ fn inline_diff(a: &str, b: &str, ops: &[DiffOp], span: Span, opt: &TextOptions) 
     };
     for op in ops {
         if op.b.start > prev_b {
-            s.push_str(&flat(&b[prev_b..op.b.start]));
+            s.push_str(&squash(&b[prev_b..op.b.start]));
         } else if !s.is_empty() && !s.ends_with(' ') {
             s.push(' ');
         }
@@ -344,6 +344,19 @@ fn flat(t: &str) -> String {
         s.push(c);
     }
     s
+}
+
+/// Like [`flat`] but keeps a leading or trailing space: for the text
+/// between two diff runs.
+fn squash(t: &str) -> String {
+    let core = flat(t);
+    let lead = t.starts_with(char::is_whitespace);
+    let trail = t.ends_with(char::is_whitespace) && !core.is_empty();
+    format!(
+        "{}{core}{}",
+        if lead { " " } else { "" },
+        if trail { " " } else { "" }
+    )
 }
 
 fn clean(t: &str) -> String {

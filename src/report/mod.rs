@@ -38,7 +38,7 @@ use rayon::prelude::*;
 
 use crate::align::PassageKind;
 use crate::boilerplate::{learn_corpus, BoilerplateParams, CorpusBoilerplate, CorpusDoc};
-use crate::compare::{compare_tokens, Verdict};
+use crate::compare::{compare_texts, Verdict};
 use crate::diff::{DiffOp, DiffTag};
 use crate::error::{Error, Result};
 use crate::index::LshParams;
@@ -446,7 +446,15 @@ pub fn build(
         .par_iter()
         .map(|&i| {
             let (a, b) = (pair_keys[i].0 as usize, pair_keys[i].1 as usize);
-            let c = compare_tokens(&prepared[a].content, &prepared[b].content, &rp.params);
+            // The texts let the aligner find paraphrases (sentence by
+            // sentence); the tokens are the content tokens, boilerplate out.
+            let c = compare_texts(
+                &docs[a].text,
+                &prepared[a].content,
+                &docs[b].text,
+                &prepared[b].content,
+                &rp.params,
+            );
             let links = c
                 .passages
                 .into_iter()
