@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::align::{align, align_texts, canonical_order, Passage, PassageKind};
+use crate::align::{align_texts, canonical_order, Passage, PassageKind};
 use crate::diff::{word_diff_until, DiffOp};
 use crate::params::Params;
 use crate::shingle::ShingleSet;
@@ -109,26 +109,10 @@ pub fn compare(a: &str, b: &str, params: &Params) -> Comparison {
 /// report reuses tokens); `ta` must be `Tokens::new(a)` and `tb`
 /// `Tokens::new(b)`.
 pub fn compare_texts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) -> Comparison {
-    compare_sides(Some(a), ta, Some(b), tb, params)
+    compare_sides(a, ta, b, tb, params)
 }
 
-/// Compares two tokenized texts without their text. Similarity, verdict
-/// and the verbatim and edited passages are those of [`compare_texts`]
-/// (only their `moved` flags may differ, as paraphrases take part in
-/// deciding what moved), but there are no paraphrase passages: finding
-/// them needs the sentences, names and quotation marks of the original
-/// text. Prefer [`compare_texts`].
-pub fn compare_tokens(ta: &Tokens, tb: &Tokens, params: &Params) -> Comparison {
-    compare_sides(None, ta, None, tb, params)
-}
-
-fn compare_sides(
-    a: Option<&str>,
-    ta: &Tokens,
-    b: Option<&str>,
-    tb: &Tokens,
-    params: &Params,
-) -> Comparison {
+fn compare_sides(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) -> Comparison {
     // Work in the aligner's canonical order, so that every tie (in the
     // alignment and in the word diff) is broken the same way whichever
     // document comes first.
@@ -139,13 +123,7 @@ fn compare_sides(
     }
 }
 
-fn compare_oriented(
-    a: Option<&str>,
-    ta: &Tokens,
-    b: Option<&str>,
-    tb: &Tokens,
-    params: &Params,
-) -> Comparison {
+fn compare_oriented(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) -> Comparison {
     let ah: Vec<u64> = ta.hashes().collect();
     let bh: Vec<u64> = tb.hashes().collect();
     let sa = ShingleSet::from_token_hashes(&ah, params.shingle_size);
@@ -158,11 +136,7 @@ fn compare_oriented(
         shingles_a: sa.len(),
         shingles_b: sb.len(),
     };
-    let passages = match (a, b) {
-        (Some(a), Some(b)) => align_texts(a, ta, b, tb, params),
-        _ => align(ta, tb, params),
-    };
-    let passages: Vec<SharedPassage> = passages
+    let passages: Vec<SharedPassage> = align_texts(a, ta, b, tb, params)
         .into_iter()
         .map(|p| {
             let deadline = Instant::now().checked_add(params.diff_time_limit);

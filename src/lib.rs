@@ -35,9 +35,7 @@ pub mod span;
 pub mod tokenize;
 
 pub use align::{Passage, PassageKind};
-pub use compare::{
-    compare, compare_texts, compare_tokens, Comparison, SharedPassage, Similarity, Verdict,
-};
+pub use compare::{compare, compare_texts, Comparison, SharedPassage, Similarity, Verdict};
 pub use diff::{DiffOp, DiffTag};
 pub use error::{Error, Result};
 pub use input::{Document, Encoding};

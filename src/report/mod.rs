@@ -18,7 +18,7 @@
 //!    carried by three outlets), which LSH on whole documents cannot see;
 //! 4. verification: exact shingle-set Jaccard and containment for every
 //!    candidate pair; no pair is reported on an estimate;
-//! 5. alignment: `compare_tokens` (edited and paraphrased passages, word
+//! 5. alignment: `compare_texts` (edited and paraphrased passages, word
 //!    diffs) on all pairs of a small corpus and on the closest pairs of a
 //!    large one (rayon); verbatim runs from the index for the rest;
 //! 6. [`cluster`]: near-duplicate clusters around a kept representative,
@@ -64,16 +64,16 @@ pub struct ReportParams {
     /// Take boilerplate out before anything is compared (default true).
     pub strip_boilerplate: bool,
     /// Corpora of at most this many documents have every pair aligned with
-    /// `compare_tokens` (paraphrases need no shared shingle). 64 documents
+    /// `compare_texts` (paraphrases need no shared shingle). 64 documents
     /// are 2,016 pairs: a few seconds at most.
     pub align_all_up_to: usize,
     /// In larger corpora, pairs whose containment (either way) reaches this
-    /// are aligned with `compare_tokens`; the others get verbatim runs from
+    /// are aligned with `compare_texts`; the others get verbatim runs from
     /// the shingle index. 0.2: a fifth of a document shared is a copy or a
     /// rewrite worth a word diff; below it the overlap is quotes and
     /// stock sentences, which verbatim runs describe fully.
     pub align_min_containment: f64,
-    /// Most pairs aligned with `compare_tokens` in a large corpus (closest
+    /// Most pairs aligned with `compare_texts` in a large corpus (closest
     /// first); the rest get verbatim runs.
     pub max_aligned_pairs: usize,
     /// A shingle in more documents than this is not used to pair documents
@@ -187,7 +187,7 @@ pub struct PairReport {
     pub verdict: Verdict,
     /// Pairwise passages found between the two.
     pub passages: usize,
-    /// True when the pair was aligned with `compare_tokens` (else its
+    /// True when the pair was aligned with `compare_texts` (else its
     /// passages are verbatim runs from the shingle index).
     pub aligned: bool,
 }
@@ -232,7 +232,7 @@ pub struct ReportStats {
     pub index_pairs: usize,
     /// Pairs verified exactly (union of both).
     pub verified_pairs: usize,
-    /// Pairs aligned with `compare_tokens`.
+    /// Pairs aligned with `compare_texts`.
     pub aligned_pairs: usize,
 }
 
@@ -590,7 +590,7 @@ pub(crate) fn shingle_positions(hashes: &[u64], k: usize) -> Vec<u64> {
 }
 
 /// The verdict rule of `compare` (README, "Verdicts and thresholds"), for
-/// pairs whose passages came from the index rather than `compare_tokens`.
+/// pairs whose passages came from the index rather than `compare_texts`.
 fn verdict_of(jaccard: f64, containment: f64, has_passage: bool, p: &Params) -> Verdict {
     if jaccard >= p.duplicate_jaccard {
         Verdict::Duplicate
