@@ -543,40 +543,64 @@ fn runs_of(covered: &[bool]) -> Vec<Range<usize>> {
 /// Token ranges found by the stateless per-document detectors
 /// ([`repeated_runs`] and [`link_boxes`]), each with its reason. A stream
 /// uses this before shingling a document; [`learn_corpus`] includes it.
+/// Runs found separately stay separate (a timestamp right before an
+/// embedded-post notice is two blocks), so each distinct block can be
+/// reported once.
 pub fn document_boilerplate(
     text: &str,
     tokens: &Tokens,
     params: &BoilerplateParams,
 ) -> Vec<(Range<usize>, BoilerplateReason)> {
-    let hashes: Vec<u64> = tokens.hashes().collect();
-    let mut reasons: Vec<Option<BoilerplateReason>> = vec![None; tokens.len()];
-    let repeated = repeated_runs(&hashes, params.min_repeat_words, params.min_repeats)
-        .into_iter()
-        .chain(repeated_runs(&hashes, params.long_repeat_words, 2));
-    for r in repeated {
-        reasons[r]
-            .iter_mut()
-            .for_each(|x| *x = Some(BoilerplateReason::Repeated));
-    }
-    for r in link_boxes(text, tokens) {
-        reasons[r]
-            .iter_mut()
-            .for_each(|x| *x = Some(BoilerplateReason::LinkBox));
-    }
-    reason_runs(&reasons)
+    let mut labels: Vec<Label> = vec![None; tokens.len()];
+    label_document(text, tokens, params, &mut labels, 1);
+    label_runs(&labels)
 }
 
-fn reason_runs(reasons: &[Option<BoilerplateReason>]) -> Vec<(Range<usize>, BoilerplateReason)> {
+/// A token's boilerplate label: the reason and the id of the run that
+/// claimed it (adjacent runs with different ids stay apart).
+type Label = Option<(BoilerplateReason, u32)>;
+
+/// Labels the per-document detectors' runs, ids from `next_id` on; later
+/// detectors win where runs overlap. Returns the next free id.
+fn label_document(
+    text: &str,
+    tokens: &Tokens,
+    params: &BoilerplateParams,
+    labels: &mut [Label],
+    mut next_id: u32,
+) -> u32 {
+    let hashes: Vec<u64> = tokens.hashes().collect();
+    let found = repeated_runs(&hashes, params.min_repeat_words, params.min_repeats)
+        .into_iter()
+        .map(|r| (r, BoilerplateReason::Repeated))
+        .chain(
+            repeated_runs(&hashes, params.long_repeat_words, 2)
+                .into_iter()
+                .map(|r| (r, BoilerplateReason::Repeated)),
+        )
+        .chain(
+            link_boxes(text, tokens)
+                .into_iter()
+                .map(|r| (r, BoilerplateReason::LinkBox)),
+        );
+    for (r, why) in found {
+        labels[r].iter_mut().for_each(|x| *x = Some((why, next_id)));
+        next_id += 1;
+    }
+    next_id
+}
+
+fn label_runs(labels: &[Label]) -> Vec<(Range<usize>, BoilerplateReason)> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < reasons.len() {
-        match reasons[i] {
-            Some(r) => {
+    while i < labels.len() {
+        match labels[i] {
+            Some(l) => {
                 let s = i;
-                while i < reasons.len() && reasons[i] == Some(r) {
+                while i < labels.len() && labels[i] == Some(l) {
                     i += 1;
                 }
-                out.push((s..i, r));
+                out.push((s..i, l.0));
             }
             None => i += 1,
         }
@@ -679,8 +703,9 @@ pub fn learn_corpus(docs: &[CorpusDoc<'_>], params: &BoilerplateParams) -> Corpu
         by_source.entry(d.source).or_default().push(i);
     }
 
-    let mut reasons: Vec<Vec<Option<BoilerplateReason>>> =
-        docs.iter().map(|d| vec![None; d.tokens.len()]).collect();
+    // Recurring runs all carry id 0: adjacent recurring shingles are one
+    // block.
+    let mut labels: Vec<Vec<Label>> = docs.iter().map(|d| vec![None; d.tokens.len()]).collect();
     for members in by_source.values() {
         let recurring = recurring_shingles(members, &shingles, params);
         if recurring.is_empty() {
@@ -691,24 +716,22 @@ pub fn learn_corpus(docs: &[CorpusDoc<'_>], params: &BoilerplateParams) -> Corpu
             for (i, h) in shingles[d].iter().enumerate() {
                 if recurring.contains(h) {
                     let end = (i + k).min(n);
-                    reasons[d][i..end]
+                    labels[d][i..end]
                         .iter_mut()
-                        .for_each(|x| *x = Some(BoilerplateReason::Recurring));
+                        .for_each(|x| *x = Some((BoilerplateReason::Recurring, 0)));
                 }
             }
         }
     }
     for (d, doc) in docs.iter().enumerate() {
-        for (r, why) in document_boilerplate(doc.text, doc.tokens, params) {
-            reasons[d][r].iter_mut().for_each(|x| *x = Some(why));
-        }
+        label_document(doc.text, doc.tokens, params, &mut labels[d], 1);
     }
 
-    let runs: Vec<Vec<BoilerplateRun>> = reasons
+    let runs: Vec<Vec<BoilerplateRun>> = labels
         .iter()
         .zip(docs)
-        .map(|(rs, d)| {
-            reason_runs(rs)
+        .map(|(ls, d)| {
+            label_runs(ls)
                 .into_iter()
                 .map(|(r, reason)| BoilerplateRun {
                     span: d.tokens.span_of(r.start, r.end - 1),

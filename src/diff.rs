@@ -1,11 +1,17 @@
 //! Word-level differences inside a passage, computed with `similar` over
 //! the project's own tokens (compared by folded form), reported as byte
 //! spans into both original texts.
+//!
+//! The ops of one passage cover both token ranges completely and in order,
+//! so they rebuild either side. A passage whose words are equal on both
+//! sides is one `Equal` op without running a diff; past the optional
+//! deadline `similar` returns a coarser diff rather than running on.
 
 use std::ops::Range;
+use std::time::Instant;
 
 use serde::Serialize;
-use similar::{capture_diff_slices, Algorithm};
+use similar::{capture_diff_slices_deadline, Algorithm};
 
 use crate::span::Span;
 use crate::tokenize::Tokens;
@@ -39,12 +45,60 @@ pub struct DiffOp {
     pub b_tokens: Range<usize>,
 }
 
+impl DiffTag {
+    /// The tag seen from the other side (delete and insert swap).
+    pub fn mirrored(self) -> DiffTag {
+        match self {
+            DiffTag::Delete => DiffTag::Insert,
+            DiffTag::Insert => DiffTag::Delete,
+            t => t,
+        }
+    }
+}
+
+impl DiffOp {
+    /// The same op seen from the other document (A and B swapped).
+    pub fn mirrored(&self) -> DiffOp {
+        DiffOp {
+            tag: self.tag.mirrored(),
+            a: self.b,
+            b: self.a,
+            a_tokens: self.b_tokens.clone(),
+            b_tokens: self.a_tokens.clone(),
+        }
+    }
+}
+
 /// The word diff between tokens `ar` of `a` and tokens `br` of `b`.
 pub fn word_diff(a: &Tokens, ar: Range<usize>, b: &Tokens, br: Range<usize>) -> Vec<DiffOp> {
+    word_diff_until(a, ar, b, br, None)
+}
+
+/// [`word_diff`] that gives up refining at `deadline` (the ops still cover
+/// both ranges; unrefined stretches come back as one replace).
+pub fn word_diff_until(
+    a: &Tokens,
+    ar: Range<usize>,
+    b: &Tokens,
+    br: Range<usize>,
+    deadline: Option<Instant>,
+) -> Vec<DiffOp> {
     let ah: Vec<u64> = a.as_slice()[ar.clone()].iter().map(|t| t.hash).collect();
     let bh: Vec<u64> = b.as_slice()[br.clone()].iter().map(|t| t.hash).collect();
-    capture_diff_slices(Algorithm::Patience, &ah, &bh)
-        .into_iter()
+    let raw = if ah == bh {
+        if ah.is_empty() {
+            Vec::new()
+        } else {
+            vec![similar::DiffOp::Equal {
+                old_index: 0,
+                new_index: 0,
+                len: ah.len(),
+            }]
+        }
+    } else {
+        capture_diff_slices_deadline(Algorithm::Patience, &ah, &bh, deadline)
+    };
+    raw.into_iter()
         .map(|op| {
             let (tag, ra, rb) = op.as_tag_tuple();
             let at = ra.start + ar.start..ra.end + ar.start;
@@ -104,5 +158,39 @@ mod tests {
                 (DiffTag::Equal, "cancelled", "cancelled"),
             ]
         );
+    }
+
+    #[test]
+    fn equal_words_are_one_equal_op_and_mirroring_swaps_sides() {
+        let a = "The BMA said";
+        let b = "the bma SAID";
+        let (ta, tb) = (Tokens::new(a), Tokens::new(b));
+        let ops = word_diff(&ta, 0..3, &tb, 0..3);
+        assert_eq!(ops.len(), 1);
+        assert_eq!(
+            (ops[0].tag, ops[0].a.slice(a), ops[0].b.slice(b)),
+            (DiffTag::Equal, a, b)
+        );
+        let m = DiffOp {
+            tag: DiffTag::Delete,
+            ..ops[0].clone()
+        }
+        .mirrored();
+        assert_eq!((m.tag, m.a.slice(b), m.b.slice(a)), (DiffTag::Insert, b, a));
+    }
+
+    #[test]
+    fn ops_cover_both_sides_in_order() {
+        let a = "one two three four five six";
+        let b = "zero two three 4 five six seven";
+        let (ta, tb) = (Tokens::new(a), Tokens::new(b));
+        let ops = word_diff(&ta, 1..6, &tb, 0..7);
+        let (mut na, mut nb) = (1, 0);
+        for o in &ops {
+            assert_eq!((o.a_tokens.start, o.b_tokens.start), (na, nb));
+            na = o.a_tokens.end;
+            nb = o.b_tokens.end;
+        }
+        assert_eq!((na, nb), (6, 7));
     }
 }

@@ -271,6 +271,269 @@ pub fn parse_record(raw: &[u8], line: u64, fields: &JsonlFields) -> Result<Docum
     Ok(doc)
 }
 
+/// An input that could not be read: named in the report and counted,
+/// never silently skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFailure {
+    /// The file (or `FILE:LINE` for a JSON Lines record).
+    pub name: String,
+    /// Why it could not be used.
+    pub message: String,
+}
+
+/// Documents read for a corpus, with what could not be read.
+#[derive(Debug, Default)]
+pub struct DocumentSet {
+    /// Documents in a stable order (paths sorted, records in file order).
+    pub documents: Vec<Document>,
+    /// Inputs that could not be read, in the same order.
+    pub failures: Vec<InputFailure>,
+}
+
+impl DocumentSet {
+    /// Appends another set.
+    pub fn extend(&mut self, other: DocumentSet) {
+        self.documents.extend(other.documents);
+        self.failures.extend(other.failures);
+    }
+}
+
+/// Reads every file under `root` (or the file `root` itself, whose parent
+/// folder then names its source) whose name matches `glob` (`*`, `?` and
+/// `[abc]`; matched against the path relative to `root` when the pattern
+/// holds a `/`, else against the file name), in sorted path order. A
+/// document's source is its first folder under `root`
+/// (`corpus/ibtimes/x.txt` is `ibtimes`); its date is the `YYYY-MM-DD` a
+/// file name starts with, else the file's modification time. Files that
+/// cannot be read go to [`DocumentSet::failures`]; only a `root` that cannot
+/// be walked at all is an error.
+pub fn read_tree(root: &Path, glob: &str) -> Result<DocumentSet> {
+    let meta = std::fs::metadata(root).map_err(|e| io_error(root, e))?;
+    if !meta.is_dir() {
+        // A single file: its parent folder names the source.
+        let source = root
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned());
+        let mut set = DocumentSet::default();
+        read_one(root, source, &mut set);
+        return Ok(set);
+    }
+    let mut set = DocumentSet::default();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let name = e
+                    .path()
+                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                set.failures.push(InputFailure {
+                    name,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let target = if glob.contains('/') {
+            rel.to_string_lossy().replace('\\', "/")
+        } else {
+            entry.file_name().to_string_lossy().into_owned()
+        };
+        if !glob_match(glob, &target) {
+            continue;
+        }
+        // The first folder under the root, when the file is in one.
+        let mut parts = rel.components();
+        let first = parts.next();
+        let source = match (first, parts.next()) {
+            (Some(dir), Some(_)) => Some(dir.as_os_str().to_string_lossy().into_owned()),
+            _ => None,
+        };
+        read_one(path, source, &mut set);
+    }
+    Ok(set)
+}
+
+/// Reads one file into `set` (or its failure).
+fn read_one(path: &Path, source: Option<String>, set: &mut DocumentSet) {
+    match Document::read(path) {
+        Ok(mut doc) => {
+            doc.source = source;
+            let name = path.file_name().map(|n| n.to_string_lossy());
+            doc.date = name.as_deref().and_then(date_prefix).or_else(|| {
+                std::fs::metadata(path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .map(iso_date_time)
+            });
+            set.documents.push(doc);
+        }
+        Err(e) => set.failures.push(InputFailure {
+            name: path.display().to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Reads every record of a JSON Lines input. Records that are not usable
+/// documents go to [`DocumentSet::failures`] as `PATH:LINE`. A record with
+/// no source field takes the host of its id when the id is a URL.
+pub fn read_jsonl<R: BufRead>(reader: R, path: &Path, fields: JsonlFields) -> Result<DocumentSet> {
+    let mut set = DocumentSet::default();
+    let mut r = JsonlReader::new(reader, path, fields);
+    while let Some(rec) = r.next_record()? {
+        match rec.document {
+            Ok(mut doc) => {
+                if doc.source.is_none() {
+                    doc.source = url_host(&doc.id).map(str::to_string);
+                }
+                set.documents.push(doc);
+            }
+            Err(message) => set.failures.push(InputFailure {
+                name: format!("{}:{}", path.display(), rec.line),
+                message,
+            }),
+        }
+    }
+    Ok(set)
+}
+
+/// The host of a `http://` or `https://` URL, without `www.` and port.
+pub fn url_host(id: &str) -> Option<&str> {
+    let rest = id
+        .strip_prefix("https://")
+        .or_else(|| id.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split_once(':').map_or(host, |(h, _)| h);
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    (!host.is_empty()).then_some(host)
+}
+
+/// `YYYY-MM-DD` at the start of a file name, if it is one.
+pub fn date_prefix(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    let ok = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && !b.get(10).is_some_and(u8::is_ascii_digit);
+    ok.then(|| name[..10].to_string())
+}
+
+/// A system time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), so it sorts with dates.
+fn iso_date_time(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Shell-style match: `*` (any run), `?` (one character), `[abc]`/`[a-z]`
+/// (one of a set; `[!abc]` negates).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with one backtrack point for the last `*`.
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() {
+            match p[pi] {
+                '*' => {
+                    star = Some((pi, ti));
+                    pi += 1;
+                    continue;
+                }
+                '?' => {
+                    pi += 1;
+                    ti += 1;
+                    continue;
+                }
+                '[' => {
+                    if let Some((matched, next)) = class_match(&p, pi, t[ti]) {
+                        if matched {
+                            pi = next;
+                            ti += 1;
+                            continue;
+                        }
+                    } else if t[ti] == '[' {
+                        pi += 1;
+                        ti += 1;
+                        continue;
+                    }
+                }
+                c if c == t[ti] => {
+                    pi += 1;
+                    ti += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match star {
+            Some((sp, st)) => {
+                pi = sp + 1;
+                ti = st + 1;
+                star = Some((sp, st + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// Matches `c` against the class opening at `p[at] == '['`: whether it
+/// matched and where the pattern goes on; `None` for an unclosed class.
+fn class_match(p: &[char], at: usize, c: char) -> Option<(bool, usize)> {
+    let mut i = at + 1;
+    let negate = matches!(p.get(i), Some('!') | Some('^'));
+    if negate {
+        i += 1;
+    }
+    let mut found = false;
+    let mut first = true;
+    while i < p.len() && (p[i] != ']' || first) {
+        first = false;
+        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+            found |= p[i] <= c && c <= p[i + 2];
+            i += 3;
+        } else {
+            found |= p[i] == c;
+            i += 1;
+        }
+    }
+    (i < p.len()).then_some((found != negate, i + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +585,65 @@ mod tests {
         assert_eq!(missing.line, 4);
         assert_eq!(missing.document.unwrap_err(), "missing text field \"text\"");
         assert!(r.next_record().unwrap().is_none());
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_match("*.txt", "a.txt"));
+        assert!(!glob_match("*.txt", "a.txt.bak"));
+        assert!(glob_match("2016-*-[0-9]?.txt", "2016-02-11.txt"));
+        assert!(glob_match("[!a]*", "bcd"));
+        assert!(!glob_match("[!a]*", "abc"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn url_hosts_and_date_prefixes() {
+        assert_eq!(
+            url_host("https://www.bbc.co.uk/news/x?y"),
+            Some("bbc.co.uk")
+        );
+        assert_eq!(url_host("http://user@host.org:8080"), Some("host.org"));
+        assert_eq!(url_host("d0000001"), None);
+        assert_eq!(
+            date_prefix("2016-02-11-hunt.txt").as_deref(),
+            Some("2016-02-11")
+        );
+        assert_eq!(date_prefix("20160211.txt"), None);
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_455_188_096);
+        assert_eq!(iso_date_time(t), "2016-02-11T10:54:56Z");
+    }
+
+    #[test]
+    fn tree_sources_dates_and_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("bbc/live")).unwrap();
+        std::fs::write(root.join("bbc/live/2016-02-11-a.txt"), "hello").unwrap();
+        std::fs::write(root.join("top.txt"), "top").unwrap();
+        std::fs::write(root.join("skip.md"), "no").unwrap();
+        std::fs::write(root.join("bin.txt"), b"a\0b").unwrap();
+        let set = read_tree(root, "*.txt").unwrap();
+        let ids: Vec<(&str, Option<&str>)> = set
+            .documents
+            .iter()
+            .map(|d| (d.text.as_str(), d.source.as_deref()))
+            .collect();
+        assert_eq!(ids, [("hello", Some("bbc")), ("top", None)]);
+        assert_eq!(set.documents[0].date.as_deref(), Some("2016-02-11"));
+        assert!(set.documents[1].date.is_some());
+        assert_eq!(set.failures.len(), 1);
+        assert!(set.failures[0].name.ends_with("bin.txt"));
+    }
+
+    #[test]
+    fn jsonl_set_takes_url_hosts_and_counts_bad_lines() {
+        let input = b"{\"id\":\"https://www.example.com/a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\",\"source\":\"s\"}\nnope\n";
+        let set = read_jsonl(&input[..], Path::new("in.jsonl"), JsonlFields::default()).unwrap();
+        assert_eq!(set.documents[0].source.as_deref(), Some("example.com"));
+        assert_eq!(set.documents[1].source.as_deref(), Some("s"));
+        assert_eq!(set.failures[0].name, "in.jsonl:3");
     }
 }

@@ -30,12 +30,13 @@ pub mod minhash;
 pub mod normalize;
 pub mod params;
 pub mod render;
+pub mod report;
 pub mod shingle;
 pub mod span;
 pub mod tokenize;
 
 pub use align::{Passage, PassageKind};
-pub use compare::{compare, compare_tokens, Comparison, SharedPassage, Similarity, Verdict};
+pub use compare::{compare, compare_texts, Comparison, SharedPassage, Similarity, Verdict};
 pub use diff::{DiffOp, DiffTag};
 pub use error::{Error, Result};
 pub use input::{Document, Encoding};

@@ -22,38 +22,8 @@ impl Signature {
     /// The signature of a set of shingle hashes (any order, duplicates
     /// allowed) with `num_hashes` bins.
     pub fn from_shingles(shingles: &[u64], num_hashes: usize) -> Signature {
-        let k = num_hashes.max(1);
-        let mut bins = vec![EMPTY; k];
-        let mut filled = vec![false; k];
-        for &h in shingles {
-            // Fast range reduction of the high 32 bits picks the bin.
-            let bin = (((h >> 32) * k as u64) >> 32) as usize;
-            let v = h as u32;
-            if !filled[bin] || v < bins[bin] {
-                bins[bin] = v;
-                filled[bin] = true;
-            }
-        }
-        if shingles.is_empty() {
-            return Signature(bins);
-        }
-        let source = bins.clone();
-        for i in 0..k {
-            if filled[i] {
-                continue;
-            }
-            // Probe bins with a hash of (bin, attempt) until a filled one.
-            let mut attempt = 0u64;
-            loop {
-                attempt += 1;
-                let probe = xxh3_64_with_seed(&(i as u64).to_le_bytes(), attempt);
-                let j = (((probe >> 32) * k as u64) >> 32) as usize;
-                if filled[j] {
-                    bins[i] = source[j];
-                    break;
-                }
-            }
-        }
+        let mut bins = vec![EMPTY; num_hashes.max(1)];
+        sketch_into(shingles, &mut bins);
         Signature(bins)
     }
 
@@ -75,6 +45,68 @@ impl Signature {
         }
         let eq = self.0.iter().zip(&other.0).filter(|(a, b)| a == b).count();
         eq as f64 / n as f64
+    }
+}
+
+/// Writes the signature of `shingles` into `out` (one value per bin,
+/// `out.len()` bins, at most 1,024) without allocating: the corpus-scale
+/// path. Gives exactly [`Signature::from_shingles`]'s values.
+pub fn sketch_into(shingles: &[u64], out: &mut [u32]) {
+    let k = out.len();
+    if k == 0 {
+        return;
+    }
+    out.fill(EMPTY);
+    if shingles.is_empty() {
+        return;
+    }
+    // Which bins hold a real minimum (u32::MAX is a possible value, so
+    // EMPTY alone cannot tell).
+    let mut filled = [0u64; 16];
+    let big = k > 16 * 64;
+    let mut filled_big = if big { vec![false; k] } else { Vec::new() };
+    let is_filled = |f: &[u64; 16], fb: &[bool], i: usize| {
+        if big {
+            fb[i]
+        } else {
+            f[i >> 6] >> (i & 63) & 1 == 1
+        }
+    };
+    for &h in shingles {
+        // Fast range reduction of the high 32 bits picks the bin.
+        let bin = (((h >> 32) * k as u64) >> 32) as usize;
+        let v = h as u32;
+        // An empty bin holds EMPTY = u32::MAX, so `<=` takes any first
+        // value; later it only fires on a new minimum (or an equal one).
+        if v <= out[bin] {
+            out[bin] = v;
+            if big {
+                filled_big[bin] = true;
+            } else {
+                filled[bin >> 6] |= 1 << (bin & 63);
+            }
+        }
+    }
+    // Empty bins borrow from a probed filled bin's own minimum (the values
+    // before densification, so the result does not depend on bin order).
+    let mut empties = Vec::new();
+    for i in 0..k {
+        if !is_filled(&filled, &filled_big, i) {
+            empties.push(i);
+        }
+    }
+    for i in empties {
+        // Probe bins with a hash of (bin, attempt) until a filled one.
+        let mut attempt = 0u64;
+        loop {
+            attempt += 1;
+            let probe = xxh3_64_with_seed(&(i as u64).to_le_bytes(), attempt);
+            let j = (((probe >> 32) * k as u64) >> 32) as usize;
+            if is_filled(&filled, &filled_big, j) {
+                out[i] = out[j];
+                break;
+            }
+        }
     }
 }
 
@@ -104,6 +136,54 @@ mod tests {
                 (est - exact).abs() <= bound,
                 "shared {shared}: est {est} exact {exact}"
             );
+        }
+    }
+
+    #[test]
+    fn sketch_into_matches_the_reference_signature() {
+        // The original algorithm, kept here as the reference.
+        fn reference(shingles: &[u64], k: usize) -> Vec<u32> {
+            let mut bins = vec![EMPTY; k];
+            let mut filled = vec![false; k];
+            for &h in shingles {
+                let bin = (((h >> 32) * k as u64) >> 32) as usize;
+                let v = h as u32;
+                if !filled[bin] || v < bins[bin] {
+                    bins[bin] = v;
+                    filled[bin] = true;
+                }
+            }
+            if shingles.is_empty() {
+                return bins;
+            }
+            let source = bins.clone();
+            for i in 0..k {
+                if filled[i] {
+                    continue;
+                }
+                let mut attempt = 0u64;
+                loop {
+                    attempt += 1;
+                    let probe = xxh3_64_with_seed(&(i as u64).to_le_bytes(), attempt);
+                    let j = (((probe >> 32) * k as u64) >> 32) as usize;
+                    if filled[j] {
+                        bins[i] = source[j];
+                        break;
+                    }
+                }
+            }
+            bins
+        }
+        for n in [0u64, 1, 3, 50, 500] {
+            let (a, _) = pair(n.max(1), 0);
+            let a = &a[..n as usize];
+            for k in [8, 128, 1024, 2000] {
+                assert_eq!(
+                    Signature::from_shingles(a, k).0,
+                    reference(a, k),
+                    "n {n} k {k}"
+                );
+            }
         }
     }
 

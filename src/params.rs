@@ -4,6 +4,8 @@
 //! each field says how its default was chosen. Commands build one `Params`
 //! from their flags and pass it down; nothing reads globals.
 
+use std::time::Duration;
+
 use crate::error::{Error, Result};
 
 /// Tuning parameters shared by `compare`, `report` and `filter`.
@@ -24,9 +26,28 @@ pub struct Params {
     /// the pair is `near-duplicate` even when Jaccard is low (a copy trimmed
     /// from the bottom or extended with local reaction).
     pub near_duplicate_containment: f64,
+    /// Length of the shorter document relative to the longer at or above
+    /// which high containment makes a `near-duplicate`; below it the pair is
+    /// `partial`. 0.25: a wire story cut to its first quarter is still a
+    /// copy of it, a paragraph quoted in a long article is not.
+    pub near_duplicate_min_ratio: f64,
     /// Words a verbatim passage needs at least (shorter exact runs are
-    /// coincidence: "the health secretary said").
+    /// coincidence: "the health secretary said"); an edited passage needs as
+    /// many words inside its exact matches.
     pub min_passage_words: usize,
+    /// Largest gap, in words on either side, an edited passage bridges
+    /// between two exact matches. 8 covers a replaced clause or a deleted
+    /// parenthesis ("(instances of which are called objects)"); a longer
+    /// insertion splits the passage in two, which is how a reader sees it.
+    pub max_gap_words: usize,
+    /// Most passages reported for one pair (a cap, not an error: two
+    /// 200,000-word books sharing a third of their text stay far below it).
+    pub max_passages: usize,
+    /// Time allowed to the word diff of one passage; past it `similar`
+    /// returns a coarser diff (still covering both sides) instead of running
+    /// on. 100 ms is two orders of magnitude above what a 5,000-word passage
+    /// with edits needs.
+    pub diff_time_limit: Duration,
 }
 
 impl Default for Params {
@@ -37,7 +58,11 @@ impl Default for Params {
             duplicate_jaccard: 0.9,
             near_duplicate_jaccard: 0.5,
             near_duplicate_containment: 0.8,
+            near_duplicate_min_ratio: 0.25,
             min_passage_words: 5,
+            max_gap_words: 8,
+            max_passages: 10_000,
+            diff_time_limit: Duration::from_millis(100),
         }
     }
 }
@@ -59,6 +84,7 @@ impl Params {
             ("duplicate threshold", self.duplicate_jaccard),
             ("near-duplicate threshold", self.near_duplicate_jaccard),
             ("containment threshold", self.near_duplicate_containment),
+            ("length ratio", self.near_duplicate_min_ratio),
         ] {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {
                 return bad(format!("{name} {v} is not in 0..=1"));
@@ -66,6 +92,12 @@ impl Params {
         }
         if self.min_passage_words == 0 {
             return bad("minimum passage length must be at least 1 word".into());
+        }
+        if self.max_gap_words > 1000 {
+            return bad(format!(
+                "gap of {} words is not in 0..=1000",
+                self.max_gap_words
+            ));
         }
         Ok(())
     }

@@ -86,18 +86,33 @@ impl Tokens {
     pub fn span_of(&self, first: usize, last: usize) -> Span {
         Span::new(self.tokens[first].span.start, self.tokens[last].span.end)
     }
+
+    /// The tokens whose `keep` flag is true, in order, renumbered from 0;
+    /// spans still point into the same text. Positions past the end of
+    /// `keep` are dropped. The corpus report compares documents with their
+    /// boilerplate taken out this way.
+    pub fn filtered(&self, keep: &[bool]) -> Tokens {
+        let mut t = Tokens::default();
+        for (pos, _) in keep.iter().enumerate().filter(|(_, &k)| k) {
+            if pos >= self.tokens.len() {
+                break;
+            }
+            t.norm.push_str(self.norm(pos));
+            t.norm_ends.push(t.norm.len() as u32);
+            t.tokens.push(self.tokens[pos]);
+        }
+        t
+    }
 }
 
 /// Calls `f` with the span and folded form of every token of `text`, in
 /// order. The one tokenizer behind [`Tokens::new`] and [`token_hashes`].
 pub fn for_each_token(text: &str, mut f: impl FnMut(Span, &str)) {
-    let mut norm = String::new();
     // A `per` waiting to see whether `cent` follows.
     let mut pending_per: Option<Span> = None;
     let f = &mut f;
-    scan_words(text, |start, end| {
-        norm.clear();
-        normalize_word(&text[start..end], &mut norm);
+    let mut buf = String::new();
+    scan_folded(text, &mut buf, |start, end, norm| {
         if norm.is_empty() {
             return;
         }
@@ -111,11 +126,98 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(Span, &str)) {
         if norm == "per" {
             pending_per = Some(Span::new(start, end));
         } else {
-            f(Span::new(start, end), &norm);
+            f(Span::new(start, end), norm);
         }
     });
     if let Some(per) = pending_per {
         f(per, "per");
+    }
+}
+
+/// Calls `g(start, end, folded)` for each word and percent sign of `text`
+/// (the folded form may be empty). Words made of ASCII are scanned and
+/// folded byte by byte; a word that holds or continues into a non-ASCII
+/// character goes through the general scanner and [`normalize_word`], so
+/// the result is the same either way (a test checks the two agree).
+fn scan_folded(text: &str, buf: &mut String, mut g: impl FnMut(usize, usize, &str)) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        if b >= 0x80 {
+            let Some((c, w)) = char_at(text, i) else {
+                break;
+            };
+            if is_percent(c) {
+                g(i, i + w, "percent");
+                i += w;
+            } else if !('\u{2000}'..='\u{206F}').contains(&c) && c.is_alphanumeric() {
+                let end = word_end(text, i, w, c.is_numeric());
+                buf.clear();
+                normalize_word(&text[i..end], buf);
+                g(i, end, buf);
+                i = end;
+            } else {
+                i += w;
+            }
+            continue;
+        }
+        if b == b'%' {
+            g(i, i + 1, "percent");
+            i += 1;
+            continue;
+        }
+        if !b.is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        buf.clear();
+        let mut j = i + 1;
+        while j < n && bytes[j].is_ascii_alphanumeric() {
+            j += 1;
+        }
+        if j < n {
+            // Does the word go on past its ASCII letters and digits? Cheap
+            // checks first: a full stop or comma after a word is common.
+            let c = bytes[j];
+            let may_continue = match c {
+                0x80.. => char_at(text, j).is_some_and(|(c, w)| {
+                    is_word_char(c) || (is_apostrophe(c) && is_word_at(text, j + w))
+                }),
+                b'.' | b',' => {
+                    bytes[j - 1].is_ascii_digit()
+                        && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
+                }
+                b'\'' | b'`' => is_word_at(text, j + 1),
+                b'\\' => bytes
+                    .get(j + 1)
+                    .is_some_and(|&a| a == b'\'' || a == b'`' || a >= 0x80),
+                _ => false,
+            };
+            if may_continue {
+                // The general scanner decides where the word ends.
+                let end = word_end(text, start, 1, bytes[start].is_ascii_digit());
+                if end != j {
+                    buf.clear();
+                    normalize_word(&text[start..end], buf);
+                    g(start, end, buf);
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        // A plain ASCII word: already folded when it has no capital.
+        let word = &text[start..j];
+        if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+            g(start, j, buf);
+        } else {
+            g(start, j, word);
+        }
+        i = j;
     }
 }
 
@@ -126,6 +228,15 @@ pub fn token_hashes(text: &str, out: &mut Vec<u64>) {
 }
 
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // General Punctuation (curly quotes, dashes, ellipsis, no-break and
+    // thin spaces) holds no letter, digit or combining mark, and news text
+    // is full of it: skip the Unicode tables.
+    if ('\u{2000}'..='\u{206F}').contains(&c) {
+        return false;
+    }
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
@@ -143,9 +254,47 @@ fn is_word_at(text: &str, i: usize) -> bool {
     char_at(text, i).is_some_and(|(c, _)| is_word_char(c))
 }
 
-/// Calls `f(start, end)` for each word's byte range and each percent sign.
-fn scan_words(text: &str, mut f: impl FnMut(usize, usize)) {
+/// End of the word whose first character (`w` bytes, numeric or not)
+/// starts at `start`: letters, digits and combining marks, apostrophes
+/// (and the scraped `\'`) between word characters, digit-group commas and
+/// a decimal point between digits.
+fn word_end(text: &str, start: usize, w: usize, first_is_digit: bool) -> usize {
     let bytes = text.as_bytes();
+    let mut last_digit = first_is_digit;
+    let mut i = start + w;
+    while let Some((c, w)) = char_at(text, i) {
+        if is_word_char(c) {
+            last_digit = c.is_numeric() || (last_digit && is_combining_mark(c));
+            i += w;
+        } else if is_apostrophe(c) && is_word_at(text, i + w) {
+            last_digit = false;
+            i += w;
+        } else if c == '\\'
+            && char_at(text, i + 1).is_some_and(|(a, _)| is_apostrophe(a))
+            && is_word_at(text, i + 1 + char_at(text, i + 1).map_or(0, |(_, w)| w))
+        {
+            last_digit = false;
+            i += 1 + char_at(text, i + 1).map_or(0, |(_, w)| w);
+        } else if c == ','
+            && last_digit
+            && bytes.len() >= i + 4
+            && bytes[i + 1..i + 4].iter().all(u8::is_ascii_digit)
+            && !bytes.get(i + 4).is_some_and(u8::is_ascii_digit)
+        {
+            i += 4;
+        } else if c == '.' && last_digit && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// Reference scanner: calls `f(start, end)` for each word's byte range and
+/// each percent sign, character by character. [`scan_folded`] must agree.
+#[cfg(test)]
+fn scan_words(text: &str, mut f: impl FnMut(usize, usize)) {
     let mut i = 0;
     while let Some((c, w)) = char_at(text, i) {
         if is_percent(c) {
@@ -158,36 +307,9 @@ fn scan_words(text: &str, mut f: impl FnMut(usize, usize)) {
             i += w;
             continue;
         }
-        let start = i;
-        let mut last_digit = c.is_numeric();
-        i += w;
-        while let Some((c, w)) = char_at(text, i) {
-            if is_word_char(c) {
-                last_digit = c.is_numeric() || (last_digit && is_combining_mark(c));
-                i += w;
-            } else if is_apostrophe(c) && is_word_at(text, i + w) {
-                last_digit = false;
-                i += w;
-            } else if c == '\\'
-                && char_at(text, i + 1).is_some_and(|(a, _)| is_apostrophe(a))
-                && is_word_at(text, i + 1 + char_at(text, i + 1).map_or(0, |(_, w)| w))
-            {
-                last_digit = false;
-                i += 1 + char_at(text, i + 1).map_or(0, |(_, w)| w);
-            } else if c == ','
-                && last_digit
-                && bytes.len() >= i + 4
-                && bytes[i + 1..i + 4].iter().all(u8::is_ascii_digit)
-                && !bytes.get(i + 4).is_some_and(u8::is_ascii_digit)
-            {
-                i += 4;
-            } else if c == '.' && last_digit && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        f(start, i);
+        let end = word_end(text, i, w, c.is_numeric());
+        f(i, end);
+        i = end;
     }
 }
 
@@ -275,6 +397,70 @@ mod tests {
         let mut fast = Vec::new();
         token_hashes(text, &mut fast);
         assert_eq!(Tokens::new(text).hashes().collect::<Vec<_>>(), fast);
+    }
+
+    #[test]
+    fn filtered_keeps_spans_and_folded_forms() {
+        let text = "Home | News. The BMA\u{2019}s offer";
+        let t = Tokens::new(text);
+        let f = t.filtered(&[false, false, true, true, true]);
+        assert_eq!(f.len(), 3);
+        assert_eq!(f.norm(1), "bmas");
+        assert_eq!(f.get(2).span.slice(text), "offer");
+        assert_eq!(f.get(0).hash, t.get(2).hash);
+    }
+
+    /// The byte-wise scanner gives exactly the reference scanner's words
+    /// and folded forms.
+    fn assert_scanners_agree(text: &str) {
+        let mut reference = Vec::new();
+        scan_words(text, |s, e| {
+            reference.push((s, e, crate::normalize::normalized(&text[s..e])));
+        });
+        let mut fast = Vec::new();
+        let mut buf = String::new();
+        scan_folded(text, &mut buf, |s, e, n| fast.push((s, e, n.to_string())));
+        assert_eq!(fast, reference, "{text:?}");
+    }
+
+    #[test]
+    fn fast_scanner_matches_reference_on_tricky_text() {
+        for t in [
+            "There\\'ll be 3,000 ops (13.5%); it's `x' don\u{2019}t O\u{2019}Neill caf\u{e9}s",
+            "1,2345 1,234,567. 3.x .5 5. a\\'b a\\' 'a' x'y`z \u{FF28}i \u{FB01}nal na\u{EF}ve",
+            "end with digit 7,00 7,000 7,0001 \u{2018}quoted\u{2019} l\u{2019}\u{C9}cole \u{0301}mark",
+            "per cent per\ncent percent 64\u{FF05} word\u{00B4}s x\u{00A0}y",
+        ] {
+            assert_scanners_agree(t);
+        }
+    }
+
+    /// The two scanners agree on real books and news (the shared corpus
+    /// beside the repository; skipped where it is absent).
+    #[test]
+    fn fast_scanner_matches_reference_on_shared_texts() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/gutenberg");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} not found", dir.display());
+            return;
+        };
+        for e in entries.flatten() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            // A slice per book keeps the test quick.
+            let end = text
+                .char_indices()
+                .nth(400_000)
+                .map_or(text.len(), |(i, _)| i);
+            assert_scanners_agree(&text[..end]);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_scanner_matches_reference(text in "[a-zA-Z0-9 ,.'`%\\\\\u{2019}\u{e9}\u{0301}\u{FF05}\u{a0}\n-]{0,60}") {
+            assert_scanners_agree(&text);
+        }
     }
 
     #[test]

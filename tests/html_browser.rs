@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use copydesk::render::{html, Pair};
-use copydesk::{compare_tokens, Document, Params, Tokens};
+use copydesk::{compare_texts, Document, Params, Tokens};
 
 /// Longest a page load may take before the test gives up on the browser.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -184,7 +184,7 @@ fn hostile_documents_run_nothing_and_passages_link() {
     let a = Document::from_text("docs/evil <a>.txt", a_text);
     let b = Document::from_text("b.txt", b_text);
     let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
-    let c = compare_tokens(&ta, &tb, &Params::default());
+    let c = compare_texts(&a.text, &ta, &b.text, &tb, &Params::default());
     assert!(!c.passages.is_empty(), "the shared sentence is a passage");
     let mut page = Vec::new();
     html::write_html(&mut page, &Pair::new(&a, &b, &ta, &tb, &c)).unwrap();

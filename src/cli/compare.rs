@@ -80,7 +80,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let a = read(&args.a)?;
     let b = read(&args.b)?;
     let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
-    let c = copydesk::compare_tokens(&ta, &tb, &params);
+    let c = copydesk::compare_texts(&a.text, &ta, &b.text, &tb, &params);
     let pair = Pair::new(&a, &b, &ta, &tb, &c);
 
     // Inputs are read before the output is opened, so a bad input never

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
+
+use super::ColorChoice;
 use copydesk::diff::{word_diff, DiffTag};
 use copydesk::filter::{self, FilterOptions};
 use copydesk::index::store::{Store, FORMAT_VERSION};
@@ -50,15 +52,8 @@ struct QueryArgs {
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Color {
-    Auto,
-    Always,
-    Never,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
@@ -145,11 +140,7 @@ fn query(q: QueryArgs) -> anyhow::Result<ExitCode> {
     let opts = FilterOptions::default();
     let matches = filter::query(&mut store, &doc.text, q.source.as_deref(), &opts)
         .with_context(|| format!("querying {}", q.file.display()))?;
-    let color = match q.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
-    };
+    let color = q.color.resolve(std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
     if matches.is_empty() {
         writeln!(

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod compare;
 mod filter;
 mod index;
+mod report;
 
 /// Exit status for any error (bad input, unreadable file, bad flag).
 pub const EXIT_ERROR: u8 = 2;
@@ -33,6 +34,8 @@ enum Command {
     /// Compare two documents: shared passages, word diff, unique material, scores.
     #[command(after_help = compare::EXAMPLES)]
     Compare(compare::CompareArgs),
+    /// Map a corpus: near-duplicate clusters, shared passages, unique material, boilerplate.
+    Report(Box<report::ReportArgs>),
     /// Drop duplicate copies from a JSON Lines stream; keep the first copy.
     Filter(filter::FilterArgs),
     /// Look into or edit a filter index: stats, query, remove.
@@ -51,6 +54,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Compare(args) => compare::run(args),
+        Command::Report(args) => report::run(*args),
         Command::Filter(args) => filter::run(args),
         Command::Index(args) => index::run(args),
     }

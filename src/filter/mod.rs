@@ -1386,9 +1386,15 @@ fn sink_error(source: std::io::Error, what: &str) -> Error {
 }
 
 /// Shared passages of a dropped text and its kept copy, from
-/// [`crate::compare::compare_tokens`].
+/// [`crate::compare::compare_texts`].
 fn passages(dropped: &str, kept: &str, params: &Params) -> Vec<PassageRecord> {
-    let c = crate::compare::compare_tokens(&Tokens::new(dropped), &Tokens::new(kept), params);
+    let c = crate::compare::compare_texts(
+        dropped,
+        &Tokens::new(dropped),
+        kept,
+        &Tokens::new(kept),
+        params,
+    );
     c.passages
         .into_iter()
         .take(MAX_PASSAGES)

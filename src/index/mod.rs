@@ -60,6 +60,26 @@ impl LshParams {
         best
     }
 
+    /// The banding with the most rows (fewest false candidates) whose chance
+    /// of pairing two documents at Jaccard `threshold` is at least
+    /// `recall`, within `num_hashes` values. Callers that verify every
+    /// candidate exactly use this: a missed pair is lost, an extra one
+    /// costs one check.
+    pub fn for_recall(threshold: f64, num_hashes: usize, recall: f64) -> LshParams {
+        let t = threshold.clamp(0.0, 1.0);
+        let n = num_hashes.max(1);
+        for rows in (1..=n).rev() {
+            let p = LshParams {
+                bands: n / rows,
+                rows,
+            };
+            if p.collision_probability(t) >= recall {
+                return p;
+            }
+        }
+        LshParams { bands: n, rows: 1 }
+    }
+
     /// Chance that two documents of Jaccard `s` share at least one band.
     pub fn collision_probability(&self, s: f64) -> f64 {
         1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
@@ -132,6 +152,18 @@ mod tests {
             assert!(p.collision_probability(t + 0.15) > 0.9, "{p:?} at {t}");
             assert!(p.collision_probability(t - 0.3) < 0.2, "{p:?} at {t}");
         }
+    }
+
+    #[test]
+    fn banding_for_recall() {
+        let p = LshParams::for_recall(0.8, 128, 0.999);
+        assert!(p.collision_probability(0.8) >= 0.999);
+        let more_rows = LshParams {
+            bands: 128 / (p.rows + 1),
+            rows: p.rows + 1,
+        };
+        assert!(more_rows.collision_probability(0.8) < 0.999);
+        assert!(p.collision_probability(0.3) < 0.5, "{p:?}");
     }
 
     #[test]

@@ -171,11 +171,11 @@ ins { background: var(--ins-bg); color: var(--ins-ink); }
 ///
 /// ```
 /// use copydesk::render::{html, Pair};
-/// use copydesk::{compare_tokens, Document, Params, Tokens};
+/// use copydesk::{compare_texts, Document, Params, Tokens};
 /// let a = Document::from_text("a.txt", "<script>alert(1)</script> The strike that took place last week was unnecessary.");
 /// let b = Document::from_text("b.txt", "The strike that took place last week was unnecessary, officials said.");
 /// let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
-/// let c = compare_tokens(&ta, &tb, &Params::default());
+/// let c = compare_texts(&a.text, &ta, &b.text, &tb, &Params::default());
 /// let mut out = Vec::new();
 /// html::write_html(&mut out, &Pair::new(&a, &b, &ta, &tb, &c)).unwrap();
 /// let page = String::from_utf8(out).unwrap();
@@ -559,7 +559,8 @@ mod tests {
             Document::from_text("b.txt", b),
         );
         let (ta, tb) = (Tokens::new(a), Tokens::new(b));
-        let c: Comparison = crate::compare::compare_tokens(&ta, &tb, &crate::Params::default());
+        let c: Comparison =
+            crate::compare::compare_texts(a, &ta, b, &tb, &crate::Params::default());
         page(&Pair::new(&da, &db, &ta, &tb, &c))
     }
 

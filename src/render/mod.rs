@@ -9,6 +9,9 @@
 
 pub mod html;
 pub mod json;
+pub mod report_html;
+pub mod report_json;
+pub mod report_text;
 pub mod sanitize;
 pub mod terminal;
 

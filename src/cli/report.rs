@@ -1,0 +1,306 @@
+//! `copydesk report INPUT...`: the corpus-wide overlap map.
+
+use std::io::{BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
+use copydesk::render::report_html::{write_report_html, HtmlOptions};
+use copydesk::render::report_json::{write_pairs, write_report};
+use copydesk::render::report_text::{write_report_text, TextOptions};
+use copydesk::report::pairs::{pairs_from_jsonl, pairs_from_jsonl_file, PairsParams};
+use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
+use copydesk::{Encoding, Params};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::ColorChoice;
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Clusters, top shared passages, per-source unique share.
+    Text,
+    /// The full report (schema in README).
+    Json,
+    /// One self-contained offline page: heat map, clusters, passages side
+    /// by side, each document coloured by who shares it.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Folders (walked for --glob files; a file's source is its first folder
+    /// under the folder given), single files, or `-` for JSON Lines on stdin.
+    inputs: Vec<PathBuf>,
+    /// A JSON Lines file of documents (`-` for stdin); repeatable.
+    #[arg(long, value_name = "FILE")]
+    jsonl: Vec<PathBuf>,
+    /// File-name pattern for folders (`*`, `?`, `[abc]`; with a `/`, matched
+    /// against the path under the folder).
+    #[arg(long, default_value = "*.txt")]
+    glob: String,
+    /// JSON Lines field holding the id.
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// JSON Lines field holding the text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// JSON Lines field holding the source (else the id's URL host).
+    #[arg(long, default_value = "source")]
+    source_field: String,
+    /// JSON Lines field holding the date (for --keep earliest).
+    #[arg(long, default_value = "date")]
+    date_field: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Which copy each near-duplicate cluster keeps: earliest, longest,
+    /// first, or sources=a,b,c (preferred sources, in order).
+    #[arg(long, default_value = "earliest", value_parser = KeepRule::parse)]
+    keep: KeepRule,
+    /// Jaccard from which two documents are near-duplicates.
+    #[arg(long, default_value_t = Params::default().near_duplicate_jaccard)]
+    threshold: f64,
+    /// Containment (share of the smaller found in the larger) from which two
+    /// documents are near-duplicates.
+    #[arg(long, default_value_t = Params::default().near_duplicate_containment)]
+    containment: f64,
+    /// Words per shingle.
+    #[arg(long, default_value_t = Params::default().shingle_size)]
+    shingle: usize,
+    /// MinHash values per signature.
+    #[arg(long, default_value_t = Params::default().num_hashes)]
+    hashes: usize,
+    /// Keep boilerplate in (do not learn or strip it).
+    #[arg(long)]
+    no_boilerplate: bool,
+    /// Most passages, pairs and clusters listed in text output.
+    #[arg(long, default_value_t = 20)]
+    max_items: usize,
+    /// Only the pairs of documents with Jaccard at least --threshold, and
+    /// their clusters: the fast path for large JSON Lines corpora (one
+    /// --jsonl input; no passages, no boilerplate).
+    #[arg(long)]
+    pairs_only: bool,
+    /// With --pairs-only: find pairs by an exact all-pairs join instead of
+    /// LSH (slower; misses nothing).
+    #[arg(long, requires = "pairs_only")]
+    exact: bool,
+    /// Colour diff marks in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// Corpora from this size on show a progress bar (on a terminal).
+const PROGRESS_MIN_DOCS: usize = 2_000;
+
+pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let fields = JsonlFields {
+        id: args.id_field.clone(),
+        text: args.text_field.clone(),
+        source: args.source_field.clone(),
+        date: args.date_field.clone(),
+    };
+    if args.pairs_only {
+        return run_pairs(&args, fields);
+    }
+    let set = read_inputs(&args, &fields)?;
+    for d in &set.documents {
+        if d.encoding() == Encoding::Windows1252 {
+            eprintln!(
+                "copydesk: note: {} is not valid UTF-8; read as Windows-1252",
+                d.id
+            );
+        }
+    }
+    if !set.failures.is_empty() {
+        eprintln!(
+            "copydesk: {} input{} could not be read (listed in the report):",
+            set.failures.len(),
+            if set.failures.len() == 1 { "" } else { "s" }
+        );
+        for f in &set.failures {
+            eprintln!("copydesk:   {}: {}", f.name, f.message);
+        }
+    }
+
+    let rp = ReportParams {
+        params: Params {
+            shingle_size: args.shingle,
+            num_hashes: args.hashes,
+            near_duplicate_jaccard: args.threshold,
+            near_duplicate_containment: args.containment,
+            ..Params::default()
+        },
+        keep: args.keep.clone(),
+        strip_boilerplate: !args.no_boilerplate,
+        ..ReportParams::default()
+    };
+    let bar = (std::io::stderr().is_terminal() && set.documents.len() >= PROGRESS_MIN_DOCS)
+        .then(Bar::new);
+    let progress: &dyn Progress = match &bar {
+        Some(b) => b,
+        None => &NoProgress,
+    };
+    let mut report = build(&set.documents, &rp, progress)?;
+    if let Some(b) = &bar {
+        b.0.finish_and_clear();
+    }
+    report.unreadable = set.failures;
+
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    match args.format {
+        ReportFormat::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            let opt = TextOptions {
+                color,
+                max_items: args.max_items,
+                ..TextOptions::default()
+            };
+            write_report_text(&mut out, &report, &set.documents, &opt)?;
+        }
+        ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp)?,
+        ReportFormat::Html => {
+            write_report_html(&mut out, &report, &set.documents, &HtmlOptions::default())?
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--pairs-only`: the whole JSON Lines input in memory, then the fast path.
+fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode> {
+    let mut inputs: Vec<&Path> = args.jsonl.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.inputs.iter().map(PathBuf::as_path));
+    let [path] = inputs[..] else {
+        anyhow::bail!("--pairs-only reads exactly one JSON Lines input (--jsonl FILE or -)");
+    };
+    let params = PairsParams {
+        threshold: args.threshold,
+        shingle_size: args.shingle,
+        num_hashes: args.hashes,
+        exact: args.exact,
+        keep: args.keep.clone(),
+        fields,
+        ..PairsParams::default()
+    };
+    let r = if path.as_os_str() == "-" {
+        // Standard input cannot be read twice: hold it all.
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut data)
+            .context("standard input")?;
+        pairs_from_jsonl(&data, path, &params)?
+    } else {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        pairs_from_jsonl_file(&file, path, &params)?
+    };
+    if !r.failures.is_empty() {
+        eprintln!(
+            "copydesk: {} line{} could not be read (listed in the output)",
+            r.failures.len(),
+            if r.failures.len() == 1 { "" } else { "s" }
+        );
+    }
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match args.format {
+        ReportFormat::Json => write_pairs(&mut out, &r, &params)?,
+        ReportFormat::Html => anyhow::bail!("--pairs-only writes text or json"),
+        ReportFormat::Text => {
+            writeln!(
+                out,
+                "{} documents, {} pairs with Jaccard >= {} ({}-word shingles, {} candidates verified), {} clusters",
+                r.ids.len(),
+                r.pairs.len(),
+                params.threshold,
+                params.shingle_size,
+                r.stats.candidates,
+                r.clusters.len()
+            )?;
+            for p in &r.pairs {
+                writeln!(
+                    out,
+                    "{:.3}\t{}\t{}",
+                    p.jaccard, r.ids[p.a as usize], r.ids[p.b as usize]
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_inputs(args: &ReportArgs, fields: &JsonlFields) -> anyhow::Result<DocumentSet> {
+    let mut set = DocumentSet::default();
+    let mut jsonl: Vec<&Path> = args.jsonl.iter().map(PathBuf::as_path).collect();
+    for input in &args.inputs {
+        if input.as_os_str() == "-" {
+            jsonl.push(input);
+        } else {
+            set.extend(read_tree(input, &args.glob)?);
+        }
+    }
+    for path in jsonl {
+        let part = if path.as_os_str() == "-" {
+            read_jsonl(std::io::stdin().lock(), path, fields.clone())?
+        } else {
+            let f = std::fs::File::open(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
+            read_jsonl(BufReader::with_capacity(1 << 20, f), path, fields.clone())?
+        };
+        set.extend(part);
+    }
+    if set.documents.is_empty() && set.failures.is_empty() {
+        anyhow::bail!("no documents: give folders, files, --jsonl FILE or - (stdin)");
+    }
+    Ok(set)
+}
+
+/// An indicatif bar on stderr, one stage at a time.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new() -> Bar {
+        let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
+                .expect("valid progress template")
+                .progress_chars("=> "),
+        );
+        Bar(pb)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, stage: &str, total: u64) {
+        self.0.set_message(stage.to_string());
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}

@@ -1,0 +1,398 @@
+//! `report --format text`: the corpus map for a person at a terminal.
+//!
+//! Sections: a header, near-duplicate clusters, the most widely shared
+//! passages (each occurrence with its place, each other wording as a word
+//! diff against the first), the closest pairs, unique material per source,
+//! boilerplate per source, unreadable inputs. Document text is flattened
+//! to one line and stripped of control characters, so nothing in a
+//! document reaches the terminal raw. Colour (red deletions, green
+//! insertions) only when asked; `[-old-]{+new+}` otherwise.
+
+use std::io::{self, Write};
+
+use crate::diff::{DiffOp, DiffTag};
+use crate::input::Document;
+use crate::report::{CorpusPassage, CorpusReport};
+use crate::span::Span;
+
+/// Text rendering options, resolved by the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextOptions {
+    /// ANSI colours for diff marks.
+    pub color: bool,
+    /// Most passages and pairs listed (the JSON output has all).
+    pub max_items: usize,
+    /// Longest quoted passage, in characters, before it is cut with `…`.
+    pub max_quote_chars: usize,
+}
+
+impl Default for TextOptions {
+    fn default() -> TextOptions {
+        TextOptions {
+            color: false,
+            max_items: 20,
+            max_quote_chars: 240,
+        }
+    }
+}
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// Writes the text report.
+pub fn write_report_text<W: Write>(
+    out: &mut W,
+    r: &CorpusReport,
+    docs: &[Document],
+    opt: &TextOptions,
+) -> io::Result<()> {
+    let words: usize = r.documents.iter().map(|d| d.words).sum();
+    let bp: usize = r.documents.iter().map(|d| d.boilerplate_words).sum();
+    let named = r.sources.iter().filter(|s| s.name.is_some()).count();
+    writeln!(
+        out,
+        "{}copydesk report{}: {} documents from {} sources, {} words ({} boilerplate)",
+        bold(opt, true),
+        bold(opt, false),
+        r.documents.len(),
+        named,
+        thousands(words),
+        thousands(bp)
+    )?;
+    if !r.unreadable.is_empty() {
+        writeln!(
+            out,
+            "{} inputs could not be read (listed at the end)",
+            r.unreadable.len()
+        )?;
+    }
+
+    heading(
+        out,
+        opt,
+        &format!("Near-duplicate clusters: {}", r.clusters.len()),
+    )?;
+    for (i, c) in r.clusters.iter().take(opt.max_items).enumerate() {
+        writeln!(
+            out,
+            "  #{} kept {} ({})",
+            i + 1,
+            name(docs, c.kept),
+            c.reason
+        )?;
+        for &m in &c.members[1..] {
+            writeln!(out, "      {}", name(docs, m))?;
+        }
+    }
+    more(out, r.clusters.len(), opt.max_items)?;
+
+    heading(out, opt, &format!("Shared passages: {}", r.passages.len()))?;
+    for (i, p) in r.passages.iter().take(opt.max_items).enumerate() {
+        passage(out, i, p, docs, opt)?;
+    }
+    more(out, r.passages.len(), opt.max_items)?;
+
+    heading(
+        out,
+        opt,
+        &format!("Pairs sharing material: {}", r.pairs.len()),
+    )?;
+    if !r.pairs.is_empty() {
+        writeln!(
+            out,
+            "  jaccard  contain  verdict         passages  documents"
+        )?;
+    }
+    for p in r.pairs.iter().take(opt.max_items) {
+        writeln!(
+            out,
+            "  {:<7.3}  {:<7.3}  {:<14}  {:<8}  {} ~ {}",
+            p.jaccard,
+            p.containment(),
+            p.verdict.as_str(),
+            p.passages,
+            name(docs, p.a),
+            name(docs, p.b)
+        )?;
+    }
+    more(out, r.pairs.len(), opt.max_items)?;
+
+    heading(
+        out,
+        opt,
+        "Unique material by source (content words in no other source)",
+    )?;
+    writeln!(
+        out,
+        "  {:<16}  {:>4}  {:>13}  {:>7}",
+        "source", "docs", "content words", "unique"
+    )?;
+    for s in &r.sources {
+        writeln!(
+            out,
+            "  {:<16}  {:>4}  {:>13}  {:>6.1}%",
+            clean(s.name.as_deref().unwrap_or("(none)")),
+            s.docs.len(),
+            thousands(s.content_words),
+            100.0 * s.unique_fraction
+        )?;
+    }
+    writeln!(out, "  per document:")?;
+    for d in &r.documents {
+        writeln!(
+            out,
+            "  {:>6.1}%  {}",
+            100.0 * d.unique_fraction,
+            clean(&d.id)
+        )?;
+    }
+
+    heading(
+        out,
+        opt,
+        "Boilerplate by source (not counted as shared or unique)",
+    )?;
+    if r.boilerplate.sources.is_empty() {
+        writeln!(out, "  none found")?;
+    }
+    for s in &r.boilerplate.sources {
+        writeln!(
+            out,
+            "  {} ({} words in {} document{})",
+            clean(&s.source),
+            thousands(s.words),
+            s.docs,
+            if s.docs == 1 { "" } else { "s" }
+        )?;
+        for b in s.blocks.iter().take(opt.max_items) {
+            let times = if b.occurrences > 1 {
+                format!(", {}x", b.occurrences)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "    {} in {} doc{}{}: \"{}\"",
+                b.reason.as_str(),
+                b.docs.len(),
+                if b.docs.len() == 1 { "" } else { "s" },
+                times,
+                quote(b.span.slice(&docs[b.doc].text), opt.max_quote_chars)
+            )?;
+        }
+        more(out, s.blocks.len(), opt.max_items)?;
+    }
+
+    if !r.unreadable.is_empty() {
+        heading(
+            out,
+            opt,
+            &format!("Unreadable inputs: {}", r.unreadable.len()),
+        )?;
+        for u in &r.unreadable {
+            writeln!(out, "  {}: {}", clean(&u.name), clean(&u.message))?;
+        }
+    }
+    Ok(())
+}
+
+fn passage<W: Write>(
+    out: &mut W,
+    i: usize,
+    p: &CorpusPassage,
+    docs: &[Document],
+    opt: &TextOptions,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "  #{} {}, {} source{}, {} occurrences, {} words",
+        i + 1,
+        p.kind.as_str(),
+        p.sources,
+        if p.sources == 1 { "" } else { "s" },
+        p.occurrences.len(),
+        p.words()
+    )?;
+    for o in &p.occurrences {
+        let (line, col) = line_col(&docs[o.doc].text, o.span.start);
+        writeln!(
+            out,
+            "      {:<14} {}:{}:{}{}",
+            clean(docs[o.doc].source.as_deref().unwrap_or("-")),
+            clean(&docs[o.doc].id),
+            line,
+            col,
+            if o.moved { " (moved)" } else { "" }
+        )?;
+    }
+    let seed = &p.occurrences[0];
+    writeln!(
+        out,
+        "      \"{}\"",
+        quote(seed.span.slice(&docs[seed.doc].text), opt.max_quote_chars)
+    )?;
+    for v in p.variants.iter().skip(1) {
+        let o = &p.occurrences[v.occurrences[0]];
+        let who: Vec<String> = v
+            .occurrences
+            .iter()
+            .map(|&k| clean(docs[p.occurrences[k].doc].source.as_deref().unwrap_or("-")))
+            .collect();
+        writeln!(
+            out,
+            "      {}: {}",
+            who.join(", "),
+            inline_diff(&docs[seed.doc].text, &docs[o.doc].text, &o.ops, o.span, opt)
+        )?;
+    }
+    Ok(())
+}
+
+/// The other wording shown as edits of the first: `[-old-]{+new+}`.
+fn inline_diff(a: &str, b: &str, ops: &[DiffOp], span: Span, opt: &TextOptions) -> String {
+    let mut s = String::new();
+    let mut prev_b = span.start;
+    let del = |s: &mut String, t: &str| {
+        if opt.color {
+            s.push_str(&format!("{RED}{}{RESET}", flat(t)));
+        } else {
+            s.push_str(&format!("[-{}-]", flat(t)));
+        }
+    };
+    let ins = |s: &mut String, t: &str| {
+        if opt.color {
+            s.push_str(&format!("{GREEN}{}{RESET}", flat(t)));
+        } else {
+            s.push_str(&format!("{{+{}+}}", flat(t)));
+        }
+    };
+    for op in ops {
+        if op.b.start > prev_b {
+            s.push_str(&squash(&b[prev_b..op.b.start]));
+        } else if !s.is_empty() && !s.ends_with(' ') {
+            s.push(' ');
+        }
+        match op.tag {
+            DiffTag::Equal => s.push_str(&flat(op.b.slice(b))),
+            DiffTag::Delete => del(&mut s, op.a.slice(a)),
+            DiffTag::Insert => ins(&mut s, op.b.slice(b)),
+            DiffTag::Replace => {
+                del(&mut s, op.a.slice(a));
+                ins(&mut s, op.b.slice(b));
+            }
+        }
+        prev_b = prev_b.max(op.b.end);
+    }
+    s
+}
+
+fn heading<W: Write>(out: &mut W, opt: &TextOptions, title: &str) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}{}{}", bold(opt, true), title, bold(opt, false))
+}
+
+fn more<W: Write>(out: &mut W, total: usize, shown: usize) -> io::Result<()> {
+    if total > shown {
+        writeln!(
+            out,
+            "  ... and {} more (--format json lists all)",
+            total - shown
+        )?;
+    }
+    Ok(())
+}
+
+fn bold(opt: &TextOptions, on: bool) -> &'static str {
+    match (opt.color, on) {
+        (false, _) => "",
+        (true, true) => BOLD,
+        (true, false) => RESET,
+    }
+}
+
+fn name(docs: &[Document], i: usize) -> String {
+    clean(&docs[i].id)
+}
+
+/// 1-based line and column (in characters) of byte `at`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Text on one line: whitespace runs become one space, control and
+/// bidirectional-override characters are dropped.
+fn flat(t: &str) -> String {
+    let mut s = String::with_capacity(t.len());
+    let mut space = false;
+    for c in t.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            continue;
+        }
+        if space && !s.is_empty() {
+            s.push(' ');
+        }
+        space = false;
+        s.push(c);
+    }
+    s
+}
+
+/// Like [`flat`] but keeps a leading or trailing space: for the text
+/// between two diff runs.
+fn squash(t: &str) -> String {
+    let core = flat(t);
+    let lead = t.starts_with(char::is_whitespace);
+    let trail = t.ends_with(char::is_whitespace) && !core.is_empty();
+    format!(
+        "{}{core}{}",
+        if lead { " " } else { "" },
+        if trail { " " } else { "" }
+    )
+}
+
+fn clean(t: &str) -> String {
+    flat(t)
+}
+
+fn quote(t: &str, max: usize) -> String {
+    let f = flat(t);
+    if f.chars().count() <= max {
+        return f;
+    }
+    let cut: String = f.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_strips_controls_and_folds_space() {
+        assert_eq!(flat("a\x1b[31m b\n\n c\u{202E}d"), "a[31m b cd");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(quote("abcdef", 3), "abc…");
+    }
+}

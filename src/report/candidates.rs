@@ -1,0 +1,230 @@
+//! Candidate pairs: LSH over MinHash signatures, and an inverted index of
+//! content shingles.
+//!
+//! LSH finds documents whose whole shingle sets are close (near-duplicates,
+//! whatever shingles they are made of). It cannot find a copy cut to its
+//! lead (Jaccard 0.2, containment 1.0) nor a quote shared by three outlets;
+//! the inverted index does: two documents sharing `min_shared` shingles
+//! (one passage of the shortest reported length) become a candidate, and
+//! the same postings give the verbatim runs between them. Shingles in more
+//! than `max_df` documents are left out of the index (stock phrases would
+//! pair everything); LSH still sees them. Both are sort-based: no hash map
+//! grows with the corpus.
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
+use super::{equal_ops, Link, Prepared};
+use crate::align::PassageKind;
+use crate::index::LshParams;
+use crate::minhash::Signature;
+
+/// Distinct pairs `(a, b)`, `a < b`, sharing at least one LSH band.
+/// Documents with no content shingle take no part.
+pub(crate) fn lsh_pairs(
+    sigs: &[Signature],
+    prepared: &[Prepared],
+    lsh: LshParams,
+) -> Vec<(u32, u32)> {
+    let mut keys: Vec<(u64, u32)> = sigs
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| !prepared[*i].set.is_empty())
+        .flat_map_iter(|(i, s)| lsh.band_keys(s).map(move |k| (k, i as u32)))
+        .collect();
+    keys.par_sort_unstable();
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i < keys.len() {
+        let mut j = i + 1;
+        while j < keys.len() && keys[j].0 == keys[i].0 {
+            j += 1;
+        }
+        for x in i..j {
+            for y in x + 1..j {
+                pairs.push((keys[x].1, keys[y].1));
+            }
+        }
+        i = j;
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Inverted index of content shingles held by 2..=max_df documents.
+pub(crate) struct ShingleIndex {
+    /// Per document, per content shingle position: its group, or `NONE`.
+    group_at: Vec<Vec<u32>>,
+    /// `(doc, position)` of every occurrence, grouped by shingle, each
+    /// group sorted by document then position.
+    postings: Vec<(u32, u32)>,
+    /// Start of each group in `postings` (plus one final end).
+    starts: Vec<u32>,
+    /// Words per shingle.
+    k: usize,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl ShingleIndex {
+    /// Indexes the content shingles of `prepared` (`k` words each).
+    pub(crate) fn build(prepared: &[Prepared], k: usize, max_df: usize) -> ShingleIndex {
+        let mut occ: Vec<(u64, u32, u32)> = prepared
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(d, p)| {
+                p.shingles_at
+                    .iter()
+                    .enumerate()
+                    .map(move |(pos, &h)| (h, d as u32, pos as u32))
+            })
+            .collect();
+        occ.par_sort_unstable();
+        let mut group_at: Vec<Vec<u32>> = prepared
+            .iter()
+            .map(|p| vec![NONE; p.shingles_at.len()])
+            .collect();
+        let mut postings = Vec::new();
+        let mut starts = Vec::new();
+        let mut i = 0;
+        while i < occ.len() {
+            let mut j = i + 1;
+            let mut docs = 1;
+            while j < occ.len() && occ[j].0 == occ[i].0 {
+                if occ[j].1 != occ[j - 1].1 {
+                    docs += 1;
+                }
+                j += 1;
+            }
+            if docs >= 2 && docs <= max_df {
+                let g = starts.len() as u32;
+                starts.push(postings.len() as u32);
+                for &(_, d, pos) in &occ[i..j] {
+                    group_at[d as usize][pos as usize] = g;
+                    postings.push((d, pos));
+                }
+            }
+            i = j;
+        }
+        starts.push(postings.len() as u32);
+        ShingleIndex {
+            group_at,
+            postings,
+            starts,
+            k,
+        }
+    }
+
+    fn group(&self, g: u32) -> &[(u32, u32)] {
+        &self.postings[self.starts[g as usize] as usize..self.starts[g as usize + 1] as usize]
+    }
+
+    /// Pairs `(a, b, n)`, `a < b`, sharing `n >= min_shared` distinct
+    /// indexed shingles.
+    pub(crate) fn pair_counts(&self, min_shared: u32) -> Vec<(u32, u32, u32)> {
+        (0..self.group_at.len())
+            .into_par_iter()
+            .flat_map_iter(|d| {
+                let mut groups: Vec<u32> = self.group_at[d]
+                    .iter()
+                    .copied()
+                    .filter(|&g| g != NONE)
+                    .collect();
+                groups.sort_unstable();
+                groups.dedup();
+                let mut partners: Vec<u32> = Vec::new();
+                for g in groups {
+                    let mut last = NONE;
+                    for &(d2, _) in self.group(g) {
+                        if d2 as usize > d && d2 != last {
+                            partners.push(d2);
+                            last = d2;
+                        }
+                    }
+                }
+                partners.sort_unstable();
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < partners.len() {
+                    let mut j = i + 1;
+                    while j < partners.len() && partners[j] == partners[i] {
+                        j += 1;
+                    }
+                    let n = (j - i) as u32;
+                    if n >= min_shared {
+                        out.push((d as u32, partners[i], n));
+                    }
+                    i = j;
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// Verbatim runs of at least `min_shared` consecutive shared shingles
+    /// between every indexed pair not in `skip`, as links (content tokens).
+    pub(crate) fn verbatim_runs(
+        &self,
+        prepared: &[Prepared],
+        min_shared: usize,
+        skip: &HashSet<(u32, u32)>,
+    ) -> Vec<Link> {
+        let k = self.k;
+        let mut links: Vec<Link> = (0..self.group_at.len())
+            .into_par_iter()
+            .flat_map_iter(|d| {
+                // (partner, diagonal, position in d) for every shared shingle.
+                let mut hits: Vec<(u32, i64, u32)> = Vec::new();
+                for (p, &g) in self.group_at[d].iter().enumerate() {
+                    if g == NONE {
+                        continue;
+                    }
+                    for &(d2, p2) in self.group(g) {
+                        if d2 as usize > d && !skip.contains(&(d as u32, d2)) {
+                            hits.push((d2, i64::from(p2) - p as i64, p as u32));
+                        }
+                    }
+                }
+                hits.sort_unstable();
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < hits.len() {
+                    let (d2, diag, start) = hits[i];
+                    let mut j = i + 1;
+                    while j < hits.len()
+                        && hits[j].0 == d2
+                        && hits[j].1 == diag
+                        && hits[j].2 == hits[j - 1].2 + 1
+                    {
+                        j += 1;
+                    }
+                    if j - i >= min_shared {
+                        let (pa, pb) = (&prepared[d], &prepared[d2 as usize]);
+                        let a_start = start as usize;
+                        let a_end = (hits[j - 1].2 as usize + k).min(pa.content.len());
+                        let b_start = (i64::from(start) + diag) as usize;
+                        let b_end = (b_start + (a_end - a_start)).min(pb.content.len());
+                        let a_tokens = a_start..a_end;
+                        let b_tokens = b_start..b_end;
+                        out.push(Link {
+                            a: d,
+                            b: d2 as usize,
+                            ops: equal_ops(pa, &a_tokens, pb, &b_tokens),
+                            a_tokens,
+                            b_tokens,
+                            kind: PassageKind::Verbatim,
+                            moved: false,
+                            score: 1.0,
+                        });
+                    }
+                    i = j;
+                }
+                out
+            })
+            .collect();
+        links.sort_by_key(|l| (l.a, l.b, l.a_tokens.start));
+        links
+    }
+}

@@ -1,0 +1,696 @@
+//! `CorpusReport`: the overlap map of a whole corpus.
+//!
+//! In: [`Document`]s (with their sources and dates) and [`ReportParams`].
+//! Out: one [`CorpusReport`] every renderer draws from: per-document and
+//! per-source figures, verified pairs, near-duplicate clusters, corpus-wide
+//! shared passages with each outlet's variant, unique material and each
+//! source's boilerplate. Nothing here prints or reads files.
+//!
+//! The pipeline:
+//!
+//! 1. tokenize every document (rayon);
+//! 2. learn each source's boilerplate ([`crate::boilerplate::learn_corpus`])
+//!    and take it out: every score, passage and unique share below is over
+//!    the remaining *content* tokens;
+//! 3. candidates ([`candidates`]): MinHash + LSH banding for near-duplicates,
+//!    and an inverted index of content shingles for everything that shares
+//!    a passage (trimmed and extended copies, lead-only cuts, a quote
+//!    carried by three outlets), which LSH on whole documents cannot see;
+//! 4. verification: exact shingle-set Jaccard and containment for every
+//!    candidate pair; no pair is reported on an estimate;
+//! 5. alignment: `compare_texts` (edited and paraphrased passages, word
+//!    diffs) on all pairs of a small corpus and on the closest pairs of a
+//!    large one (rayon); verbatim runs from the index for the rest;
+//! 6. [`cluster`]: near-duplicate clusters around a kept representative,
+//!    without chaining;
+//! 7. [`passages`]: pairwise passages grouped into corpus passages, unique
+//!    material per document and per source.
+
+pub mod candidates;
+pub mod cluster;
+pub mod pairs;
+pub mod passages;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::align::PassageKind;
+use crate::boilerplate::{learn_corpus, BoilerplateParams, CorpusBoilerplate, CorpusDoc};
+use crate::compare::{compare_texts, Verdict};
+use crate::diff::{DiffOp, DiffTag};
+use crate::error::{Error, Result};
+use crate::index::LshParams;
+use crate::input::{Document, InputFailure};
+use crate::minhash::Signature;
+use crate::params::Params;
+use crate::shingle::ShingleSet;
+use crate::span::Span;
+use crate::tokenize::Tokens;
+
+pub use cluster::{Cluster, KeepRule};
+pub use passages::{CorpusPassage, Occurrence, Variant};
+
+/// Everything `report` can be tuned with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportParams {
+    /// Shingle size, hash count, verdict thresholds, shortest passage.
+    pub params: Params,
+    /// Which copy a near-duplicate cluster keeps.
+    pub keep: KeepRule,
+    /// Boilerplate detection (its shingle size follows `params`).
+    pub boilerplate: BoilerplateParams,
+    /// Take boilerplate out before anything is compared (default true).
+    pub strip_boilerplate: bool,
+    /// Corpora of at most this many documents have every pair aligned with
+    /// `compare_texts` (paraphrases need no shared shingle). 64 documents
+    /// are 2,016 pairs: a few seconds at most.
+    pub align_all_up_to: usize,
+    /// In larger corpora, pairs whose containment (either way) reaches this
+    /// are aligned with `compare_texts`; the others get verbatim runs from
+    /// the shingle index. 0.2: a fifth of a document shared is a copy or a
+    /// rewrite worth a word diff; below it the overlap is quotes and
+    /// stock sentences, which verbatim runs describe fully.
+    pub align_min_containment: f64,
+    /// Most pairs aligned with `compare_texts` in a large corpus (closest
+    /// first); the rest get verbatim runs.
+    pub max_aligned_pairs: usize,
+    /// A shingle in more documents than this is not used to pair documents
+    /// through the index (LSH still sees it): stock phrases would otherwise
+    /// pair everything with everything. 64.
+    pub max_df: usize,
+}
+
+impl Default for ReportParams {
+    fn default() -> ReportParams {
+        ReportParams {
+            params: Params::default(),
+            keep: KeepRule::Earliest,
+            boilerplate: BoilerplateParams::default(),
+            strip_boilerplate: true,
+            align_all_up_to: 64,
+            align_min_containment: 0.2,
+            max_aligned_pairs: 50_000,
+            max_df: 64,
+        }
+    }
+}
+
+impl ReportParams {
+    /// Checks every field is in its range.
+    pub fn validate(&self) -> Result<()> {
+        self.params.validate()?;
+        if !(0.0..=1.0).contains(&self.align_min_containment) {
+            return Err(Error::InvalidParams(format!(
+                "alignment containment {} is not in 0..=1",
+                self.align_min_containment
+            )));
+        }
+        if self.max_df < 2 {
+            return Err(Error::InvalidParams(
+                "the index document-frequency cap must be at least 2".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The LSH banding used for near-duplicate candidates: knee at the
+    /// near-duplicate threshold, false negatives weighted over false
+    /// positives (every candidate is verified exactly, a miss is final).
+    pub fn lsh(&self) -> LshParams {
+        LshParams::optimal(
+            self.params.near_duplicate_jaccard,
+            self.params.num_hashes,
+            LSH_FP_WEIGHT,
+            1.0 - LSH_FP_WEIGHT,
+        )
+    }
+}
+
+/// Weight of false positives when choosing bands x rows. 0.2: a false
+/// candidate costs one exact check, a missed pair is lost for good.
+pub const LSH_FP_WEIGHT: f64 = 0.2;
+
+/// Stage reports for a progress display. The library never draws one; the
+/// CLI implements this with indicatif.
+pub trait Progress: Sync {
+    /// A stage starts with `total` steps.
+    fn start(&self, _stage: &str, _total: u64) {}
+    /// `n` more steps of the current stage are done.
+    fn advance(&self, _n: u64) {}
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// One document's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentSummary {
+    /// The document's id (path or JSONL id).
+    pub id: String,
+    /// Its source, if known.
+    pub source: Option<String>,
+    /// Its date, if known.
+    pub date: Option<String>,
+    /// All words.
+    pub words: usize,
+    /// Words of boilerplate.
+    pub boilerplate_words: usize,
+    /// Words of content (all words less boilerplate).
+    pub content_words: usize,
+    /// Content words shared with no other source.
+    pub unique_words: usize,
+    /// `unique_words / content_words` (1 for a document with no content).
+    pub unique_fraction: f64,
+    /// Runs of unique content, as spans of the document's text.
+    pub unique: Vec<Span>,
+}
+
+/// One verified pair of documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairReport {
+    /// Index of the first document (`a < b`).
+    pub a: usize,
+    /// Index of the second document.
+    pub b: usize,
+    /// Exact Jaccard of the content shingle sets.
+    pub jaccard: f64,
+    /// Share of A's content shingles found in B.
+    pub containment_a: f64,
+    /// Share of B's content shingles found in A.
+    pub containment_b: f64,
+    /// The verdict, by the same rule as `compare`.
+    pub verdict: Verdict,
+    /// Pairwise passages found between the two.
+    pub passages: usize,
+    /// True when the pair was aligned with `compare_texts` (else its
+    /// passages are verbatim runs from the shingle index).
+    pub aligned: bool,
+}
+
+impl PairReport {
+    /// The larger containment: how much of the smaller side is in the other.
+    pub fn containment(&self) -> f64 {
+        self.containment_a.max(self.containment_b)
+    }
+}
+
+/// One source's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceSummary {
+    /// The source's name (`None` groups documents with no source; each of
+    /// them counts as its own source for unique material).
+    pub name: Option<String>,
+    /// Its documents, ascending.
+    pub docs: Vec<usize>,
+    /// Content words over its documents.
+    pub content_words: usize,
+    /// Content words shared with no other source.
+    pub unique_words: usize,
+    /// `unique_words / content_words`.
+    pub unique_fraction: f64,
+    /// Boilerplate words over its documents.
+    pub boilerplate_words: usize,
+}
+
+/// How the candidates were found, for the curious and for benchmarks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportStats {
+    /// Documents.
+    pub documents: usize,
+    /// Words per shingle.
+    pub shingle_size: usize,
+    /// LSH banding used.
+    pub lsh: LshParams,
+    /// Distinct pairs proposed by LSH.
+    pub lsh_pairs: usize,
+    /// Distinct pairs proposed by the shingle index.
+    pub index_pairs: usize,
+    /// Pairs verified exactly (union of both).
+    pub verified_pairs: usize,
+    /// Pairs aligned with `compare_texts`.
+    pub aligned_pairs: usize,
+}
+
+/// The corpus-wide overlap map.
+#[derive(Debug, Clone)]
+pub struct CorpusReport {
+    /// Per document, in input order.
+    pub documents: Vec<DocumentSummary>,
+    /// Per source, sorted by name (no-source documents last).
+    pub sources: Vec<SourceSummary>,
+    /// Pairs that share something (verdict other than distinct, or at least
+    /// one passage), by closeness: Jaccard, then containment, descending.
+    pub pairs: Vec<PairReport>,
+    /// Near-duplicate clusters, largest first.
+    pub clusters: Vec<Cluster>,
+    /// Corpus-wide shared passages, most widely shared first.
+    pub passages: Vec<CorpusPassage>,
+    /// Boilerplate per document and per source.
+    pub boilerplate: CorpusBoilerplate,
+    /// Inputs that could not be read (filled by the caller).
+    pub unreadable: Vec<InputFailure>,
+    /// How the work went.
+    pub stats: ReportStats,
+}
+
+/// One document prepared for comparison.
+pub(crate) struct Prepared {
+    /// All tokens.
+    pub tokens: Tokens,
+    /// Content tokens (boilerplate taken out).
+    pub content: Tokens,
+    /// For each content token, its position among all tokens.
+    pub content_pos: Vec<u32>,
+    /// Content shingle hashes by content position.
+    pub shingles_at: Vec<u64>,
+    /// The distinct content shingles.
+    pub set: ShingleSet,
+}
+
+/// One pairwise passage: `a`'s content tokens `a_tokens` and `b`'s
+/// `b_tokens` hold the same material.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    pub a: usize,
+    pub b: usize,
+    pub a_tokens: Range<usize>,
+    pub b_tokens: Range<usize>,
+    pub kind: PassageKind,
+    pub moved: bool,
+    pub score: f64,
+    /// The word diff from A's side to B's (content token indices).
+    pub ops: Vec<DiffOp>,
+}
+
+/// Builds the report of `docs`.
+///
+/// ```
+/// use copydesk::report::{build, NoProgress, ReportParams};
+/// use copydesk::Document;
+/// let shared = "Almost 3,000 operations were cancelled across England due to the strike.";
+/// let mut a = Document::from_text("a", format!("{shared} Ministers said more."));
+/// a.source = Some("ibtimes".into());
+/// let mut b = Document::from_text("b", format!("Doctors walked out. {shared}"));
+/// b.source = Some("bbc".into());
+/// let r = build(&[a, b], &ReportParams::default(), &NoProgress).unwrap();
+/// assert_eq!(r.passages.len(), 1);
+/// assert_eq!(r.passages[0].occurrences.len(), 2);
+/// assert!(r.documents[0].unique_fraction < 0.5);
+/// ```
+pub fn build(
+    docs: &[Document],
+    rp: &ReportParams,
+    progress: &dyn Progress,
+) -> Result<CorpusReport> {
+    rp.validate()?;
+    let k = rp.params.shingle_size;
+    let n = docs.len();
+
+    progress.start("tokenizing", n as u64);
+    let tokens: Vec<Tokens> = docs
+        .par_iter()
+        .map(|d| {
+            let t = Tokens::new(&d.text);
+            progress.advance(1);
+            t
+        })
+        .collect();
+
+    progress.start("boilerplate", n as u64);
+    let bparams = BoilerplateParams {
+        shingle_size: k,
+        ..rp.boilerplate.clone()
+    };
+    let boilerplate = if rp.strip_boilerplate {
+        let names: Vec<String> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| source_key(d, i))
+            .collect();
+        let cdocs: Vec<CorpusDoc<'_>> = docs
+            .iter()
+            .zip(&tokens)
+            .zip(&names)
+            .map(|((d, t), s)| CorpusDoc {
+                source: s,
+                text: &d.text,
+                tokens: t,
+            })
+            .collect();
+        let mut bp = learn_corpus(&cdocs, &bparams);
+        // Report sources under their real names.
+        bp.sources.retain(|s| !s.blocks.is_empty());
+        for s in &mut bp.sources {
+            if s.source.starts_with('\u{0}') {
+                s.source = docs[s.blocks[0].doc].id.clone();
+            }
+        }
+        bp
+    } else {
+        CorpusBoilerplate {
+            docs: vec![Vec::new(); n],
+            sources: Vec::new(),
+        }
+    };
+    progress.advance(n as u64);
+
+    progress.start("signatures", n as u64);
+    let prepared: Vec<Prepared> = tokens
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mask = boilerplate.mask(i, t.len());
+            let keep: Vec<bool> = mask.iter().map(|&b| !b).collect();
+            let content = t.filtered(&keep);
+            let content_pos: Vec<u32> = (0..t.len() as u32).filter(|&p| keep[p as usize]).collect();
+            let hashes: Vec<u64> = content.hashes().collect();
+            let shingles_at = shingle_positions(&hashes, k);
+            let set = ShingleSet::from_hashes(shingles_at.clone());
+            progress.advance(1);
+            Prepared {
+                tokens: t,
+                content,
+                content_pos,
+                shingles_at,
+                set,
+            }
+        })
+        .collect();
+    let lsh = rp.lsh();
+    let sigs: Vec<Signature> = prepared
+        .par_iter()
+        .map(|p| Signature::from_shingles(p.set.as_slice(), lsh.width()))
+        .collect();
+
+    progress.start("candidates", n as u64);
+    let lsh_pairs = candidates::lsh_pairs(&sigs, &prepared, lsh);
+    let index = candidates::ShingleIndex::build(&prepared, k, rp.max_df);
+    let min_shared = rp.params.min_passage_words.saturating_sub(k - 1).max(1);
+    let index_pairs = index.pair_counts(min_shared as u32);
+    progress.advance(n as u64);
+
+    // Every candidate, verified exactly.
+    let mut pair_keys: Vec<(u32, u32)> = lsh_pairs
+        .iter()
+        .copied()
+        .chain(index_pairs.iter().map(|&(a, b, _)| (a, b)))
+        .collect();
+    if n <= rp.align_all_up_to {
+        for a in 0..n as u32 {
+            for b in a + 1..n as u32 {
+                pair_keys.push((a, b));
+            }
+        }
+    }
+    pair_keys.sort_unstable();
+    pair_keys.dedup();
+    progress.start("verifying", pair_keys.len() as u64);
+    let scores: Vec<(f64, f64, f64)> = pair_keys
+        .par_iter()
+        .map(|&(a, b)| {
+            let (sa, sb) = (&prepared[a as usize].set, &prepared[b as usize].set);
+            let s = (sa.jaccard(sb), sa.containment_in(sb), sb.containment_in(sa));
+            progress.advance(1);
+            s
+        })
+        .collect();
+
+    // Which pairs get the full aligner.
+    let mut align_idx: Vec<usize> = if n <= rp.align_all_up_to {
+        (0..pair_keys.len()).collect()
+    } else {
+        let mut v: Vec<usize> = (0..pair_keys.len())
+            .filter(|&i| {
+                let (j, ca, cb) = scores[i];
+                j >= rp.params.near_duplicate_jaccard || ca.max(cb) >= rp.align_min_containment
+            })
+            .collect();
+        v.sort_by(|&x, &y| {
+            let cx = scores[x].1.max(scores[x].2);
+            let cy = scores[y].1.max(scores[y].2);
+            cy.total_cmp(&cx).then(x.cmp(&y))
+        });
+        v.truncate(rp.max_aligned_pairs);
+        v.sort_unstable();
+        v
+    };
+    align_idx.dedup();
+
+    progress.start("aligning", align_idx.len() as u64);
+    let aligned: Vec<(usize, Verdict, Vec<Link>)> = align_idx
+        .par_iter()
+        .map(|&i| {
+            let (a, b) = (pair_keys[i].0 as usize, pair_keys[i].1 as usize);
+            // The texts let the aligner find paraphrases (sentence by
+            // sentence); the tokens are the content tokens, boilerplate out.
+            let c = compare_texts(
+                &docs[a].text,
+                &prepared[a].content,
+                &docs[b].text,
+                &prepared[b].content,
+                &rp.params,
+            );
+            let links = c
+                .passages
+                .into_iter()
+                .map(|sp| Link {
+                    a,
+                    b,
+                    a_tokens: sp.passage.a_tokens,
+                    b_tokens: sp.passage.b_tokens,
+                    kind: sp.passage.kind,
+                    moved: sp.passage.moved,
+                    score: sp.passage.score,
+                    ops: sp.ops,
+                })
+                .collect();
+            progress.advance(1);
+            (i, c.verdict, links)
+        })
+        .collect();
+
+    // Verbatim runs from the index for the pairs not aligned.
+    let mut is_aligned = vec![false; pair_keys.len()];
+    for &i in &align_idx {
+        is_aligned[i] = true;
+    }
+    let aligned_set: std::collections::HashSet<(u32, u32)> =
+        align_idx.iter().map(|&i| pair_keys[i]).collect();
+    let run_links = index.verbatim_runs(&prepared, min_shared, &aligned_set);
+
+    let mut links: Vec<Link> = Vec::new();
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; pair_keys.len()];
+    let mut passage_counts = vec![0usize; pair_keys.len()];
+    for (i, v, ls) in aligned {
+        verdicts[i] = Some(v);
+        passage_counts[i] = ls.len();
+        links.extend(ls);
+    }
+    let mut run_count: HashMap<(u32, u32), usize> = HashMap::new();
+    for l in &run_links {
+        *run_count.entry((l.a as u32, l.b as u32)).or_default() += 1;
+    }
+    links.extend(run_links);
+
+    let mut pairs: Vec<PairReport> = Vec::new();
+    for (i, &(a, b)) in pair_keys.iter().enumerate() {
+        let (jaccard, containment_a, containment_b) = scores[i];
+        let count = if is_aligned[i] {
+            passage_counts[i]
+        } else {
+            run_count.get(&(a, b)).copied().unwrap_or(0)
+        };
+        let verdict = verdicts[i].unwrap_or_else(|| {
+            verdict_of(
+                jaccard,
+                containment_a.max(containment_b),
+                count > 0,
+                &rp.params,
+            )
+        });
+        if verdict == Verdict::Distinct && count == 0 {
+            continue;
+        }
+        pairs.push(PairReport {
+            a: a as usize,
+            b: b as usize,
+            jaccard,
+            containment_a,
+            containment_b,
+            verdict,
+            passages: count,
+            aligned: is_aligned[i],
+        });
+    }
+    pairs.sort_by(|x, y| {
+        y.jaccard
+            .total_cmp(&x.jaccard)
+            .then(y.containment().total_cmp(&x.containment()))
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+
+    progress.start("clustering", 1);
+    let content_words: Vec<usize> = prepared.iter().map(|p| p.content.len()).collect();
+    let clusters = cluster::clusters(docs, &content_words, &pairs, &rp.keep);
+    let source_keys: Vec<String> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| source_key(d, i))
+        .collect();
+    let (passages, covered) = passages::group(&links, &prepared, &source_keys);
+    progress.advance(1);
+
+    let documents: Vec<DocumentSummary> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| summarize(d, &prepared[i], &covered[i]))
+        .collect();
+    let sources = summarize_sources(docs, &documents);
+    let stats = ReportStats {
+        documents: n,
+        shingle_size: k,
+        lsh,
+        lsh_pairs: lsh_pairs.len(),
+        index_pairs: index_pairs.len(),
+        verified_pairs: pair_keys.len(),
+        aligned_pairs: align_idx.len(),
+    };
+    Ok(CorpusReport {
+        documents,
+        sources,
+        pairs,
+        clusters,
+        passages,
+        boilerplate,
+        unreadable: Vec::new(),
+        stats,
+    })
+}
+
+/// The key a document's source is grouped by: its name, or a key of its
+/// own when it has none (so it is its own source).
+fn source_key(d: &Document, i: usize) -> String {
+    match &d.source {
+        Some(s) => s.clone(),
+        None => format!("\u{0}{i}"),
+    }
+}
+
+/// Shingle hashes by start position (a text shorter than `k` words but not
+/// empty has one shingle).
+pub(crate) fn shingle_positions(hashes: &[u64], k: usize) -> Vec<u64> {
+    let mut v = Vec::with_capacity(hashes.len());
+    crate::shingle::shingle_hashes(hashes, k, &mut v);
+    v
+}
+
+/// The verdict rule of `compare` (README, "Verdicts and thresholds"), for
+/// pairs whose passages came from the index rather than `compare_texts`.
+fn verdict_of(jaccard: f64, containment: f64, has_passage: bool, p: &Params) -> Verdict {
+    if jaccard >= p.duplicate_jaccard {
+        Verdict::Duplicate
+    } else if jaccard >= p.near_duplicate_jaccard || containment >= p.near_duplicate_containment {
+        Verdict::NearDuplicate
+    } else if has_passage {
+        Verdict::Partial
+    } else {
+        Verdict::Distinct
+    }
+}
+
+fn summarize(d: &Document, p: &Prepared, covered: &[bool]) -> DocumentSummary {
+    let words = p.tokens.len();
+    let content_words = p.content.len();
+    // Unique content at full-token positions, so a run never spans
+    // boilerplate that was taken out between two content tokens.
+    let mut unique_full = vec![false; words];
+    let mut unique_words = 0;
+    for (c, &pos) in p.content_pos.iter().enumerate() {
+        if !covered[c] {
+            unique_full[pos as usize] = true;
+            unique_words += 1;
+        }
+    }
+    let mut unique = Vec::new();
+    let mut i = 0;
+    while i < words {
+        if unique_full[i] {
+            let s = i;
+            while i < words && unique_full[i] {
+                i += 1;
+            }
+            unique.push(p.tokens.span_of(s, i - 1));
+        } else {
+            i += 1;
+        }
+    }
+    DocumentSummary {
+        id: d.id.clone(),
+        source: d.source.clone(),
+        date: d.date.clone(),
+        words,
+        boilerplate_words: words - content_words,
+        content_words,
+        unique_words,
+        unique_fraction: fraction(unique_words, content_words),
+        unique,
+    }
+}
+
+fn fraction(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+fn summarize_sources(docs: &[Document], summaries: &[DocumentSummary]) -> Vec<SourceSummary> {
+    let mut by: std::collections::BTreeMap<Option<&str>, Vec<usize>> = Default::default();
+    for (i, d) in docs.iter().enumerate() {
+        by.entry(d.source.as_deref()).or_default().push(i);
+    }
+    let mut out: Vec<SourceSummary> = by
+        .into_iter()
+        .map(|(name, members)| {
+            let content: usize = members.iter().map(|&i| summaries[i].content_words).sum();
+            let unique: usize = members.iter().map(|&i| summaries[i].unique_words).sum();
+            let bp: usize = members
+                .iter()
+                .map(|&i| summaries[i].boilerplate_words)
+                .sum();
+            SourceSummary {
+                name: name.map(str::to_string),
+                docs: members,
+                content_words: content,
+                unique_words: unique,
+                unique_fraction: fraction(unique, content),
+                boilerplate_words: bp,
+            }
+        })
+        .collect();
+    // Named sources by name, then the documents with none.
+    out.sort_by(|a, b| (a.name.is_none(), &a.name).cmp(&(b.name.is_none(), &b.name)));
+    out
+}
+
+/// A verbatim link's diff: one equal run covering both sides.
+pub(crate) fn equal_ops(
+    pa: &Prepared,
+    ar: &Range<usize>,
+    pb: &Prepared,
+    br: &Range<usize>,
+) -> Vec<DiffOp> {
+    vec![DiffOp {
+        tag: DiffTag::Equal,
+        a: pa.content.span_of(ar.start, ar.end - 1),
+        b: pb.content.span_of(br.start, br.end - 1),
+        a_tokens: ar.clone(),
+        b_tokens: br.clone(),
+    }]
+}

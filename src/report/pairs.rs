@@ -1,0 +1,1114 @@
+//! The fast path for one job at corpus scale: every pair of documents whose
+//! word-shingle Jaccard reaches a threshold, and their clusters, straight
+//! from a JSON Lines file (`report --pairs-only`).
+//!
+//! No passages, no boilerplate, no per-document report: the whole budget
+//! goes to the pairs. The file is read once into memory; each line's fields
+//! are found by a small top-level JSON scanner (serde_json takes over for
+//! any line it does not understand); each document is tokenized, shingled
+//! and sketched (one-permutation MinHash) without allocating, in parallel;
+//! LSH buckets are formed by sorting band keys, not by hash maps; candidate
+//! documents are shingled again and every candidate pair is verified on
+//! exact sorted shingle sets, so no pair is reported on an estimate.
+//!
+//! [`PairsParams::exact`] swaps LSH for an exact all-pairs join (prefix
+//! filtering over shingles ordered rarest first: two sets with Jaccard at
+//! least `t` must share one of the first `|x| - ceil(t|x|) + 1` of them),
+//! which needs no sketch and misses nothing: the benchmark's ground truth.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::cluster::{star_clusters, KeepRule};
+use crate::error::{Error, Result};
+use crate::index::LshParams;
+use crate::input::{parse_record, InputFailure, JsonlFields};
+use crate::minhash::sketch_into;
+use crate::tokenize::for_each_token;
+
+/// What the pairs job needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairsParams {
+    /// Jaccard from which a pair is reported.
+    pub threshold: f64,
+    /// Words per shingle.
+    pub shingle_size: usize,
+    /// MinHash values per signature.
+    pub num_hashes: usize,
+    /// Recall the banding must reach at the threshold (see
+    /// [`LshParams::for_recall`]).
+    pub lsh_recall: f64,
+    /// Exact all-pairs join instead of LSH (slower, misses nothing).
+    pub exact: bool,
+    /// Which document a cluster keeps.
+    pub keep: KeepRule,
+    /// Field names.
+    pub fields: JsonlFields,
+}
+
+impl Default for PairsParams {
+    fn default() -> PairsParams {
+        PairsParams {
+            threshold: 0.8,
+            shingle_size: 5,
+            num_hashes: 128,
+            lsh_recall: LSH_RECALL,
+            exact: false,
+            keep: KeepRule::First,
+            fields: JsonlFields::default(),
+        }
+    }
+}
+
+/// Chance a pair exactly at the threshold must have of becoming a
+/// candidate. 0.999: pairs just above the threshold are the ones LSH
+/// libraries lose (their recall is 0.81-0.89 on the benchmark corpus);
+/// every extra candidate costs one exact check of a few microseconds.
+pub const LSH_RECALL: f64 = 0.999;
+
+/// How far under the threshold a candidate's estimated Jaccard may fall
+/// and still be checked exactly (at 128 hashes; scaled by the estimate's
+/// standard error for other counts). 0.2.
+pub const PREFILTER_MARGIN: f64 = 0.2;
+
+/// One verified pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredPair {
+    /// First document (input order), `a < b`.
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// Exact Jaccard.
+    pub jaccard: f64,
+    /// Share of the smaller set found in the larger.
+    pub containment: f64,
+}
+
+/// Statistics of a pairs run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairsStats {
+    /// Banding used (`None` for the exact join).
+    pub lsh: Option<LshParams>,
+    /// Distinct candidate pairs verified.
+    pub candidates: usize,
+    /// Documents shingled a second time for verification.
+    pub verified_docs: usize,
+}
+
+/// Result of the pairs job.
+#[derive(Debug, Clone)]
+pub struct PairsReport {
+    /// Document ids in input order.
+    pub ids: Vec<String>,
+    /// Pairs with Jaccard at least the threshold, by `(a, b)`.
+    pub pairs: Vec<ScoredPair>,
+    /// Star clusters over those pairs: (kept, members with kept first).
+    pub clusters: Vec<(u32, Vec<u32>)>,
+    /// Lines that are not usable records.
+    pub failures: Vec<InputFailure>,
+    /// How it went.
+    pub stats: PairsStats,
+}
+
+/// Where a record's fields sit in its line.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fields {
+    id: Option<Raw>,
+    text: Option<Raw>,
+    source: Option<Raw>,
+    date: Option<Raw>,
+}
+
+/// A JSON value's bytes: a string's content between its quotes (with
+/// whether it holds escapes), or a scalar's text.
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    start: usize,
+    end: usize,
+    escaped: bool,
+    is_string: bool,
+}
+
+/// Runs the pairs job over a JSON Lines file's bytes; `path` names it in
+/// failures.
+pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Result<PairsReport> {
+    run(Input::Bytes(data), path, params)
+}
+
+/// Runs the pairs job over a JSON Lines file, read in chunks (reading the
+/// next chunk while the last one is processed) rather than whole; records
+/// that need a second look are read again by offset.
+pub fn pairs_from_jsonl_file(
+    file: &File,
+    path: &Path,
+    params: &PairsParams,
+) -> Result<PairsReport> {
+    run(Input::File(Mutex::new(file), CHUNK), path, params)
+}
+
+enum Input<'a> {
+    Bytes(&'a [u8]),
+    /// A file and the bytes to read at a time.
+    File(Mutex<&'a File>, usize),
+}
+
+/// Bytes read at a time from a file. 8 MiB: large enough that each chunk
+/// keeps both cores busy, small enough to stay in cache-friendly memory.
+const CHUNK: usize = 8 << 20;
+
+/// Where one record sits in the input.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    offset: u64,
+    len: u32,
+    line: u64,
+}
+
+/// What pass 1 gives for one chunk of complete lines.
+#[derive(Default)]
+struct Pass1 {
+    recs: Vec<Rec>,
+    metas: Vec<Meta>,
+    sigs: Vec<u32>,
+}
+
+fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsReport> {
+    if !(0.0..=1.0).contains(&params.threshold) || params.threshold.is_nan() {
+        return Err(Error::InvalidParams(format!(
+            "threshold {} is not in 0..=1",
+            params.threshold
+        )));
+    }
+    if !(1..=16).contains(&params.shingle_size) || !(8..=1024).contains(&params.num_hashes) {
+        return Err(Error::InvalidParams(
+            "shingle size or hash count out of range".into(),
+        ));
+    }
+    let k = params.shingle_size;
+    let h = params.num_hashes;
+    let fields = &params.fields;
+    let sketch = !params.exact;
+    let io = |e: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+
+    // Pass 1: ids and (for LSH) signatures, chunk by chunk, in parallel.
+    let chunk_pass = |chunk: &[u8], base: u64, first_line: u64| -> Pass1 {
+        let lines = split_lines(chunk);
+        let mut sigs = vec![0u32; if sketch { lines.len() * h } else { 0 }];
+        let one = |s: &mut Scratch,
+                   sig: Option<&mut [u32]>,
+                   &(start, end, line): &(usize, usize, u64)| {
+            let meta = s.document(chunk, start, end, first_line + line - 1, fields);
+            if meta.ok {
+                if let Some(sig) = sig {
+                    s.shingles(k);
+                    sketch_into(&s.shingles, sig);
+                }
+            }
+            meta
+        };
+        let metas: Vec<Meta> = if sketch {
+            sigs.par_chunks_mut(h)
+                .zip(lines.par_iter())
+                .map_init(Scratch::default, |s, (sig, line)| one(s, Some(sig), line))
+                .collect()
+        } else {
+            lines
+                .par_iter()
+                .map_init(Scratch::default, |s, line| one(s, None, line))
+                .collect()
+        };
+        let recs = lines
+            .iter()
+            .map(|&(start, end, line)| Rec {
+                offset: base + start as u64,
+                len: (end - start) as u32,
+                line: first_line + line - 1,
+            })
+            .collect();
+        Pass1 { recs, metas, sigs }
+    };
+    let mut all = Pass1::default();
+    let mut absorb = |p: Pass1| {
+        all.recs.extend(p.recs);
+        all.metas.extend(p.metas);
+        all.sigs.extend(p.sigs);
+    };
+    match &input {
+        Input::Bytes(data) => {
+            let (mut base, mut line) = (0usize, 1u64);
+            while base < data.len() {
+                let mut end = (base + CHUNK).min(data.len());
+                if end < data.len() {
+                    end = memchr::memrchr(b'\n', &data[base..end])
+                        .map_or(data.len(), |i| base + i + 1);
+                }
+                let chunk = &data[base..end];
+                absorb(chunk_pass(chunk, base as u64, line));
+                line += memchr::memchr_iter(b'\n', chunk).count() as u64;
+                base = end;
+            }
+        }
+        Input::File(file, chunk) => {
+            let chunk = *chunk;
+            let mut f = *file
+                .lock()
+                .map_err(|_| Error::InvalidParams("input lock poisoned".into()))?;
+            let (mut base, mut line) = (0u64, 1u64);
+            let mut cur = Vec::with_capacity(chunk);
+            let mut carry = Vec::new();
+            let mut eof = read_chunk(&mut f, &mut cur, &carry, chunk).map_err(io)?;
+            loop {
+                // Complete lines now; the tail waits for the next chunk.
+                let complete = if eof {
+                    cur.len()
+                } else {
+                    memchr::memrchr(b'\n', &cur).map_or(0, |i| i + 1)
+                };
+                carry.clear();
+                carry.extend_from_slice(&cur[complete..]);
+                let mut next = Vec::with_capacity(chunk);
+                let (done, read) = if eof {
+                    (chunk_pass(&cur[..complete], base, line), Ok(true))
+                } else {
+                    rayon::join(
+                        || chunk_pass(&cur[..complete], base, line),
+                        || read_chunk(&mut f, &mut next, &carry, chunk),
+                    )
+                };
+                absorb(done);
+                line += memchr::memchr_iter(b'\n', &cur[..complete]).count() as u64;
+                base += complete as u64;
+                if eof {
+                    break;
+                }
+                eof = read.map_err(io)?;
+                cur = next;
+            }
+        }
+    }
+    let Pass1 { recs, metas, sigs } = all;
+    let n = recs.len();
+
+    let mut ids = Vec::with_capacity(n);
+    let mut failures = Vec::new();
+    let mut ok = Vec::with_capacity(n);
+    let mut sources = Vec::new();
+    let mut dates = Vec::new();
+    let mut words = Vec::new();
+    for (i, m) in metas.into_iter().enumerate() {
+        if let Some(msg) = m.error {
+            failures.push(InputFailure {
+                name: format!("{}:{}", path.display(), recs[i].line),
+                message: msg,
+            });
+        }
+        ok.push(m.ok && !m.empty);
+        ids.push(m.id);
+        sources.push(m.source);
+        dates.push(m.date);
+        words.push(m.words);
+    }
+
+    let (candidates, lsh) = if sketch {
+        let lsh = LshParams::for_recall(params.threshold, h, params.lsh_recall);
+        let mut c = lsh_candidates(&sigs, h, lsh, &ok);
+        // Candidates whose signatures agree far less than the threshold
+        // asks are dropped before the exact check (which every reported
+        // pair still passes): at 128 values the estimate's standard error
+        // is at most 0.045, so a pair at the threshold lands PREFILTER_MARGIN
+        // (over 4 standard errors) below it with chance under 1e-5.
+        let floor = params.threshold - PREFILTER_MARGIN * (128.0 / h as f64).sqrt();
+        c.retain(|&(a, b)| {
+            let (x, y) = (&sigs[a as usize * h..][..h], &sigs[b as usize * h..][..h]);
+            let agree = x.iter().zip(y).filter(|(p, q)| p == q).count();
+            agree as f64 >= floor * h as f64
+        });
+        (c, Some(lsh))
+    } else {
+        (Vec::new(), None)
+    };
+    drop(sigs);
+
+    // Pass 2: exact shingle sets (sorted, distinct) of the documents that
+    // need them, read again by offset.
+    let mut needed = vec![!sketch; n];
+    for &(a, b) in &candidates {
+        needed[a as usize] = true;
+        needed[b as usize] = true;
+    }
+    let need: Vec<u32> = (0..n as u32)
+        .filter(|&i| needed[i as usize] && ok[i as usize])
+        .collect();
+    let sets_of_need: Vec<Vec<u64>> = need
+        .par_iter()
+        .map_init(
+            || (Scratch::default(), Vec::new()),
+            |(s, buf), &d| -> std::io::Result<Vec<u64>> {
+                let r = recs[d as usize];
+                let raw: &[u8] = match &input {
+                    Input::Bytes(data) => {
+                        &data[r.offset as usize..r.offset as usize + r.len as usize]
+                    }
+                    Input::File(file, _) => {
+                        buf.resize(r.len as usize, 0);
+                        let mut f = file
+                            .lock()
+                            .map_err(|_| std::io::Error::other("input lock poisoned"))?;
+                        f.seek(SeekFrom::Start(r.offset))?;
+                        f.read_exact(buf)?;
+                        buf
+                    }
+                };
+                s.document(raw, 0, raw.len(), r.line, fields);
+                s.shingles(k);
+                let mut set = s.shingles.clone();
+                set.sort_unstable();
+                set.dedup();
+                Ok(set)
+            },
+        )
+        .collect::<std::io::Result<_>>()
+        .map_err(io)?;
+    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); n];
+    for (&d, set) in need.iter().zip(sets_of_need) {
+        sets[d as usize] = set;
+    }
+    let (pairs, n_candidates) = if sketch {
+        let pairs: Vec<ScoredPair> = candidates
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                score(a, b, &sets[a as usize], &sets[b as usize], params.threshold)
+            })
+            .collect();
+        (pairs, candidates.len())
+    } else {
+        let own: Vec<Vec<u64>> = need
+            .iter()
+            .map(|&d| std::mem::take(&mut sets[d as usize]))
+            .collect();
+        exact_join(&need, &own, params.threshold)
+    };
+
+    let edges: Vec<(usize, usize)> = pairs.iter().map(|p| (p.a as usize, p.b as usize)).collect();
+    let order = |x: usize, y: usize| match &params.keep {
+        KeepRule::First => std::cmp::Ordering::Equal,
+        KeepRule::Longest => words[y].cmp(&words[x]),
+        KeepRule::Earliest => cmp_opt(&dates[x], &dates[y]),
+        KeepRule::Sources(list) => {
+            let rank = |i: usize| {
+                sources[i]
+                    .as_ref()
+                    .and_then(|s| list.iter().position(|l| l == s))
+                    .unwrap_or(list.len())
+            };
+            rank(x)
+                .cmp(&rank(y))
+                .then_with(|| cmp_opt(&dates[x], &dates[y]))
+        }
+    };
+    let clusters = star_clusters(n, &edges, order)
+        .into_iter()
+        .map(|(kept, members)| (kept as u32, members.into_iter().map(|m| m as u32).collect()))
+        .collect();
+    Ok(PairsReport {
+        ids,
+        pairs,
+        clusters,
+        failures,
+        stats: PairsStats {
+            lsh,
+            candidates: n_candidates,
+            verified_docs: need.len(),
+        },
+    })
+}
+
+/// Reads up to `chunk` bytes (more when one line is longer) after `carry`
+/// into `buf`; true at the end of the file.
+fn read_chunk(
+    f: &mut &File,
+    buf: &mut Vec<u8>,
+    carry: &[u8],
+    chunk: usize,
+) -> std::io::Result<bool> {
+    buf.clear();
+    buf.extend_from_slice(carry);
+    loop {
+        let want = chunk.max(buf.len() + 1) - buf.len();
+        let got = f.take(want as u64).read_to_end(buf)?;
+        if got == 0 {
+            return Ok(true);
+        }
+        // A chunk must hold at least one line end (or be the last).
+        if buf.len() >= chunk && memchr::memchr(b'\n', &buf[carry.len()..]).is_some() {
+            return Ok(false);
+        }
+    }
+}
+
+fn cmp_opt(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+/// The verified pair, when its Jaccard reaches `t`.
+fn score(a: u32, b: u32, x: &[u64], y: &[u64], t: f64) -> Option<ScoredPair> {
+    let inter = intersection(x, y);
+    let union = x.len() + y.len() - inter;
+    let jaccard = if union == 0 {
+        1.0
+    } else {
+        inter as f64 / union as f64
+    };
+    (jaccard >= t).then(|| ScoredPair {
+        a: a.min(b),
+        b: a.max(b),
+        jaccard,
+        containment: inter as f64 / x.len().min(y.len()).max(1) as f64,
+    })
+}
+
+fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    n
+}
+
+/// `(start, end, line number)` of every non-blank line.
+fn split_lines(data: &[u8]) -> Vec<(usize, usize, u64)> {
+    let mut out = Vec::with_capacity(data.len() / 2048 + 1);
+    let mut start = 0;
+    let mut line = 0u64;
+    let mut push = |s: usize, mut e: usize, line: u64| {
+        if e > s && data[e - 1] == b'\r' {
+            e -= 1;
+        }
+        if data[s..e].iter().any(|b| !b.is_ascii_whitespace()) {
+            out.push((s, e, line));
+        }
+    };
+    for nl in memchr::memchr_iter(b'\n', data) {
+        line += 1;
+        push(start, nl, line);
+        start = nl + 1;
+    }
+    if start < data.len() {
+        push(start, data.len(), line + 1);
+    }
+    out
+}
+
+/// What pass 1 keeps of a record.
+struct Meta {
+    id: String,
+    source: Option<String>,
+    date: Option<String>,
+    words: u32,
+    ok: bool,
+    empty: bool,
+    error: Option<String>,
+}
+
+/// Per-thread buffers: nothing is allocated per document once warm.
+#[derive(Default)]
+struct Scratch {
+    text: String,
+    tokens: Vec<u64>,
+    shingles: Vec<u64>,
+}
+
+impl Scratch {
+    /// Reads record `line` (bytes `start..end`) into `self.text` and its
+    /// token hashes into `self.tokens`.
+    fn document(
+        &mut self,
+        data: &[u8],
+        start: usize,
+        end: usize,
+        line: u64,
+        fields: &JsonlFields,
+    ) -> Meta {
+        let raw = &data[start..end];
+        self.text.clear();
+        self.tokens.clear();
+        let fast = scan_object(raw, fields).and_then(|f| {
+            let text = f.text?;
+            if !text.is_string || !unescape_into(raw, text, &mut self.text) {
+                return None;
+            }
+            let id = match f.id {
+                Some(r) => scalar(raw, r)?,
+                None => format!("line-{line}"),
+            };
+            let source = match f.source {
+                Some(r) => Some(scalar(raw, r)?),
+                None => None,
+            };
+            let date = match f.date {
+                Some(r) => Some(scalar(raw, r)?),
+                None => None,
+            };
+            Some((id, source, date))
+        });
+        let (id, source, date) = match fast {
+            Some(x) => x,
+            // Anything the scanner does not follow: serde_json decides.
+            None => match parse_record(raw, line, fields) {
+                Ok(doc) => {
+                    self.text = doc.text;
+                    (doc.id, doc.source, doc.date)
+                }
+                Err(message) => {
+                    return Meta {
+                        id: format!("line-{line}"),
+                        source: None,
+                        date: None,
+                        words: 0,
+                        ok: false,
+                        empty: true,
+                        error: Some(message),
+                    }
+                }
+            },
+        };
+        let tokens = &mut self.tokens;
+        for_each_token(&self.text, |_, word| {
+            tokens.push(word_hash(word.as_bytes()))
+        });
+        Meta {
+            id,
+            source,
+            date,
+            words: self.tokens.len() as u32,
+            ok: true,
+            empty: self.tokens.is_empty(),
+            error: None,
+        }
+    }
+
+    /// Shingle hashes of `self.tokens` (text order, duplicates kept): a
+    /// polynomial rolling hash of the `k` word hashes, then a 64-bit
+    /// finalizer, so each shingle costs a few multiplications. (The
+    /// library's [`crate::shingle::shingle_hashes`] runs xxh3 over each
+    /// window; any well-mixed 64-bit hash gives the same sets, hence the
+    /// same Jaccard, up to collisions of chance 2^-64.)
+    fn shingles(&mut self, k: usize) {
+        self.shingles.clear();
+        let t = &self.tokens;
+        if t.is_empty() {
+            return;
+        }
+        if t.len() < k {
+            let h = t
+                .iter()
+                .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x));
+            self.shingles.push(finalize(h.wrapping_add(t.len() as u64)));
+            return;
+        }
+        self.shingles.reserve(t.len() + 1 - k);
+        // ROLL^(k-1): the weight of the word leaving the window.
+        let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(ROLL));
+        let mut h = t[..k]
+            .iter()
+            .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x));
+        let len = k as u64;
+        self.shingles.push(finalize(h.wrapping_add(len)));
+        for i in k..t.len() {
+            h = h
+                .wrapping_sub(t[i - k].wrapping_mul(top))
+                .wrapping_mul(ROLL)
+                .wrapping_add(t[i]);
+            self.shingles.push(finalize(h.wrapping_add(len)));
+        }
+    }
+}
+
+/// Hash of one folded word for this path: 8 bytes at a time, multiplied
+/// and folded, then the splitmix64 finalizer. Cheaper than xxh3 on words
+/// of a few letters; like the shingle hash, any well-mixed hash gives the
+/// same shingle sets. The length goes in first, so "ab" and "ab\0" differ.
+fn word_hash(w: &[u8]) -> u64 {
+    let mut h = (w.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for chunk in w.chunks(8) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(b))
+            .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+            .rotate_left(29);
+    }
+    finalize(h)
+}
+
+/// Odd multiplier of the rolling shingle hash (a 64-bit prime).
+const ROLL: u64 = 0x9E37_79B9_7F4A_7C15 | 1;
+
+/// The splitmix64 finalizer: every output bit depends on every input bit,
+/// as one-permutation MinHash needs (bin from the high bits, value from
+/// the low ones).
+fn finalize(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A scalar field as a string: a string's content, or a number's text.
+fn scalar(raw: &[u8], r: Raw) -> Option<String> {
+    if r.is_string {
+        let mut s = String::new();
+        unescape_into(raw, r, &mut s).then_some(s)
+    } else {
+        let t = std::str::from_utf8(&raw[r.start..r.end]).ok()?;
+        // Numbers only: serde_json's rule for ids (true/null are no id).
+        (t.starts_with(|c: char| c == '-' || c.is_ascii_digit())).then(|| t.to_string())
+    }
+}
+
+/// Finds the wanted top-level fields of a one-line JSON object. `None` for
+/// anything unusual (the caller falls back to serde_json).
+fn scan_object(raw: &[u8], fields: &JsonlFields) -> Option<Fields> {
+    let mut f = Fields::default();
+    let mut i = skip_ws(raw, 0);
+    if raw.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(raw, i + 1);
+    if raw.get(i) == Some(&b'}') {
+        return (skip_ws(raw, i + 1) == raw.len()).then_some(f);
+    }
+    loop {
+        if raw.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (key_end, key_escaped) = string_end(raw, i + 1)?;
+        if key_escaped {
+            return None;
+        }
+        let key = &raw[i + 1..key_end];
+        i = skip_ws(raw, key_end + 1);
+        if raw.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(raw, i + 1);
+        let value = match raw.get(i)? {
+            b'"' => {
+                let (end, escaped) = string_end(raw, i + 1)?;
+                let r = Raw {
+                    start: i + 1,
+                    end,
+                    escaped,
+                    is_string: true,
+                };
+                i = end + 1;
+                r
+            }
+            b'{' | b'[' => {
+                i = skip_nested(raw, i)?;
+                Raw {
+                    start: i,
+                    end: i,
+                    escaped: false,
+                    is_string: false,
+                }
+            }
+            _ => {
+                let s = i;
+                while i < raw.len() && !matches!(raw[i], b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n')
+                {
+                    i += 1;
+                }
+                Raw {
+                    start: s,
+                    end: i,
+                    escaped: false,
+                    is_string: false,
+                }
+            }
+        };
+        // serde_json keeps the last of duplicate keys: so do we.
+        if key == fields.text.as_bytes() {
+            f.text = Some(value);
+        } else if key == fields.id.as_bytes() {
+            f.id = Some(value);
+        } else if key == fields.source.as_bytes() {
+            f.source = Some(value);
+        } else if key == fields.date.as_bytes() {
+            f.date = Some(value);
+        }
+        i = skip_ws(raw, i);
+        match raw.get(i)? {
+            b',' => i = skip_ws(raw, i + 1),
+            b'}' => return (skip_ws(raw, i + 1) == raw.len()).then_some(f),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(raw: &[u8], mut i: usize) -> usize {
+    while i < raw.len() && matches!(raw[i], b' ' | b'\t' | b'\r' | b'\n') {
+        i += 1;
+    }
+    i
+}
+
+/// End (the closing quote's index) of a string whose content starts at
+/// `i`, and whether it holds escapes.
+fn string_end(raw: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        let j = i + memchr::memchr2(b'"', b'\\', &raw[i..])?;
+        if raw[j] == b'"' {
+            return Some((j, escaped));
+        }
+        escaped = true;
+        i = j + 2;
+        if i > raw.len() {
+            return None;
+        }
+    }
+}
+
+/// Index just past the object or array opening at `i`.
+fn skip_nested(raw: &[u8], mut i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while i < raw.len() {
+        match raw[i] {
+            b'"' => {
+                i = string_end(raw, i + 1)?.0;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Appends a JSON string's decoded content to `out`; false when it is not
+/// valid (bad escape, lone surrogate, control character, not UTF-8).
+fn unescape_into(raw: &[u8], r: Raw, out: &mut String) -> bool {
+    let Ok(s) = std::str::from_utf8(&raw[r.start..r.end]) else {
+        return false;
+    };
+    // JSON forbids raw control characters in strings (serde_json agrees).
+    let has_control = |t: &str| t.bytes().fold(false, |acc, b| acc | (b < 0x20));
+    if !r.escaped {
+        if has_control(s) {
+            return false;
+        }
+        out.push_str(s);
+        return true;
+    }
+    out.reserve(s.len());
+    let mut rest = s;
+    while let Some(p) = memchr::memchr(b'\\', rest.as_bytes()) {
+        let (plain, tail) = rest.split_at(p);
+        if has_control(plain) {
+            return false;
+        }
+        out.push_str(plain);
+        let c = match tail.as_bytes().get(1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let Some(hi) = hex4(&tail[2..]) else {
+                    return false;
+                };
+                let mut used = 6;
+                let code = if (0xD800..0xDC00).contains(&hi) {
+                    let lo = tail
+                        .get(6..8)
+                        .filter(|x| *x == "\\u")
+                        .and_then(|_| hex4(&tail[8..]));
+                    match lo {
+                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                            used = 12;
+                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                        }
+                        _ => return false,
+                    }
+                } else {
+                    hi
+                };
+                let Some(c) = char::from_u32(code) else {
+                    return false;
+                };
+                out.push(c);
+                rest = &tail[used..];
+                continue;
+            }
+            _ => return false,
+        };
+        out.push(c);
+        rest = &tail[2..];
+    }
+    if has_control(rest) {
+        return false;
+    }
+    out.push_str(rest);
+    true
+}
+
+fn hex4(s: &str) -> Option<u32> {
+    let h = s.get(..4)?;
+    if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(h, 16).ok()
+}
+
+/// Candidate pairs from LSH: band keys sorted, equal keys paired.
+fn lsh_candidates(sigs: &[u32], h: usize, lsh: LshParams, ok: &[bool]) -> Vec<(u32, u32)> {
+    let n = ok.len();
+    let bands = lsh.bands;
+    let rows = lsh.rows;
+    let mut keys: Vec<(u64, u32)> = vec![(0, 0); n * bands];
+    keys.par_chunks_mut(bands).enumerate().for_each(|(d, out)| {
+        let sig = &sigs[d * h..(d + 1) * h];
+        for (b, slot) in out.iter_mut().enumerate() {
+            *slot = if ok[d] {
+                (band_key(&sig[b * rows..(b + 1) * rows], b), d as u32)
+            } else {
+                (u64::MAX, u32::MAX)
+            };
+        }
+    });
+    keys.retain(|k| k.1 != u32::MAX);
+    keys.par_sort_unstable();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut i = 0;
+    while i < keys.len() {
+        let mut j = i + 1;
+        while j < keys.len() && keys[j].0 == keys[i].0 {
+            j += 1;
+        }
+        for x in i..j {
+            for y in x + 1..j {
+                pairs.push((keys[x].1, keys[y].1));
+            }
+        }
+        i = j;
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The same band key as [`LshParams::band_keys`] (band values hashed with
+/// the band number as seed).
+fn band_key(band: &[u32], b: usize) -> u64 {
+    let mut bytes = [0u8; 4 * 64];
+    if band.len() <= 64 {
+        for (chunk, x) in bytes.chunks_exact_mut(4).zip(band) {
+            chunk.copy_from_slice(&x.to_le_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[..4 * band.len()], b as u64)
+    } else {
+        let v: Vec<u8> = band.iter().flat_map(|x| x.to_le_bytes()).collect();
+        xxhash_rust::xxh3::xxh3_64_with_seed(&v, b as u64)
+    }
+}
+
+/// Exact all-pairs join by prefix filtering. `docs[i]` owns `sets[i]`.
+fn exact_join(docs: &[u32], sets: &[Vec<u64>], t: f64) -> (Vec<ScoredPair>, usize) {
+    // Global order: rarest shingle first (ties by value), as ranks.
+    let mut all: Vec<u64> = sets.iter().flatten().copied().collect();
+    all.par_sort_unstable();
+    let mut freq: Vec<(u64, u32)> = Vec::new();
+    for &x in &all {
+        match freq.last_mut() {
+            Some((v, c)) if *v == x => *c += 1,
+            _ => freq.push((x, 1)),
+        }
+    }
+    drop(all);
+    let mut by_rank: Vec<(u32, u64)> = freq.iter().map(|&(v, c)| (c, v)).collect();
+    by_rank.par_sort_unstable();
+    let mut rank_of: Vec<(u64, u32)> = by_rank
+        .iter()
+        .enumerate()
+        .map(|(r, &(_, v))| (v, r as u32))
+        .collect();
+    rank_of.par_sort_unstable();
+    let rank = |v: u64| {
+        rank_of[rank_of
+            .binary_search_by_key(&v, |&(x, _)| x)
+            .expect("every shingle ranked")]
+        .1
+    };
+    let ranked: Vec<Vec<u32>> = sets
+        .par_iter()
+        .map(|s| {
+            let mut r: Vec<u32> = s.iter().map(|&v| rank(v)).collect();
+            r.sort_unstable();
+            r
+        })
+        .collect();
+    // Prefix postings: (rank, set index).
+    let prefix_len = |n: usize| n - ((t * n as f64).ceil() as usize).min(n) + 1;
+    let mut postings: Vec<(u32, u32)> = ranked
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r[..prefix_len(r.len()).min(r.len())]
+                .iter()
+                .map(move |&x| (x, i as u32))
+        })
+        .collect();
+    postings.par_sort_unstable();
+    let mut cand: Vec<(u32, u32)> = Vec::new();
+    let mut i = 0;
+    while i < postings.len() {
+        let mut j = i + 1;
+        while j < postings.len() && postings[j].0 == postings[i].0 {
+            j += 1;
+        }
+        for x in i..j {
+            for y in x + 1..j {
+                let (p, q) = (postings[x].1, postings[y].1);
+                let (lp, lq) = (
+                    ranked[p as usize].len() as f64,
+                    ranked[q as usize].len() as f64,
+                );
+                // Size filter: |y| >= t|x| for both directions.
+                if lp.min(lq) >= t * lp.max(lq) {
+                    cand.push((p.min(q), p.max(q)));
+                }
+            }
+        }
+        i = j;
+    }
+    cand.par_sort_unstable();
+    cand.dedup();
+    let pairs = cand
+        .par_iter()
+        .filter_map(|&(p, q)| {
+            score(
+                docs[p as usize],
+                docs[q as usize],
+                &sets[p as usize],
+                &sets[q as usize],
+                t,
+            )
+        })
+        .collect();
+    (pairs, cand.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanner_finds_fields_and_falls_back_on_odd_lines() {
+        let f = JsonlFields::default();
+        let line = br#" {"id": 7, "meta": {"a": [1, "}"]}, "text": "a \"b\" \u00e9\ud83d\ude00\n", "source":"s"} "#;
+        let got = scan_object(line, &f).unwrap();
+        let mut s = String::new();
+        assert!(unescape_into(line, got.text.unwrap(), &mut s));
+        assert_eq!(s, "a \"b\" \u{e9}\u{1F600}\n");
+        assert_eq!(scalar(line, got.id.unwrap()).unwrap(), "7");
+        assert_eq!(scalar(line, got.source.unwrap()).unwrap(), "s");
+        assert!(scan_object(b"[1,2]", &f).is_none());
+        assert!(scan_object(br#"{"text": "x""#, &f).is_none());
+        let bad = Raw {
+            start: 0,
+            end: 6,
+            escaped: true,
+            is_string: true,
+        };
+        assert!(!unescape_into(br"\ud800", bad, &mut String::new()));
+    }
+
+    fn corpus() -> Vec<u8> {
+        let base = "the quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat by the door of the old house";
+        let mut lines = vec![
+            format!(r#"{{"id":"a","text":"{base}"}}"#),
+            format!(r#"{{"id":"b","text":"{base} today"}}"#),
+            r#"{"id":"c","text":"an entirely different text about weather and rain in the hills"}"#
+                .to_string(),
+            "not json".to_string(),
+            format!(r#"{{"id":"d","text":"{}"}}"#, base.replace("fox", "wolf")),
+        ];
+        lines.push(String::new());
+        lines.join("\n").into_bytes()
+    }
+
+    #[test]
+    fn lsh_and_exact_agree_and_verify() {
+        let data = corpus();
+        let p = PairsParams {
+            threshold: 0.6,
+            ..PairsParams::default()
+        };
+        let fast = pairs_from_jsonl(&data, Path::new("x.jsonl"), &p).unwrap();
+        let exact = pairs_from_jsonl(
+            &data,
+            Path::new("x.jsonl"),
+            &PairsParams { exact: true, ..p },
+        )
+        .unwrap();
+        let key = |r: &PairsReport| r.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>();
+        assert_eq!(key(&fast), key(&exact));
+        assert_eq!(key(&fast), [(0, 1), (0, 4), (1, 4)]);
+        assert_eq!(fast.failures.len(), 1);
+        assert_eq!(fast.failures[0].name, "x.jsonl:4");
+        // a~b, a~d: one star around a (first), b~d is not needed.
+        assert_eq!(fast.clusters, [(0, vec![0, 1, 4])]);
+        // Scores are exact: b adds one word, so one shingle more.
+        let ab = fast.pairs[0];
+        let shingles_a = base_words() - 4;
+        assert!((ab.jaccard - shingles_a as f64 / (shingles_a + 1) as f64).abs() < 1e-12);
+    }
+
+    #[test]
+    fn file_in_small_chunks_gives_what_bytes_give() {
+        let data = corpus();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        std::fs::write(&path, &data).unwrap();
+        let p = PairsParams {
+            threshold: 0.6,
+            ..PairsParams::default()
+        };
+        let whole = pairs_from_jsonl(&data, &path, &p).unwrap();
+        for chunk in [1, 7, 64, 1 << 20] {
+            let f = File::open(&path).unwrap();
+            let r = run(Input::File(Mutex::new(&f), chunk), &path, &p).unwrap();
+            assert_eq!(r.ids, whole.ids, "chunk {chunk}");
+            assert_eq!(r.pairs, whole.pairs, "chunk {chunk}");
+            assert_eq!(r.failures, whole.failures, "chunk {chunk}");
+        }
+    }
+
+    fn base_words() -> usize {
+        24
+    }
+}
