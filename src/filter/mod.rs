@@ -483,44 +483,39 @@ impl Analysis {
         )
     }
 
-    /// Sorted, distinct shingles that touch no boilerplate segment of
-    /// `source` in `model`, and the first [`LEAD_SHINGLES`] of them in text
-    /// order.
+    /// The shingles that touch no boilerplate segment of `source` in
+    /// `model`, in text order.
+    fn content(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
+        match self.content_mask(model, source, k) {
+            None => self.shingles.clone(),
+            Some(mask) => self
+                .shingles
+                .iter()
+                .zip(&mask)
+                .filter(|&(_, &ok)| ok)
+                .map(|(&h, _)| h)
+                .collect(),
+        }
+    }
+
+    /// The body (sorted, distinct content shingles) and the lead (the first
+    /// [`LEAD_SHINGLES`] content shingles in text order).
     fn body_and_lead(
         &self,
         model: &BoilerplateModel,
         source: Option<&str>,
         k: usize,
     ) -> (Vec<u64>, Vec<u64>) {
-        let mut body: Vec<u64> = match self.content_mask(model, source, k) {
-            None => self.shingles.clone(),
-            Some(mask) => self
-                .shingles
-                .iter()
-                .zip(&mask)
-                .filter(|&(_, &ok)| ok)
-                .map(|(&h, _)| h)
-                .collect(),
-        };
+        let mut body = self.content(model, source, k);
         let lead: Vec<u64> = body.iter().take(LEAD_SHINGLES).copied().collect();
         body.sort_unstable();
         body.dedup();
         (body, lead)
     }
 
-    /// Sorted, distinct shingles that touch no boilerplate segment of
-    /// `source` in `model`.
+    /// The body: sorted, distinct content shingles.
     fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
-        let mut body: Vec<u64> = match self.content_mask(model, source, k) {
-            None => self.shingles.clone(),
-            Some(mask) => self
-                .shingles
-                .iter()
-                .zip(&mask)
-                .filter(|&(_, &ok)| ok)
-                .map(|(&h, _)| h)
-                .collect(),
-        };
+        let mut body = self.content(model, source, k);
         body.sort_unstable();
         body.dedup();
         body

@@ -732,22 +732,6 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored document, in insertion order.
-    pub fn docs(&mut self) -> Result<Vec<StoredDoc>> {
-        self.flush_records()?;
-        let t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in t.iter().map_err(|e| self.err(e))? {
-            let (k, v) = row.map_err(|e| self.err(e))?;
-            let doc = k.value();
-            out.push(
-                decode_record(doc, v.value())
-                    .ok_or_else(|| self.err(format!("unreadable record of document {doc}")))?,
-            );
-        }
-        Ok(out)
-    }
-
     /// A caller's named state (see [`Store::put_blob`]).
     pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let t = self.txn().open_table(BLOBS).map_err(|e| self.err(e))?;
