@@ -582,3 +582,74 @@ fn accuracy_fixture_drops_no_unrelated_document_and_most_copies() {
     let recall = found as f64 / expected as f64;
     assert!(recall >= 0.85, "recall {recall:.3} ({found}/{expected})");
 }
+
+mod twice {
+    use copydesk::filter::{self, FilterOptions, InputStream, StreamSink};
+    use copydesk::index::store::Store;
+    use proptest::prelude::*;
+
+    fn word() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "the",
+            "health",
+            "secretary",
+            "said",
+            "doctors",
+            "strike",
+            "contract",
+            "union",
+            "hospital",
+            "pay",
+            "weekend",
+            "talks",
+            "minister",
+            "patients",
+            "England",
+            "offer",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    fn doc() -> impl Strategy<Value = (String, String)> {
+        (
+            prop::sample::select(vec!["a", "b", "c"]),
+            prop::collection::vec(word(), 0..60),
+        )
+            .prop_map(|(src, words)| (src.to_string(), words.join(" ")))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Feeding the same JSON Lines twice drops everything the second time.
+        #[test]
+        fn the_same_stream_twice_drops_everything_the_second_time(docs in prop::collection::vec(doc(), 1..30)) {
+            let lines: Vec<String> = docs
+                .iter()
+                .enumerate()
+                .map(|(i, (src, text))| {
+                    serde_json::json!({"id": i.to_string(), "source": src, "text": text}).to_string()
+                })
+                .collect();
+            let once = lines.join("\n") + "\n";
+            let input = format!("{once}{once}");
+            let opts = FilterOptions::default();
+            let mut store = Store::in_memory(opts.store_params()).unwrap();
+            let reader: Box<dyn std::io::BufRead + Send> = Box::new(std::io::Cursor::new(input.into_bytes()));
+            let mut stream = InputStream::new(vec![("-".into(), reader)]);
+            let mut kept = StreamSink::new(Vec::new());
+            let mut dropped = StreamSink::new(Vec::new());
+            let summary = filter::run(&mut store, &mut stream, &mut kept, Some(&mut dropped), &opts, None, &mut |_| {}).unwrap();
+            let kept = String::from_utf8(kept.into_inner()).unwrap();
+            // Every kept line comes from the first copy of the stream, byte for byte.
+            prop_assert!(once.starts_with(kept.lines().next().unwrap_or("")));
+            prop_assert!(kept.lines().all(|l| lines.contains(&l.to_string())));
+            prop_assert_eq!(summary.kept as usize, kept.lines().count());
+            prop_assert!(summary.kept as usize <= lines.len());
+            // Every line is accounted for, and all of the second copy was dropped.
+            let records = super::dropped_records(&dropped.into_inner());
+            prop_assert_eq!(summary.kept as usize + records.len(), 2 * lines.len());
+            let second: Vec<&serde_json::Value> = records.iter().filter(|r| r["line"].as_u64().unwrap() as usize > lines.len()).collect();
+            prop_assert_eq!(second.len(), lines.len());
+        }
+    }
+}
