@@ -62,7 +62,7 @@ use crate::index::{DocId, LshParams};
 use crate::input::{parse_record, Document, JsonlFields};
 use crate::minhash::Signature;
 use crate::params::Params;
-use crate::shingle::shingle_hashes;
+use crate::shingle::{shingle_hashes, ShingleSet};
 use crate::span::Span;
 use crate::tokenize::{for_each_token, Tokens};
 pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
@@ -505,20 +505,15 @@ impl Analysis {
         model: &BoilerplateModel,
         source: Option<&str>,
         k: usize,
-    ) -> (Vec<u64>, Vec<u64>) {
-        let mut body = self.content(model, source, k);
-        let lead: Vec<u64> = body.iter().take(LEAD_SHINGLES).copied().collect();
-        body.sort_unstable();
-        body.dedup();
-        (body, lead)
+    ) -> (ShingleSet, Vec<u64>) {
+        let content = self.content(model, source, k);
+        let lead: Vec<u64> = content.iter().take(LEAD_SHINGLES).copied().collect();
+        (ShingleSet::from_hashes(content), lead)
     }
 
-    /// The body: sorted, distinct content shingles.
-    fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
-        let mut body = self.content(model, source, k);
-        body.sort_unstable();
-        body.dedup();
-        body
+    /// The body: the set of content shingles.
+    fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> ShingleSet {
+        ShingleSet::from_hashes(self.content(model, source, k))
     }
 }
 
@@ -558,23 +553,6 @@ fn estimate(a: &[u32], a_len: u32, b: &[u32], b_len: u32) -> (f64, f64) {
     let j = a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n as f64;
     let inter = j / (1.0 + j) * f64::from(a_len + b_len);
     (j, (inter / f64::from(a_len.min(b_len))).min(1.0))
-}
-
-/// Shared elements of two sorted, distinct slices.
-fn intersection(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
 }
 
 /// One parsed line of a batch.
@@ -942,7 +920,7 @@ impl Filter<'_> {
                         let (body, lead) =
                             p.analysis
                                 .body_and_lead(&self.snapshot, d.source.as_deref(), k);
-                        let (keys, sig) = signature_keys(&body, &lead, lsh, num_hashes);
+                        let (keys, sig) = signature_keys(body.as_slice(), &lead, lsh, num_hashes);
                         (keys, sig, body.len() as u32)
                     }
                     Err(_) => (Vec::new(), Vec::new(), 0),
@@ -1049,7 +1027,7 @@ impl Filter<'_> {
             keys.push(p.exact_key);
             let found = store.lookup(&keys)?;
             let mut best: Option<(Match, Target)> = None;
-            let mut body: Option<Vec<u64>> = None;
+            let mut body: Option<ShingleSet> = None;
             for id in found {
                 let (analysis, source, target) = if id >= first_new {
                     let Some(&j) = batch_doc.get(&id) else {
@@ -1148,11 +1126,11 @@ impl Filter<'_> {
     }
 
     /// The verdict of a body against a kept body, if it is a copy.
-    fn judge(&self, a: &[u64], b: &[u64]) -> Option<Match> {
+    fn judge(&self, a: &ShingleSet, b: &ShingleSet) -> Option<Match> {
         if a.is_empty() || b.is_empty() {
             return None;
         }
-        let inter = intersection(a, b) as f64;
+        let inter = a.intersection_len(b) as f64;
         let jaccard = inter / ((a.len() + b.len()) as f64 - inter);
         let shorter = a.len().min(b.len());
         let containment = inter / shorter as f64;
@@ -1227,7 +1205,8 @@ impl Filter<'_> {
             let a = Analysis::new(&text, self.k);
             let source = doc.source.as_deref();
             let (body, lead) = a.body_and_lead(&self.snapshot, source, self.k);
-            let (keys, sig) = signature_keys(&body, &lead, lsh, self.opts.params.num_hashes);
+            let (keys, sig) =
+                signature_keys(body.as_slice(), &lead, lsh, self.opts.params.num_hashes);
             if sig != doc.signature {
                 store.rekey(&doc, &keys, &sig, body.len() as u32)?;
             }
@@ -1445,7 +1424,12 @@ pub fn query(
     let k = f.k;
     let analysis = Analysis::new(text, k);
     let (body, lead) = analysis.body_and_lead(&f.model, source, k);
-    let (mut keys, _) = signature_keys(&body, &lead, store.params().lsh, store.params().num_hashes);
+    let (mut keys, _) = signature_keys(
+        body.as_slice(),
+        &lead,
+        store.params().lsh,
+        store.params().num_hashes,
+    );
     keys.push(Store::exact_key(analysis.exact));
     let mut out = Vec::new();
     for id in store.lookup(&keys)? {
@@ -1459,7 +1443,7 @@ pub fn query(
             match f.judge(&body, &theirs) {
                 Some(m) => (m.jaccard, m.containment, Some(m.reason)),
                 None => {
-                    let inter = intersection(&body, &theirs) as f64;
+                    let inter = body.intersection_len(&theirs) as f64;
                     let union = (body.len() + theirs.len()) as f64 - inter;
                     let shorter = body.len().min(theirs.len()).max(1) as f64;
                     (inter / union.max(1.0), inter / shorter, None)
