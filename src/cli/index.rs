@@ -215,23 +215,32 @@ fn render_diff(out: &mut impl Write, old: &str, new: &str, color: bool) -> std::
     write!(out, "{}", sanitize(&new[at..]))
 }
 
-/// Text safe for a terminal: control characters other than newline and tab
-/// become U+FFFD.
+/// Text safe for a terminal: escapes, controls and bidi overrides come out
+/// as visible escapes ([`sanitize`](copydesk::render::sanitize)); line
+/// breaks and tabs stay, so paragraphs read as paragraphs.
 fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c != '\n' && c != '\t' && copydesk::render::sanitize::is_unsafe(c) {
+            copydesk::render::sanitize::push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_text_cannot_drive_the_terminal() {
+        assert_eq!(
+            sanitize("a\x1b[31mb\nc\u{202e}d"),
+            "a\\x1b[31mb\nc\\u{202e}d"
+        );
+    }
 
     #[test]
     fn diff_marks_old_and_new_words() {
