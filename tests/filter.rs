@@ -487,8 +487,10 @@ fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        // A random point: up to a twentieth of a full run into this attempt.
-        let delay = 5 + rng.next() % (full_ms / 20).max(10);
+        // A random point: up to a fortieth of a full run into this attempt,
+        // so twenty attempts cover about a quarter of the stream and the
+        // last run still has work left (kills land mid-run, not after it).
+        let delay = 5 + rng.next() % (full_ms / 40).max(10);
         std::thread::sleep(std::time::Duration::from_millis(delay));
         if let Some(status) = child.try_wait().unwrap() {
             let mut err = String::new();
@@ -502,15 +504,14 @@ fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
         kills += 1;
     }
     if !finished {
-        let last = h
-            .command()
-            .args(args("crash.redb", "crash.out", "crash.dropped"))
-            .output()
-            .unwrap();
+        let mut last_args = args("crash.redb", "crash.out", "crash.dropped");
+        last_args.retain(|a| a != "-q");
+        let last = h.command().args(last_args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&last.stderr);
+        assert!(last.status.success(), "{stderr}");
         assert!(
-            last.status.success(),
-            "{}",
-            String::from_utf8_lossy(&last.stderr)
+            stderr.contains("resuming the interrupted run after line"),
+            "{stderr}"
         );
     }
     assert_eq!(kills, 20, "the run finished before 20 kills");
