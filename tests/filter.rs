@@ -443,7 +443,7 @@ fn index_remove_takes_documents_out() {
 /// end up exactly those of an uninterrupted run.
 #[test]
 fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
-    let s = stream(11, 2500, 8, 0.15);
+    let s = stream(11, 5000, 8, 0.15);
     let h = Harness::new();
     h.write("in.jsonl", s.lines.join("\n") + "\n");
     let args = |idx: &str, out: &str, dropped: &str| -> Vec<String> {
@@ -480,7 +480,11 @@ fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
     let mut rng = common::Rng::new(42);
     let mut kills = 0;
     let mut finished = false;
+    // Grows when a kill lands before the attempt wrote anything (a slow,
+    // loaded machine), so kills keep landing mid-run.
+    let mut base = 15;
     while kills < 20 {
+        let before = h.read("crash.out").len();
         let mut child = h
             .command()
             .args(args("crash.redb", "crash.out", "crash.dropped"))
@@ -490,7 +494,7 @@ fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
         // A random point: up to a fortieth of a full run into this attempt,
         // so twenty attempts cover about a quarter of the stream and the
         // last run still has work left (kills land mid-run, not after it).
-        let delay = 5 + rng.next() % (full_ms / 40).max(10);
+        let delay = base + rng.next() % (full_ms / 40).max(10);
         std::thread::sleep(std::time::Duration::from_millis(delay));
         if let Some(status) = child.try_wait().unwrap() {
             let mut err = String::new();
@@ -502,6 +506,9 @@ fn sigkill_at_random_points_then_rerun_gives_the_uninterrupted_output() {
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         kills += 1;
+        if h.read("crash.out").len() <= before {
+            base = base * 3 / 2;
+        }
     }
     if !finished {
         let mut last_args = args("crash.redb", "crash.out", "crash.dropped");
