@@ -352,6 +352,62 @@ fn keep_sources_prefers_the_wire_copy_within_the_window() {
     assert_eq!(kept_ids(&out.stdout), ["paper-1", "other"]);
 }
 
+/// The window spans more lines than a batch of the default mode: the
+/// preferred copy 300 lines later still replaces the first one.
+#[test]
+fn keep_sources_window_spans_hundreds_of_lines() {
+    let h = Harness::new();
+    let pool = common::Pool::load();
+    let mut rng = common::Rng::new(5);
+    let mut lines = vec![line(
+        "paper-1",
+        "paper",
+        &WIRE.replace("fair", "reasonable"),
+    )];
+    for i in 0..300 {
+        lines.push(line(
+            &format!("filler-{i}"),
+            "blog",
+            &pool.article(&mut rng, 6).join(" "),
+        ));
+    }
+    lines.push(line("wire-1", "reuters", WIRE));
+    let input = lines.join("\n") + "\n";
+    let out = h.run(
+        &[
+            "filter",
+            "--keep",
+            "sources=reuters",
+            "--window",
+            "1000",
+            "--dropped",
+            "d.jsonl",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = kept_ids(&out.stdout);
+    assert_eq!(kept.first().map(String::as_str), Some("filler-0"));
+    assert_eq!(kept.last().map(String::as_str), Some("wire-1"));
+    let d = dropped_records(&h.read("d.jsonl"));
+    let paper = d
+        .iter()
+        .find(|r| r["id"] == "paper-1")
+        .expect("paper-1 dropped");
+    assert_eq!(paper["reason"], "preferred-source");
+    assert_eq!(paper["duplicate_of"], "wire-1");
+    // A window longer than the limit is refused.
+    let out = h.run(
+        &["filter", "--keep", "sources=reuters", "--window", "100000"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
 #[test]
 fn index_query_shows_the_stored_match_and_a_word_diff() {
     let h = Harness::new();

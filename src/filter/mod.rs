@@ -123,6 +123,10 @@ pub const BATCH_DOCS: usize = 256;
 /// stream learns its sources' chrome early).
 pub const REFRESH_LINES: u64 = 1024;
 
+/// Largest `--window`: a window is decided as one batch, about 40 KB of
+/// buffers a line, two batches in flight (2,048 lines: about 160 MB).
+pub const MAX_WINDOW: u64 = 2048;
+
 /// Most passages listed per dropped document.
 pub const MAX_PASSAGES: usize = 20;
 
@@ -182,7 +186,8 @@ pub struct FilterOptions {
     /// Preferred sources, best first (`--keep sources=...`).
     pub keep_sources: Vec<String>,
     /// Window, in lines, within which a preferred source's copy replaces a
-    /// copy kept earlier (tumbling windows of the index's line count).
+    /// copy kept earlier (tumbling windows of the index's line count, at
+    /// most [`MAX_WINDOW`]).
     pub window: u64,
     /// What to do with malformed lines.
     pub on_error: OnError,
@@ -236,10 +241,11 @@ impl FilterOptions {
                 return Err(Error::InvalidParams(format!("{name} {v} is not in 0..=1")));
             }
         }
-        if !self.keep_sources.is_empty() && self.window == 0 {
-            return Err(Error::InvalidParams(
-                "preferred sources need a window of at least 1 line".into(),
-            ));
+        if !self.keep_sources.is_empty() && !(1..=MAX_WINDOW).contains(&self.window) {
+            return Err(Error::InvalidParams(format!(
+                "the window for preferred sources must be 1 to {MAX_WINDOW} lines, not {}",
+                self.window
+            )));
         }
         Ok(())
     }
@@ -805,7 +811,9 @@ pub fn run(
         if let Some(last) = batch.last() {
             done_at = last.line.end;
         }
-        if f.seen > 0 && f.seen == next_refresh(f.seen - 1) {
+        // A refresh point was reached (batches end at them, or at window
+        // ends past them with preferred sources).
+        if next_refresh(seen_after - batch.len() as u64) <= seen_after {
             f.snapshot = f.model.clone();
             f.snapshot_dirty = true;
             f.resign_young(store)?;
@@ -900,13 +908,17 @@ fn analyze(opts: &FilterOptions, lines: Vec<Line>) -> Vec<Parsed> {
 impl Filter<'_> {
     /// Lines the batch starting after `seen` lines may hold: batches end at
     /// snapshot refreshes, window ends and commits.
+    ///
+    /// With preferred sources a batch is exactly one window (the rest of
+    /// it), so a later preferred copy can replace any copy of its window
+    /// before either is written; refreshes and commits then happen at
+    /// window ends.
     fn batch_cap(&self, seen: u64, since_commit: u64, interval: u64) -> u64 {
-        let mut cap = (next_refresh(seen) - seen).min(BATCH_DOCS as u64);
-        cap = cap.min(interval.saturating_sub(since_commit).max(1));
-        if self.opts.window > 0 && !self.opts.keep_sources.is_empty() {
-            cap = cap.min(self.opts.window - seen % self.opts.window);
+        if !self.opts.keep_sources.is_empty() {
+            return self.opts.window - seen % self.opts.window;
         }
-        cap
+        let cap = (next_refresh(seen) - seen).min(BATCH_DOCS as u64);
+        cap.min(interval.saturating_sub(since_commit).max(1))
     }
 
     /// Body shingles (snapshot model), signatures and keys, in parallel.
