@@ -696,6 +696,23 @@ fn load_snapshot(store: &Store) -> Result<Option<BoilerplateModel>> {
 /// With `resume` (see [`resume_point`]) the first `resume.input_bytes` of
 /// the input are read, checked against the checkpoint and skipped; the
 /// caller has already cut its output files back to the checkpoint.
+///
+/// ```
+/// use copydesk::filter::{self, FilterOptions, InputStream, StreamSink};
+/// use copydesk::index::store::Store;
+/// let text = "Junior doctors in England will strike again next month after talks broke down.";
+/// let line = |id: &str| format!("{{\"id\":\"{id}\",\"text\":\"{text}\"}}\n");
+/// let input = format!("{}{}", line("a"), line("b"));
+/// let reader: Box<dyn std::io::BufRead + Send> = Box::new(std::io::Cursor::new(input));
+/// let mut input = InputStream::new(vec![("-".into(), reader)]);
+/// let opts = FilterOptions::default();
+/// let mut store = Store::in_memory(opts.store_params())?;
+/// let mut kept = StreamSink::new(Vec::new());
+/// let summary = filter::run(&mut store, &mut input, &mut kept, None, &opts, None, &mut |_| {})?;
+/// assert_eq!(kept.into_inner(), line("a").into_bytes());
+/// assert_eq!(summary.dropped["exact"], 1);
+/// # Ok::<(), copydesk::Error>(())
+/// ```
 pub fn run(
     store: &mut Store,
     input: &mut InputStream,

@@ -239,6 +239,28 @@ pub struct StoreStats {
 }
 
 /// The redb-backed index and document store. See the module docs.
+///
+/// ```
+/// use copydesk::index::store::{NewDoc, Store, StoreParams};
+/// use copydesk::index::LshParams;
+/// use copydesk::Params;
+/// let params = StoreParams::new(&Params::default(), LshParams { bands: 42, rows: 3 });
+/// let mut store = Store::in_memory(params)?; // or Store::open_or_create(path, params)
+/// let id = store.insert_doc(&NewDoc {
+///     id: "wire-1",
+///     source: Some("wire"),
+///     date: None,
+///     exact: 7,
+///     band_keys: &[0x1234_5678_9abc_def0],
+///     signature: &[],
+///     set_len: 0,
+///     text: "Junior doctors will strike again.",
+/// })?;
+/// assert_eq!(store.lookup(&[0x1234_5678_9abc_def0])?, vec![id]);
+/// assert_eq!(store.find_id("wire-1")?[0].doc, id);
+/// store.commit()?;
+/// # Ok::<(), copydesk::Error>(())
+/// ```
 pub struct Store {
     db: redb::Database,
     txn: Option<redb::WriteTransaction>,
