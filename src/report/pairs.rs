@@ -640,10 +640,12 @@ impl Scratch {
 }
 
 /// Hash of one folded word for this path: the word read as at most a few
-/// (possibly overlapping) little-endian loads, multiplied and folded, then
-/// the splitmix64 finalizer. Cheaper than xxh3 on words of a few letters
-/// and free of the byte copy a zero-padded chunk needs; like the shingle
-/// hash, any well-mixed hash gives the same shingle sets. Given the
+/// (possibly overlapping) little-endian loads, each multiplied and
+/// rotated in. No finalizer: a word hash only feeds the rolling shingle
+/// hash, whose every window goes through splitmix64, and for words of up
+/// to 8 bytes (most of them) the one multiply-rotate is a bijection, so
+/// distinct words of a length never collide. Cheaper than xxh3 on words
+/// of a few letters and free of the byte copy a zero-padded chunk needs. Given the
 /// length (which goes in first), the loads determine the word: the 1..=3
 /// byte case reads bytes 0, len/2 and len-1, the 4..=8 byte case the
 /// first and last four, longer words every full 8 bytes and the last 8.
@@ -670,7 +672,7 @@ fn word_hash(w: &[u8]) -> u64 {
             h = mix(h, le64(&w[n - 8..]));
         }
     }
-    finalize(h)
+    h
 }
 
 /// Odd multiplier of the rolling shingle hash (a 64-bit prime).
