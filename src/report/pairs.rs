@@ -639,20 +639,40 @@ impl Scratch {
     }
 }
 
-/// Hash of one folded word for this path: 8 bytes at a time, multiplied
-/// and folded, then the splitmix64 finalizer. Cheaper than xxh3 on words
-/// of a few letters; like the shingle hash, any well-mixed hash gives the
-/// same shingle sets. The length goes in first, so "ab" and "ab\0" differ.
+/// Hash of one folded word for this path: the word read as at most a few
+/// (possibly overlapping) little-endian loads, each multiplied and
+/// rotated in. No finalizer: a word hash only feeds the rolling shingle
+/// hash, whose every window goes through splitmix64, and for words of up
+/// to 8 bytes (most of them) the one multiply-rotate is a bijection, so
+/// distinct words of a length never collide. Cheaper than xxh3 on words
+/// of a few letters and free of the byte copy a zero-padded chunk needs. Given the
+/// length (which goes in first), the loads determine the word: the 1..=3
+/// byte case reads bytes 0, len/2 and len-1, the 4..=8 byte case the
+/// first and last four, longer words every full 8 bytes and the last 8.
 fn word_hash(w: &[u8]) -> u64 {
-    let mut h = (w.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    for chunk in w.chunks(8) {
-        let mut b = [0u8; 8];
-        b[..chunk.len()].copy_from_slice(chunk);
-        h = (h ^ u64::from_le_bytes(b))
-            .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
-            .rotate_left(29);
+    const M: u64 = 0xFF51_AFD7_ED55_8CCD;
+    let n = w.len();
+    let mut h = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(M).rotate_left(29);
+    let le32 = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let le64 = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    match n {
+        0 => {}
+        1..=3 => {
+            let v = u64::from(w[0]) | u64::from(w[n / 2]) << 8 | u64::from(w[n - 1]) << 16;
+            h = mix(h, v);
+        }
+        4..=8 => h = mix(h, le32(w) | le32(&w[n - 4..]) << 32),
+        _ => {
+            let mut rest = w;
+            while rest.len() > 8 {
+                h = mix(h, le64(rest));
+                rest = &rest[8..];
+            }
+            h = mix(h, le64(&w[n - 8..]));
+        }
     }
-    finalize(h)
+    h
 }
 
 /// Odd multiplier of the rolling shingle hash (a 64-bit prime).
@@ -1025,6 +1045,23 @@ fn exact_join(docs: &[u32], sets: &[Vec<u64>], t: f64) -> (Vec<ScoredPair>, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every byte of a word of any length reaches its hash: changing any
+    /// one byte, or the length, changes the hash.
+    #[test]
+    fn word_hash_sees_every_byte_and_the_length() {
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..=20usize {
+            let base: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
+            assert!(seen.insert(word_hash(&base)), "length {n}");
+            for i in 0..n {
+                let mut w = base.clone();
+                w[i] = b'z';
+                assert!(seen.insert(word_hash(&w)), "length {n} byte {i}");
+            }
+        }
+        assert_ne!(word_hash(b"ab"), word_hash(b"ab\0"));
+    }
 
     #[test]
     fn scanner_finds_fields_and_falls_back_on_odd_lines() {
