@@ -8,8 +8,10 @@
 //! PATH (Debian package `chromium`) the tests say they were skipped and pass,
 //! so `cargo test` works on a fresh machine.
 
+mod common;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,19 +33,6 @@ const BREAKOUT_PAYLOAD: &str = "</span></div></section><script>document.title='P
 
 const SHARED: &str = "The strike that took place last week was unnecessary while talks are \
 ongoing, so it is extremely welcome news that the union has suspended next week's action.";
-
-fn browser() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ]
-    .iter()
-    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-    .find(|p| p.is_file())
-}
 
 /// Loads `page` in headless Chromium and returns the DOM after load.
 fn dump_dom(browser: &Path, page: &Path) -> String {
@@ -153,7 +142,7 @@ fn assert_nothing_ran(dom: &str) {
 
 #[test]
 fn hostile_documents_run_nothing_and_passages_link() {
-    let Some(browser) = browser() else {
+    let Some(browser) = common::browser() else {
         println!("skipped: no chromium on PATH (install the Debian package `chromium`)");
         return;
     };

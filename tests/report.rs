@@ -1,6 +1,8 @@
 //! `copydesk report`: the seed corpus (acceptance of issue 3), the
 //! boilerplate fixture, the JSON contract and the CLI.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -497,19 +499,6 @@ fn chrome_fixture_planted_copies_are_found_lead_only_included() {
 // ---------------------------------------------------------------------------
 // HTML in a real browser
 
-fn browser() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ]
-    .iter()
-    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-    .find(|p| p.is_file())
-}
-
 /// Loads `page` in headless Chromium: (DOM after load, browser log).
 fn load_in_browser(browser: &Path, page: &Path) -> (String, String) {
     let profile = tempfile::tempdir().unwrap();
@@ -551,7 +540,7 @@ doctor committee chair, said so. <img src=x onerror=\"document.title='PW'+'NED'\
 
 #[test]
 fn html_report_loads_offline_with_no_console_errors_and_runs_nothing() {
-    let Some(browser) = browser() else {
+    let Some(browser) = common::browser() else {
         eprintln!("skipped: no chromium on PATH (Debian package `chromium`)");
         return;
     };

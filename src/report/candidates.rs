@@ -27,12 +27,19 @@ pub(crate) fn lsh_pairs(
     prepared: &[Prepared],
     lsh: LshParams,
 ) -> Vec<(u32, u32)> {
-    let mut keys: Vec<(u64, u32)> = sigs
+    let keys: Vec<(u64, u32)> = sigs
         .par_iter()
         .enumerate()
         .filter(|(i, _)| !prepared[*i].set.is_empty())
         .flat_map_iter(|(i, s)| lsh.band_keys(s).map(move |k| (k, i as u32)))
         .collect();
+    pairs_sharing_a_key(keys)
+}
+
+/// Every pair of documents that share a key in `keys` (key, document),
+/// ascending, each pair once: the sort-based bucketing behind both LSH
+/// candidate generators (no hash map grows with the corpus).
+pub(crate) fn pairs_sharing_a_key(mut keys: Vec<(u64, u32)>) -> Vec<(u32, u32)> {
     keys.par_sort_unstable();
     let mut pairs = Vec::new();
     let mut i = 0;

@@ -921,24 +921,7 @@ fn lsh_candidates(sigs: &[u32], h: usize, lsh: LshParams, ok: &[bool]) -> Vec<(u
         }
     });
     keys.retain(|k| k.1 != u32::MAX);
-    keys.par_sort_unstable();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut i = 0;
-    while i < keys.len() {
-        let mut j = i + 1;
-        while j < keys.len() && keys[j].0 == keys[i].0 {
-            j += 1;
-        }
-        for x in i..j {
-            for y in x + 1..j {
-                pairs.push((keys[x].1, keys[y].1));
-            }
-        }
-        i = j;
-    }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+    super::candidates::pairs_sharing_a_key(keys)
 }
 
 /// The same band key as [`LshParams::band_keys`] (band values hashed with

@@ -1,6 +1,7 @@
-//! Test helpers for the filter: a deterministic generator of JSON Lines
-//! streams from the seed articles' sentences (with planted copies and site
-//! chrome), and a harness that runs the built `copydesk` binary.
+//! Shared test helpers: a deterministic generator of JSON Lines streams
+//! from the seed articles' sentences (with planted copies and site chrome),
+//! a harness that runs the built `copydesk` binary, and the lookup of a
+//! headless browser for the HTML tests.
 
 #![allow(dead_code)]
 
@@ -241,4 +242,19 @@ pub fn dropped_records(bytes: &[u8]) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).expect("dropped log line is JSON"))
         .collect()
+}
+
+/// The Chromium (or Chrome) binary on PATH, if any: the HTML tests run in
+/// it and say they were skipped without it.
+pub fn browser() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|p| p.is_file())
 }
