@@ -70,36 +70,32 @@ impl Pool {
         (0..sentences)
             .map(|_| {
                 let s = &self.sentences[rng.below(self.sentences.len())];
-                s.split(' ')
-                    .map(|w| {
-                        if rng.chance(0.35) {
-                            self.words[rng.below(self.words.len())].clone()
-                        } else {
-                            w.to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                self.substitute(rng, s, 0.35)
             })
             .collect()
+    }
+
+    /// `sentence` with each word replaced by a random vocabulary word with
+    /// probability `rate` (the one edit both generators make).
+    fn substitute(&self, rng: &mut Rng, sentence: &str, rate: f64) -> String {
+        sentence
+            .split(' ')
+            .map(|w| {
+                if rng.chance(rate) {
+                    self.words[rng.below(self.words.len())].clone()
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// `sentences` with words substituted at `rate`.
     pub fn edit(&self, rng: &mut Rng, sentences: &[String], rate: f64) -> Vec<String> {
         sentences
             .iter()
-            .map(|s| {
-                s.split(' ')
-                    .map(|w| {
-                        if rng.chance(rate) {
-                            self.words[rng.below(self.words.len())].clone()
-                        } else {
-                            w.to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|s| self.substitute(rng, s, rate))
             .collect()
     }
 }
