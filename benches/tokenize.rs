@@ -1,9 +1,10 @@
-//! Tokenizer throughput on the seed corpus (both paths: full `Tokens` and
-//! the allocation-free `token_hashes`).
+//! Tokenizer throughput on the seed corpus (all three paths: full `Tokens`,
+//! the allocation-free `token_hashes`, and `TokenHasher::hash_tokens`, the
+//! corpus-scale path that never builds a plain word's folded form).
 
 use std::hint::black_box;
 
-use copydesk::tokenize::{token_hashes, Tokens};
+use copydesk::tokenize::{token_hashes, TokenHasher, Tokens};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn corpus() -> String {
@@ -36,6 +37,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             token_hashes(black_box(&text), &mut out);
+            assert_eq!(out.len(), expected);
+        })
+    });
+    let mut hasher = TokenHasher::new();
+    g.bench_function("TokenHasher::hash_tokens", |b| {
+        b.iter(|| {
+            out.clear();
+            hasher.hash_tokens(black_box(&text), &mut out);
             assert_eq!(out.len(), expected);
         })
     });

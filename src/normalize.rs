@@ -39,6 +39,15 @@ pub fn normalize_word(word: &str, out: &mut String) {
         return;
     }
     for c in word.chars() {
+        if c.is_ascii() {
+            // NFKD leaves ASCII alone: the same rules without its tables.
+            match c {
+                '\\' | ',' | '\'' | '`' => {}
+                '%' => out.push_str("percent"),
+                _ => out.push(c.to_ascii_lowercase()),
+            }
+            continue;
+        }
         if is_apostrophe(c) {
             continue;
         }

@@ -9,6 +9,10 @@
 //! (whitespace of any kind, no-break spaces, dashes, quotes, punctuation,
 //! control characters) separates words and is never a token.
 
+mod hashed;
+
+pub use hashed::{folded_word_hash, TokenHasher};
+
 use crate::normalize::{is_apostrophe, is_percent, normalize_word};
 use crate::span::Span;
 use unicode_normalization::char::is_combining_mark;
@@ -145,27 +149,8 @@ fn scan_folded(text: &str, buf: &mut String, mut g: impl FnMut(usize, usize, &st
     let mut i = 0;
     while i < n {
         let b = bytes[i];
-        if b >= 0x80 {
-            let Some((c, w)) = char_at(text, i) else {
-                break;
-            };
-            if is_percent(c) {
-                g(i, i + w, "percent");
-                i += w;
-            } else if !('\u{2000}'..='\u{206F}').contains(&c) && c.is_alphanumeric() {
-                let end = word_end(text, i, w, c.is_numeric());
-                buf.clear();
-                normalize_word(&text[i..end], buf);
-                g(i, end, buf);
-                i = end;
-            } else {
-                i += w;
-            }
-            continue;
-        }
-        if b == b'%' {
-            g(i, i + 1, "percent");
-            i += 1;
+        if b >= 0x80 || b == b'%' {
+            i = special_step(text, i, buf, &mut g);
             continue;
         }
         if !b.is_ascii_alphanumeric() {
@@ -173,40 +158,16 @@ fn scan_folded(text: &str, buf: &mut String, mut g: impl FnMut(usize, usize, &st
             continue;
         }
         let start = i;
-        buf.clear();
         let mut j = i + 1;
         while j < n && bytes[j].is_ascii_alphanumeric() {
             j += 1;
         }
-        if j < n {
-            // Does the word go on past its ASCII letters and digits? Cheap
-            // checks first: a full stop or comma after a word is common.
-            let c = bytes[j];
-            let may_continue = match c {
-                0x80.. => char_at(text, j).is_some_and(|(c, w)| {
-                    is_word_char(c) || (is_apostrophe(c) && is_word_at(text, j + w))
-                }),
-                b'.' | b',' => {
-                    bytes[j - 1].is_ascii_digit()
-                        && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
-                }
-                b'\'' | b'`' => is_word_at(text, j + 1),
-                b'\\' => bytes
-                    .get(j + 1)
-                    .is_some_and(|&a| a == b'\'' || a == b'`' || a >= 0x80),
-                _ => false,
-            };
-            if may_continue {
-                // The general scanner decides where the word ends.
-                let end = word_end(text, start, 1, bytes[start].is_ascii_digit());
-                if end != j {
-                    buf.clear();
-                    normalize_word(&text[start..end], buf);
-                    g(start, end, buf);
-                    i = end;
-                    continue;
-                }
-            }
+        buf.clear();
+        if let Some(end) = ascii_word_continues(text, start, j) {
+            normalize_word(&text[start..end], buf);
+            g(start, end, buf);
+            i = end;
+            continue;
         }
         // A plain ASCII word: already folded when it has no capital.
         let word = &text[start..j];
@@ -219,6 +180,59 @@ fn scan_folded(text: &str, buf: &mut String, mut g: impl FnMut(usize, usize, &st
         }
         i = j;
     }
+}
+
+/// One step of the scanners at byte `i`, a `%` or the first byte of a
+/// non-ASCII character: calls `g` for the percent sign or the word that
+/// starts there (if any) and returns where scanning goes on.
+fn special_step(
+    text: &str,
+    i: usize,
+    buf: &mut String,
+    g: &mut impl FnMut(usize, usize, &str),
+) -> usize {
+    let Some((c, w)) = char_at(text, i) else {
+        return text.len();
+    };
+    if is_percent(c) {
+        g(i, i + w, "percent");
+    } else if !('\u{2000}'..='\u{206F}').contains(&c) && c.is_alphanumeric() {
+        let end = word_end(text, i, w, c.is_numeric());
+        buf.clear();
+        normalize_word(&text[i..end], buf);
+        g(i, end, buf);
+        return end;
+    }
+    i + w
+}
+
+/// For the run of ASCII letters and digits `start..j`: `None` when it is
+/// the whole word (the common case, decided by cheap checks on the byte at
+/// `j`), or the end of the longer word it begins (a grouped number, a
+/// decimal, an apostrophe, a non-ASCII letter), which then needs
+/// [`normalize_word`].
+fn ascii_word_continues(text: &str, start: usize, j: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let c = *bytes.get(j)?;
+    // A full stop or comma after a word is common: checked first.
+    let may_continue = match c {
+        0x80.. => char_at(text, j)
+            .is_some_and(|(c, w)| is_word_char(c) || (is_apostrophe(c) && is_word_at(text, j + w))),
+        b'.' | b',' => {
+            bytes[j - 1].is_ascii_digit() && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
+        }
+        b'\'' | b'`' => is_word_at(text, j + 1),
+        b'\\' => bytes
+            .get(j + 1)
+            .is_some_and(|&a| a == b'\'' || a == b'`' || a >= 0x80),
+        _ => false,
+    };
+    if !may_continue {
+        return None;
+    }
+    // The general scanner decides where the word ends.
+    let end = word_end(text, start, 1, bytes[start].is_ascii_digit());
+    (end != j).then_some(end)
 }
 
 /// Appends the hash of every token of `text` to `out`: the allocation-free
