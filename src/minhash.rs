@@ -52,14 +52,18 @@ impl Signature {
 /// `out.len()` bins, at most 1,024) without allocating: the corpus-scale
 /// path. Gives exactly [`Signature::from_shingles`]'s values.
 pub fn sketch_into(shingles: &[u64], out: &mut [u32]) {
+    sketch_iter(shingles.iter().copied(), out);
+}
+
+/// [`sketch_into`] over shingle hashes made as they are read (no slice of
+/// them needs to exist): the same values for the same hashes.
+pub fn sketch_iter(shingles: impl IntoIterator<Item = u64>, out: &mut [u32]) {
     let k = out.len();
     if k == 0 {
         return;
     }
     out.fill(EMPTY);
-    if shingles.is_empty() {
-        return;
-    }
+    let mut any = false;
     // Which bins hold a real minimum (u32::MAX is a possible value, so
     // EMPTY alone cannot tell).
     let mut filled = [0u64; 16];
@@ -72,7 +76,8 @@ pub fn sketch_into(shingles: &[u64], out: &mut [u32]) {
             f[i >> 6] >> (i & 63) & 1 == 1
         }
     };
-    for &h in shingles {
+    for h in shingles {
+        any = true;
         // Fast range reduction of the high 32 bits picks the bin.
         let bin = (((h >> 32) * k as u64) >> 32) as usize;
         let v = h as u32;
@@ -87,15 +92,13 @@ pub fn sketch_into(shingles: &[u64], out: &mut [u32]) {
             }
         }
     }
-    // Empty bins borrow from a probed filled bin's own minimum (the values
-    // before densification, so the result does not depend on bin order).
-    let mut empties = Vec::new();
-    for i in 0..k {
-        if !is_filled(&filled, &filled_big, i) {
-            empties.push(i);
-        }
+    if !any {
+        return;
     }
-    for i in empties {
+    // Empty bins borrow from a probed filled bin's own minimum (the values
+    // before densification, so the result does not depend on bin order:
+    // a probe only ever reads a filled bin, and filled bins do not change).
+    for i in (0..k).filter(|&i| !is_filled(&filled, &filled_big, i)) {
         // Probe bins with a hash of (bin, attempt) until a filled one.
         let mut attempt = 0u64;
         loop {

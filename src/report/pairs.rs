@@ -27,8 +27,8 @@ use super::cluster::{star_clusters, KeepRule};
 use crate::error::{Error, Result};
 use crate::index::LshParams;
 use crate::input::{parse_record, InputFailure, JsonlFields};
-use crate::minhash::sketch_into;
-use crate::tokenize::for_each_token;
+use crate::minhash::sketch_iter;
+use crate::tokenize::TokenHasher;
 
 /// What the pairs job needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,8 +207,7 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
             let meta = s.document(chunk, start, end, first_line + line - 1, fields);
             if meta.ok {
                 if let Some(sig) = sig {
-                    s.shingles(k);
-                    sketch_into(&s.shingles, sig);
+                    s.sketch(k, sig);
                 }
             }
             meta
@@ -263,6 +262,9 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
             let (mut base, mut line) = (0u64, 1u64);
             let mut cur = Vec::with_capacity(chunk);
             let mut carry = Vec::new();
+            // Two buffers take turns, so no chunk is read into fresh
+            // (page-faulting, kernel-zeroed) memory.
+            let mut spare = Vec::with_capacity(chunk);
             let mut eof = read_chunk(&mut f, &mut cur, &carry, chunk).map_err(io)?;
             loop {
                 // Complete lines now; the tail waits for the next chunk.
@@ -273,7 +275,7 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                 };
                 carry.clear();
                 carry.extend_from_slice(&cur[complete..]);
-                let mut next = Vec::with_capacity(chunk);
+                let mut next = std::mem::take(&mut spare);
                 let (done, read) = if eof {
                     (chunk_pass(&cur[..complete], base, line), Ok(true))
                 } else {
@@ -289,7 +291,7 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                     break;
                 }
                 eof = read.map_err(io)?;
-                cur = next;
+                spare = std::mem::replace(&mut cur, next);
             }
         }
     }
@@ -531,6 +533,7 @@ struct Scratch {
     text: String,
     tokens: Vec<u64>,
     shingles: Vec<u64>,
+    hasher: TokenHasher,
 }
 
 impl Scratch {
@@ -547,10 +550,20 @@ impl Scratch {
         let raw = &data[start..end];
         self.text.clear();
         self.tokens.clear();
+        // The text as a slice of the line when it holds no escape (the
+        // usual case: nothing is copied), else decoded into `self.text`.
+        let mut borrowed: Option<&str> = None;
         let fast = scan_object(raw, fields).and_then(|f| {
             let text = f.text?;
-            if !text.is_string || !unescape_into(raw, text, &mut self.text) {
+            if !text.is_string {
                 return None;
+            }
+            if text.escaped {
+                if !unescape_into(raw, text, &mut self.text) {
+                    return None;
+                }
+            } else {
+                borrowed = Some(plain_string(raw, text)?);
             }
             let id = match f.id {
                 Some(r) => scalar(raw, r)?,
@@ -571,6 +584,7 @@ impl Scratch {
             // Anything the scanner does not follow: serde_json decides.
             None => match parse_record(raw, line, fields) {
                 Ok(doc) => {
+                    borrowed = None;
                     self.text = doc.text;
                     (doc.id, doc.source, doc.date)
                 }
@@ -587,10 +601,8 @@ impl Scratch {
                 }
             },
         };
-        let tokens = &mut self.tokens;
-        for_each_token(&self.text, |_, word| {
-            tokens.push(word_hash(word.as_bytes()))
-        });
+        let text = borrowed.unwrap_or(&self.text);
+        self.hasher.hash_tokens(text, &mut self.tokens);
         Meta {
             id,
             source,
@@ -610,69 +622,75 @@ impl Scratch {
     /// same Jaccard, up to collisions of chance 2^-64.)
     fn shingles(&mut self, k: usize) {
         self.shingles.clear();
-        let t = &self.tokens;
-        if t.is_empty() {
-            return;
-        }
-        if t.len() < k {
-            let h = t
+        self.shingles.extend(Shingles::new(&self.tokens, k));
+    }
+
+    /// The signature of `self.tokens`' shingles (as [`Scratch::shingles`]
+    /// makes them) written into `sig`, without storing the shingles.
+    fn sketch(&mut self, k: usize, sig: &mut [u32]) {
+        sketch_iter(Shingles::new(&self.tokens, k), sig);
+    }
+}
+
+/// The shingle hashes of word hashes, made as they are read: a
+/// polynomial rolling hash of the `k` word hashes, then a 64-bit
+/// finalizer. A text of fewer than `k` words is one shingle; an empty
+/// text has none.
+struct Shingles<'a> {
+    tokens: &'a [u64],
+    k: usize,
+    /// Index of the next word to roll in.
+    next: usize,
+    /// Rolling hash of the current window.
+    h: u64,
+    /// ROLL^(k-1): the weight of the word leaving the window.
+    top: u64,
+}
+
+impl<'a> Shingles<'a> {
+    fn new(tokens: &'a [u64], k: usize) -> Shingles<'a> {
+        let k = k.max(1);
+        let first = k.min(tokens.len());
+        Shingles {
+            tokens,
+            k,
+            next: first,
+            h: tokens[..first]
                 .iter()
-                .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x));
-            self.shingles.push(finalize(h.wrapping_add(t.len() as u64)));
-            return;
-        }
-        self.shingles.reserve(t.len() + 1 - k);
-        // ROLL^(k-1): the weight of the word leaving the window.
-        let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(ROLL));
-        let mut h = t[..k]
-            .iter()
-            .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x));
-        let len = k as u64;
-        self.shingles.push(finalize(h.wrapping_add(len)));
-        for i in k..t.len() {
-            h = h
-                .wrapping_sub(t[i - k].wrapping_mul(top))
-                .wrapping_mul(ROLL)
-                .wrapping_add(t[i]);
-            self.shingles.push(finalize(h.wrapping_add(len)));
+                .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x)),
+            top: (1..k).fold(1u64, |p, _| p.wrapping_mul(ROLL)),
         }
     }
 }
 
-/// Hash of one folded word for this path: the word read as at most a few
-/// (possibly overlapping) little-endian loads, each multiplied and
-/// rotated in. No finalizer: a word hash only feeds the rolling shingle
-/// hash, whose every window goes through splitmix64, and for words of up
-/// to 8 bytes (most of them) the one multiply-rotate is a bijection, so
-/// distinct words of a length never collide. Cheaper than xxh3 on words
-/// of a few letters and free of the byte copy a zero-padded chunk needs. Given the
-/// length (which goes in first), the loads determine the word: the 1..=3
-/// byte case reads bytes 0, len/2 and len-1, the 4..=8 byte case the
-/// first and last four, longer words every full 8 bytes and the last 8.
-fn word_hash(w: &[u8]) -> u64 {
-    const M: u64 = 0xFF51_AFD7_ED55_8CCD;
-    let n = w.len();
-    let mut h = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(M).rotate_left(29);
-    let le32 = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    let le64 = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-    match n {
-        0 => {}
-        1..=3 => {
-            let v = u64::from(w[0]) | u64::from(w[n / 2]) << 8 | u64::from(w[n - 1]) << 16;
-            h = mix(h, v);
+impl Iterator for Shingles<'_> {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        let t = self.tokens;
+        if self.next > t.len() || t.is_empty() {
+            return None;
         }
-        4..=8 => h = mix(h, le32(w) | le32(&w[n - 4..]) << 32),
-        _ => {
-            let mut rest = w;
-            while rest.len() > 8 {
-                h = mix(h, le64(rest));
-                rest = &rest[8..];
-            }
-            h = mix(h, le64(&w[n - 8..]));
+        if t.len() < self.k {
+            // The one shingle of a short text, weighted by its length.
+            self.next = t.len() + 1;
+            return Some(finalize(self.h.wrapping_add(t.len() as u64)));
         }
+        // `h` is the window ending before word `next`: emit it, then
+        // roll word `next` in and word `next - k` out.
+        let i = self.next;
+        self.next += 1;
+        let out = finalize(self.h.wrapping_add(self.k as u64));
+        if i < t.len() {
+            self.h = self
+                .h
+                .wrapping_sub(t[i - self.k].wrapping_mul(self.top))
+                .wrapping_mul(ROLL)
+                .wrapping_add(t[i]);
+        }
+        Some(out)
     }
-    h
 }
 
 /// Odd multiplier of the rolling shingle hash (a 64-bit prime).
@@ -825,14 +843,25 @@ fn skip_nested(raw: &[u8], mut i: usize) -> Option<usize> {
     None
 }
 
+/// A JSON string without escapes as it stands in the line; `None` when it
+/// is not valid (a raw control character, not UTF-8).
+fn plain_string(raw: &[u8], r: Raw) -> Option<&str> {
+    let s = std::str::from_utf8(&raw[r.start..r.end]).ok()?;
+    (!has_control(s)).then_some(s)
+}
+
+/// True when `t` holds a control character, which JSON forbids raw in
+/// strings (serde_json agrees).
+fn has_control(t: &str) -> bool {
+    t.bytes().fold(false, |acc, b| acc | (b < 0x20))
+}
+
 /// Appends a JSON string's decoded content to `out`; false when it is not
 /// valid (bad escape, lone surrogate, control character, not UTF-8).
 fn unescape_into(raw: &[u8], r: Raw, out: &mut String) -> bool {
     let Ok(s) = std::str::from_utf8(&raw[r.start..r.end]) else {
         return false;
     };
-    // JSON forbids raw control characters in strings (serde_json agrees).
-    let has_control = |t: &str| t.bytes().fold(false, |acc, b| acc | (b < 0x20));
     if !r.escaped {
         if has_control(s) {
             return false;
@@ -1029,21 +1058,25 @@ fn exact_join(docs: &[u32], sets: &[Vec<u64>], t: f64) -> (Vec<ScoredPair>, usiz
 mod tests {
     use super::*;
 
-    /// Every byte of a word of any length reaches its hash: changing any
-    /// one byte, or the length, changes the hash.
     #[test]
-    fn word_hash_sees_every_byte_and_the_length() {
-        let mut seen = std::collections::HashSet::new();
-        for n in 0..=20usize {
-            let base: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
-            assert!(seen.insert(word_hash(&base)), "length {n}");
-            for i in 0..n {
-                let mut w = base.clone();
-                w[i] = b'z';
-                assert!(seen.insert(word_hash(&w)), "length {n} byte {i}");
-            }
-        }
-        assert_ne!(word_hash(b"ab"), word_hash(b"ab\0"));
+    fn shingles_roll_windows_of_k_words() {
+        let all = |t: &[u64], k| Shingles::new(t, k).collect::<Vec<_>>();
+        assert!(all(&[], 3).is_empty());
+        assert_eq!(all(&[7, 8], 3).len(), 1);
+        assert_ne!(all(&[7, 8], 3), all(&[7, 8, 0], 3));
+        let s = all(&[1, 2, 3, 1, 2, 3, 4], 3);
+        assert_eq!(s.len(), 5);
+        // Equal windows hash equal wherever they are; others differ.
+        assert_eq!(s[0], s[3]);
+        assert_eq!(s[0], all(&[1, 2, 3], 3)[0]);
+        let distinct: std::collections::HashSet<_> = s.iter().collect();
+        assert_eq!(distinct.len(), 4);
+        // The signature made as shingles are read is the stored one's.
+        let mut a = vec![0u32; 16];
+        let mut b = vec![0u32; 16];
+        sketch_iter(Shingles::new(&[5, 6, 7, 8, 9, 10], 2), &mut a);
+        crate::minhash::sketch_into(&all(&[5, 6, 7, 8, 9, 10], 2), &mut b);
+        assert_eq!(a, b);
     }
 
     #[test]
