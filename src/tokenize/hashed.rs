@@ -75,18 +75,19 @@ pub struct TokenHasher {
     /// Bit per byte: an ASCII letter or digit.
     alnum: Vec<u64>,
     /// Bit per byte: where a token may start (the first byte of a run of
-    /// ASCII letters and digits, `%`, any non-ASCII byte).
+    /// ASCII letters and digits, `%`, the first byte of a non-ASCII
+    /// character).
     events: Vec<u64>,
     /// Bit per byte: a byte after which an ASCII run may go on as one
     /// word (non-ASCII, an apostrophe, a backslash, or a full stop or
     /// comma between digits). A superset: [`ascii_word_continues`] decides.
     cont: Vec<u64>,
-    /// Bit per byte: an ASCII digit (for `cont`).
-    digit: Vec<u64>,
-    /// Bit per byte: a full stop or comma (for `cont`).
-    point: Vec<u64>,
+    /// The classes of each 64 bytes, before the masks above combine them.
+    classes: Vec<Classes>,
     /// The folded form of a word that needs [`normalize_word`].
     buf: String,
+    /// The `per` and `cent` tokens of the text.
+    marks: Vec<Mark>,
 }
 
 impl TokenHasher {
@@ -102,7 +103,8 @@ impl TokenHasher {
         let bytes = text.as_bytes();
         let n = bytes.len();
         self.classify(bytes);
-        let mut emit = Emitter::new(text, out);
+        self.marks.clear();
+        let marks = &mut self.marks;
         let buf = &mut self.buf;
         // Bytes before `i` are done: an event there lies inside a word or
         // character already read. Events are popped from their masks, so
@@ -118,7 +120,10 @@ impl TokenHasher {
                 }
                 if !bit(&self.alnum, s) {
                     i = special_step(text, s, buf, &mut |s, e, norm: &str| {
-                        emit.token(s, e, norm.len(), folded_word_hash(norm.as_bytes()));
+                        if !norm.is_empty() {
+                            let h = folded_word_hash(norm.as_bytes());
+                            token(out, marks, (s, e), norm.len(), h);
+                        }
                     });
                     continue;
                 }
@@ -127,61 +132,74 @@ impl TokenHasher {
                     if let Some(end) = ascii_word_continues(text, s, j) {
                         buf.clear();
                         normalize_word(&text[s..end], buf);
-                        emit.token(s, end, buf.len(), folded_word_hash(buf.as_bytes()));
+                        if !buf.is_empty() {
+                            let h = folded_word_hash(buf.as_bytes());
+                            token(out, marks, (s, end), buf.len(), h);
+                        }
                         i = end;
                         continue;
                     }
                 }
-                emit.token(s, j, j - s, hash_chunks(bytes, s, j - s, FOLD));
+                token(
+                    out,
+                    marks,
+                    (s, j),
+                    j - s,
+                    hash_chunks(bytes, s, j - s, FOLD),
+                );
                 i = j;
             }
         }
-        emit.finish();
+        join_per_cent(text, &self.marks, out);
     }
 
     /// Fills the masks of `bytes`, 64 bytes to a word (bits past the end
     /// are clear).
     fn classify(&mut self, bytes: &[u8]) {
         let words = bytes.len().div_ceil(64);
-        for v in [
-            &mut self.alnum,
-            &mut self.events,
-            &mut self.cont,
-            &mut self.digit,
-            &mut self.point,
-        ] {
-            v.clear();
-            v.reserve(words);
-        }
-        let mut push = |c: Classes| {
-            self.alnum.push(c.alnum);
-            self.events.push(c.special);
-            self.cont.push(c.other);
-            self.digit.push(c.digit);
-            self.point.push(c.point);
-        };
+        self.classes.clear();
+        self.classes.reserve(words);
         let mut chunks = bytes.chunks_exact(64);
         for c in &mut chunks {
-            push(classify64(c.try_into().expect("64-byte chunk")));
+            self.classes
+                .push(classify64(c.try_into().expect("64-byte chunk")));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
             // Zero bytes are in no class.
             let mut pad = [0u8; 64];
             pad[..rest.len()].copy_from_slice(rest);
-            push(classify64(&pad));
+            self.classes.push(classify64(&pad));
         }
+        for v in [&mut self.alnum, &mut self.events, &mut self.cont] {
+            v.clear();
+            v.reserve(words);
+        }
+        let none = Classes::default();
+        let c = &self.classes;
         for w in 0..words {
+            let (prev, this, next) = (
+                if w > 0 { &c[w - 1] } else { &none },
+                &c[w],
+                c.get(w + 1).unwrap_or(&none),
+            );
+            // The bit of the byte before, after, two after.
+            let before = |f: fn(&Classes) -> u64| f(this) << 1 | f(prev) >> 63;
+            let after = |f: fn(&Classes) -> u64| f(this) >> 1 | f(next) << 63;
+            let after2 = |f: fn(&Classes) -> u64| f(this) >> 2 | f(next) << 62;
+            // U+2000..=U+203F (E2 80 xx: spaces, dashes, quotes, ellipsis)
+            // holds no letter or digit: never a token. After a word, only
+            // its apostrophes (U+2018, U+2019) may continue it.
+            let punct = this.e2 & after(|c| c.b80);
+            let apostrophe = punct & after2(|c| c.quote);
             // Runs of letters and digits start where the byte before is
             // not one.
-            let a = self.alnum[w];
-            let before = a << 1 | if w > 0 { self.alnum[w - 1] >> 63 } else { 0 };
-            self.events[w] |= a & !before;
+            self.alnum.push(this.alnum);
+            self.events
+                .push(this.alnum & !before(|c| c.alnum) | this.special & !punct);
             // A full stop or comma continues a word only between digits.
-            let d = self.digit[w];
-            let before = d << 1 | if w > 0 { self.digit[w - 1] >> 63 } else { 0 };
-            let after = d >> 1 | self.digit.get(w + 1).map_or(0, |x| x << 63);
-            self.cont[w] |= self.point[w] & before & after;
+            let point = this.point & before(|c| c.digit) & after(|c| c.digit);
+            self.cont.push(this.other & !(punct & !apostrophe) | point);
         }
     }
 }
@@ -196,59 +214,88 @@ fn bit(bits: &[u64], i: usize) -> bool {
 /// run it lowercases the letters and leaves the digits.
 const FOLD: u64 = 0x2020_2020_2020_2020;
 
-/// The `per` + `cent` rule of [`super::for_each_token`] over hashes.
-struct Emitter<'a> {
-    text: &'a str,
-    out: &'a mut Vec<u64>,
-    /// A `per` waiting to see whether `cent` follows: its byte range.
-    pending_per: Option<(usize, usize)>,
-    per: u64,
-    cent: u64,
-    percent: u64,
+/// Pushes one token's hash; `per` and `cent` are also noted for
+/// [`join_per_cent`] (the hash is a bijection for words of 3 and 4 bytes,
+/// so length and hash name them exactly). Almost every token only pays
+/// two compares.
+#[inline(always)]
+fn token(out: &mut Vec<u64>, marks: &mut Vec<Mark>, at: (usize, usize), len: usize, h: u64) {
+    if h == PER || h == CENT {
+        note(out, marks, at, len, h);
+    }
+    out.push(h);
 }
 
-impl<'a> Emitter<'a> {
-    fn new(text: &'a str, out: &'a mut Vec<u64>) -> Emitter<'a> {
-        Emitter {
-            text,
-            out,
-            pending_per: None,
-            per: folded_word_hash(b"per"),
-            cent: folded_word_hash(b"cent"),
-            percent: folded_word_hash(b"percent"),
-        }
+#[cold]
+#[inline(never)]
+fn note(out: &[u64], marks: &mut Vec<Mark>, (start, end): (usize, usize), len: usize, h: u64) {
+    if (h == PER && len == 3) || (h == CENT && len == 4) {
+        marks.push(Mark {
+            index: out.len(),
+            start,
+            end,
+            per: h == PER,
+        });
     }
+}
 
-    /// One token: its byte range, folded length and hash. The hash is a
-    /// bijection for words of 3 and 4 bytes, so `(length, hash)` names
-    /// `per` and `cent` exactly.
-    #[inline(always)]
-    fn token(&mut self, start: usize, end: usize, len: usize, hash: u64) {
-        if len == 0 {
-            return;
-        }
-        if let Some((_, per_end)) = self.pending_per.take() {
-            if len == 4
-                && hash == self.cent
-                && self.text[per_end..start].chars().all(char::is_whitespace)
-            {
-                self.out.push(self.percent);
-                return;
-            }
-            self.out.push(self.per);
-        }
-        if len == 3 && hash == self.per {
-            self.pending_per = Some((start, end));
-        } else {
-            self.out.push(hash);
-        }
-    }
+/// A `per` or `cent` token: its index in the output and byte range.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    index: usize,
+    start: usize,
+    end: usize,
+    per: bool,
+}
 
-    fn finish(self) {
-        if self.pending_per.is_some() {
-            self.out.push(self.per);
+/// Hashes of `per`, `cent` and `percent` ([`folded_word_hash`]; a test
+/// checks them).
+const PER: u64 = short_word_hash(b"per");
+const CENT: u64 = short_word_hash(b"cent");
+const PERCENT: u64 = short_word_hash(b"percent");
+
+/// [`folded_word_hash`] of a word of at most 8 bytes, at compile time.
+const fn short_word_hash(w: &[u8]) -> u64 {
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < w.len() {
+        v |= (w[i] as u64) << (8 * i);
+        i += 1;
+    }
+    let h = (w.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h ^ v).wrapping_mul(0xFF51_AFD7_ED55_8CCD).rotate_left(29)
+}
+
+/// The `per` + `cent` rule of [`super::for_each_token`] over the noted
+/// tokens: a `per` directly followed by `cent` with only
+/// whitespace between them becomes one `percent`.
+fn join_per_cent(text: &str, marks: &[Mark], out: &mut Vec<u64>) {
+    let mut drop = Vec::new();
+    for pair in marks.windows(2) {
+        let (per, cent) = (pair[0], pair[1]);
+        if per.per
+            && !cent.per
+            && cent.index == per.index + 1
+            && text[per.end..cent.start].chars().all(char::is_whitespace)
+        {
+            out[per.index] = PERCENT;
+            drop.push(cent.index);
         }
     }
+    if drop.is_empty() {
+        return;
+    }
+    let mut next = drop.iter().peekable();
+    let mut kept = drop[0];
+    for i in drop[0]..out.len() {
+        if next.peek() == Some(&&i) {
+            next.next();
+            continue;
+        }
+        out[kept] = out[i];
+        kept += 1;
+    }
+    out.truncate(kept);
 }
 
 /// Index of the first clear bit at or after `from` (`bits.len() * 64`
@@ -271,11 +318,11 @@ fn next_clear(bits: &[u64], from: usize) -> usize {
 }
 
 /// The classes of 64 bytes, a bit per byte.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Classes {
     /// ASCII letters and digits.
     alnum: u64,
-    /// `%` and non-ASCII bytes.
+    /// `%` and the first bytes of non-ASCII characters.
     special: u64,
     /// ASCII digits.
     digit: u64,
@@ -283,6 +330,12 @@ struct Classes {
     point: u64,
     /// Non-ASCII bytes, apostrophes, backticks and backslashes.
     other: u64,
+    /// 0xE2 bytes (first of U+2000..=U+2FFF).
+    e2: u64,
+    /// 0x80 bytes.
+    b80: u64,
+    /// 0x98 and 0x99 bytes (the last of U+2018 and U+2019).
+    quote: u64,
 }
 
 /// The classes of 64 bytes.
@@ -293,18 +346,12 @@ fn classify64(b: &[u8; 64]) -> Classes {
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
-    let mut c = Classes {
-        alnum: 0,
-        special: 0,
-        digit: 0,
-        point: 0,
-        other: 0,
-    };
+    let mut c = Classes::default();
     for k in 0..4 {
         // SAFETY: the 16 bytes read lie inside `b` (k < 4) and the load
         // has no alignment requirement; SSE2, the only feature these
         // intrinsics need, is part of every x86-64 CPU.
-        let [alnum, special, digit, point, other] = unsafe {
+        let [alnum, special, digit, point, other, e2, b80, quote] = unsafe {
             let x = _mm_loadu_si128(b.as_ptr().add(16 * k).cast::<__m128i>());
             let is = |v: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(v as i8));
             // Signed compares: bytes from 0x80 are negative, never in range.
@@ -318,15 +365,20 @@ fn classify64(b: &[u8; 64]) -> Classes {
                 _mm_cmplt_epi8(low, _mm_set1_epi8((b'z' + 1) as i8)),
             );
             let an = _mm_or_si128(digit, letter);
-            // The movemask of `x` itself is its high bits: non-ASCII bytes.
+            // The movemask of `x` itself is its high bits: non-ASCII bytes;
+            // of those, 0xC0 and up (-64..=-1 signed) start a character.
             let high = _mm_movemask_epi8(x);
+            let starts = _mm_movemask_epi8(_mm_cmpgt_epi8(x, _mm_set1_epi8(-65))) & high;
             [
                 _mm_movemask_epi8(an),
-                _mm_movemask_epi8(is(b'%')) | high,
+                _mm_movemask_epi8(is(b'%')) | starts,
                 _mm_movemask_epi8(digit),
                 _mm_movemask_epi8(_mm_or_si128(is(b'.'), is(b','))),
                 _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(is(b'\''), is(b'`')), is(b'\\')))
                     | high,
+                _mm_movemask_epi8(is(0xE2)),
+                _mm_movemask_epi8(is(0x80)),
+                _mm_movemask_epi8(_mm_or_si128(is(0x98), is(0x99))),
             ]
         };
         let at = |m: i32| u64::from(m as u16) << (16 * k);
@@ -335,6 +387,9 @@ fn classify64(b: &[u8; 64]) -> Classes {
         c.digit |= at(digit);
         c.point |= at(point);
         c.other |= at(other);
+        c.e2 |= at(e2);
+        c.b80 |= at(b80);
+        c.quote |= at(quote);
     }
     c
 }
@@ -349,20 +404,17 @@ fn classify64(b: &[u8; 64]) -> Classes {
 /// The portable definition [`classify64`] must match.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn classify64_scalar(b: &[u8; 64]) -> Classes {
-    let mut c = Classes {
-        alnum: 0,
-        special: 0,
-        digit: 0,
-        point: 0,
-        other: 0,
-    };
+    let mut c = Classes::default();
     for (i, &x) in b.iter().enumerate() {
         let a = x.is_ascii_alphanumeric();
         c.alnum |= u64::from(a) << i;
-        c.special |= u64::from(x >= 0x80 || x == b'%') << i;
+        c.special |= u64::from(x >= 0xC0 || x == b'%') << i;
         c.digit |= u64::from(x.is_ascii_digit()) << i;
         c.point |= u64::from(x == b'.' || x == b',') << i;
         c.other |= u64::from(x >= 0x80 || matches!(x, b'\'' | b'`' | b'\\')) << i;
+        c.e2 |= u64::from(x == 0xE2) << i;
+        c.b80 |= u64::from(x == 0x80) << i;
+        c.quote |= u64::from(x == 0x98 || x == 0x99) << i;
     }
     c
 }
@@ -399,6 +451,13 @@ mod tests {
             }
         }
         assert_ne!(folded_word_hash(b"ab"), folded_word_hash(b"ab\0"));
+    }
+
+    #[test]
+    fn compile_time_hashes_are_the_word_hashes() {
+        assert_eq!(PER, folded_word_hash(b"per"));
+        assert_eq!(CENT, folded_word_hash(b"cent"));
+        assert_eq!(PERCENT, folded_word_hash(b"percent"));
     }
 
     #[test]
