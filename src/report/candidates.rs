@@ -39,22 +39,63 @@ pub(crate) fn lsh_pairs(
 /// Every pair of documents that share a key in `keys` (key, document),
 /// ascending, each pair once: the sort-based bucketing behind both LSH
 /// candidate generators (no hash map grows with the corpus).
-pub(crate) fn pairs_sharing_a_key(mut keys: Vec<(u64, u32)>) -> Vec<(u32, u32)> {
-    keys.par_sort_unstable();
-    let mut pairs = Vec::new();
-    let mut i = 0;
-    while i < keys.len() {
-        let mut j = i + 1;
-        while j < keys.len() && keys[j].0 == keys[i].0 {
-            j += 1;
+pub(crate) fn pairs_sharing_a_key(keys: Vec<(u64, u32)>) -> Vec<(u32, u32)> {
+    // Keys are hashes, so their top bits spread them evenly: one counting
+    // pass and one scatter split them into parts of a few thousand that
+    // sort in cache, in parallel (a comparison sort of the whole array
+    // streams it through memory a dozen times).
+    let bits = (keys.len() / 2048).max(1).ilog2().min(16);
+    let parts = 1usize << bits;
+    let part_of = |k: u64| {
+        if bits == 0 {
+            0
+        } else {
+            (k >> (64 - bits)) as usize
         }
-        for x in i..j {
-            for y in x + 1..j {
-                pairs.push((keys[x].1, keys[y].1));
-            }
-        }
-        i = j;
+    };
+    let mut starts = vec![0usize; parts + 1];
+    for &(k, _) in &keys {
+        starts[part_of(k) + 1] += 1;
     }
+    for p in 0..parts {
+        starts[p + 1] += starts[p];
+    }
+    let mut split = vec![(0u64, 0u32); keys.len()];
+    let mut next = starts.clone();
+    for &(k, d) in &keys {
+        let p = part_of(k);
+        split[next[p]] = (k, d);
+        next[p] += 1;
+    }
+    drop(keys);
+    let mut slices = Vec::with_capacity(parts);
+    let mut rest = split.as_mut_slice();
+    for p in 0..parts {
+        let (part, tail) = rest.split_at_mut(starts[p + 1] - starts[p]);
+        slices.push(part);
+        rest = tail;
+    }
+    let mut pairs: Vec<(u32, u32)> = slices
+        .into_par_iter()
+        .flat_map_iter(|part| {
+            part.sort_unstable();
+            let mut pairs = Vec::new();
+            let mut i = 0;
+            while i < part.len() {
+                let mut j = i + 1;
+                while j < part.len() && part[j].0 == part[i].0 {
+                    j += 1;
+                }
+                for x in i..j {
+                    for y in x + 1..j {
+                        pairs.push((part[x].1, part[y].1));
+                    }
+                }
+                i = j;
+            }
+            pairs
+        })
+        .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
@@ -233,5 +274,54 @@ impl ShingleIndex {
             .collect();
         links.sort_by_key(|l| (l.a, l.b, l.a_tokens.start));
         links
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pair of documents sharing a key, the slow way.
+    fn brute(keys: &[(u64, u32)]) -> Vec<(u32, u32)> {
+        let mut by_key: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
+        for &(k, d) in keys {
+            by_key.entry(k).or_default().push(d);
+        }
+        let mut pairs = Vec::new();
+        for docs in by_key.values_mut() {
+            docs.sort_unstable();
+            for x in 0..docs.len() {
+                for y in x + 1..docs.len() {
+                    pairs.push((docs[x], docs[y]));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    #[test]
+    fn partitioned_bucketing_finds_every_shared_key() {
+        let mix = |x: u64| xxhash_rust::xxh3::xxh3_64(&x.to_le_bytes());
+        // Sizes below and well above the partitioning threshold; every
+        // 7th document repeats the keys of the one before, and a few keys
+        // are shared by many documents.
+        for n in [0u32, 1, 50, 3_000, 40_000] {
+            let mut keys = Vec::new();
+            for d in 0..n {
+                for band in 0..4u64 {
+                    let owner = if d % 7 == 0 && d > 0 { d - 1 } else { d };
+                    let key = if band == 3 && d % 1000 == 0 {
+                        mix(u64::MAX)
+                    } else {
+                        mix(u64::from(owner) * 4 + band)
+                    };
+                    keys.push((key, d));
+                }
+            }
+            let want = brute(&keys);
+            assert_eq!(pairs_sharing_a_key(keys), want, "{n} documents");
+        }
     }
 }
