@@ -81,15 +81,15 @@ pub fn sketch_iter(shingles: impl IntoIterator<Item = u64>, out: &mut [u32]) {
         // Fast range reduction of the high 32 bits picks the bin.
         let bin = (((h >> 32) * k as u64) >> 32) as usize;
         let v = h as u32;
-        // An empty bin holds EMPTY = u32::MAX, so `<=` takes any first
-        // value; later it only fires on a new minimum (or an equal one).
-        if v <= out[bin] {
-            out[bin] = v;
-            if big {
-                filled_big[bin] = true;
-            } else {
-                filled[bin >> 6] |= 1 << (bin & 63);
-            }
+        // An empty bin holds EMPTY = u32::MAX, so the minimum takes any
+        // first value. No branch: whether a value is a new minimum is a
+        // coin toss early in a document, which a branch would mispredict.
+        let slot = &mut out[bin];
+        *slot = (*slot).min(v);
+        if big {
+            filled_big[bin] = true;
+        } else {
+            filled[bin >> 6] |= 1 << (bin & 63);
         }
     }
     if !any {

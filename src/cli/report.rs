@@ -210,7 +210,22 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
     } else {
         let file = std::fs::File::open(path)
             .with_context(|| format!("{}: cannot open", path.display()))?;
-        pairs_from_jsonl_file(&file, path, &params)?
+        // A regular file is mapped: the pages the kernel already holds are
+        // read in place instead of copied (0.1 s of kernel time on 300 MB).
+        // Anything else (a pipe, an empty file, a failed map) is read in
+        // chunks.
+        let map = match file.metadata() {
+            // SAFETY: the mapping is only read. Another process truncating
+            // the file while it is read would raise SIGBUS (the trade
+            // ripgrep makes for large files too); one rewriting it in place
+            // can only give an inconsistent report of that file.
+            Ok(m) if m.is_file() && m.len() > 0 => unsafe { memmap2::Mmap::map(&file) }.ok(),
+            _ => None,
+        };
+        match &map {
+            Some(map) => pairs_from_jsonl(map, path, &params)?,
+            None => pairs_from_jsonl_file(&file, path, &params)?,
+        }
     };
     if !r.failures.is_empty() {
         eprintln!(

@@ -846,7 +846,7 @@ fn skip_nested(raw: &[u8], mut i: usize) -> Option<usize> {
 /// A JSON string without escapes as it stands in the line; `None` when it
 /// is not valid (a raw control character, not UTF-8).
 fn plain_string(raw: &[u8], r: Raw) -> Option<&str> {
-    let s = std::str::from_utf8(&raw[r.start..r.end]).ok()?;
+    let s = simdutf8::basic::from_utf8(&raw[r.start..r.end]).ok()?;
     (!has_control(s)).then_some(s)
 }
 
@@ -859,7 +859,7 @@ fn has_control(t: &str) -> bool {
 /// Appends a JSON string's decoded content to `out`; false when it is not
 /// valid (bad escape, lone surrogate, control character, not UTF-8).
 fn unescape_into(raw: &[u8], r: Raw, out: &mut String) -> bool {
-    let Ok(s) = std::str::from_utf8(&raw[r.start..r.end]) else {
+    let Ok(s) = simdutf8::basic::from_utf8(&raw[r.start..r.end]) else {
         return false;
     };
     if !r.escaped {
