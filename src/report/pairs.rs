@@ -348,11 +348,14 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
     let need: Vec<u32> = (0..n as u32)
         .filter(|&i| needed[i as usize] && ok[i as usize])
         .collect();
+    // The LSH path only needs each set's members (a hash table counts a
+    // pair's intersection); the exact join's prefix filter needs them
+    // sorted.
     let sets_of_need: Vec<Vec<u64>> = need
         .par_iter()
         .map_init(
-            || (Scratch::default(), Vec::new()),
-            |(s, buf), &d| -> std::io::Result<Vec<u64>> {
+            || (Scratch::default(), Vec::new(), ShingleTable::default()),
+            |(s, buf, table), &d| -> std::io::Result<Vec<u64>> {
                 let r = recs[d as usize];
                 let raw: &[u8] = match &input {
                     Input::Bytes(data) => {
@@ -371,8 +374,13 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                 s.document(raw, 0, raw.len(), r.line, fields);
                 s.shingles(k);
                 let mut set = s.shingles.clone();
-                set.sort_unstable();
-                set.dedup();
+                if sketch {
+                    table.reset(set.len());
+                    set.retain(|&h| table.insert(h));
+                } else {
+                    set.sort_unstable();
+                    set.dedup();
+                }
                 Ok(set)
             },
         )
@@ -385,9 +393,16 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
     let (pairs, n_candidates) = if sketch {
         let pairs: Vec<ScoredPair> = candidates
             .par_iter()
-            .filter_map(|&(a, b)| {
-                score(a, b, &sets[a as usize], &sets[b as usize], params.threshold)
+            .map_init(ShingleTable::default, |table, &(a, b)| {
+                let (x, y) = (&sets[a as usize], &sets[b as usize]);
+                table.reset(x.len());
+                for &h in x {
+                    table.insert(h);
+                }
+                let inter = y.iter().filter(|&&h| table.contains(h)).count();
+                scored(a, b, inter, x.len(), y.len(), params.threshold)
             })
+            .flatten()
             .collect();
         (pairs, candidates.len())
     } else {
@@ -464,10 +479,16 @@ fn cmp_opt(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
     }
 }
 
-/// The verified pair, when its Jaccard reaches `t`.
+/// The verified pair of sorted sets `x` and `y`, when its Jaccard reaches
+/// `t`.
 fn score(a: u32, b: u32, x: &[u64], y: &[u64], t: f64) -> Option<ScoredPair> {
-    let inter = intersection(x, y);
-    let union = x.len() + y.len() - inter;
+    scored(a, b, intersection(x, y), x.len(), y.len(), t)
+}
+
+/// The pair of sets of `nx` and `ny` members sharing `inter`, when its
+/// Jaccard reaches `t`.
+fn scored(a: u32, b: u32, inter: usize, nx: usize, ny: usize, t: f64) -> Option<ScoredPair> {
+    let union = nx + ny - inter;
     let jaccard = if union == 0 {
         1.0
     } else {
@@ -477,8 +498,67 @@ fn score(a: u32, b: u32, x: &[u64], y: &[u64], t: f64) -> Option<ScoredPair> {
         a: a.min(b),
         b: a.max(b),
         jaccard,
-        containment: inter as f64 / x.len().min(y.len()).max(1) as f64,
+        containment: inter as f64 / nx.min(ny).max(1) as f64,
     })
+}
+
+/// A set of shingle hashes by open addressing, emptied in constant time
+/// by a generation stamp: a pair's intersection costs one insert per
+/// member of one set and one probe per member of the other, where sorting
+/// both sets cost a dozen comparisons per member.
+#[derive(Default)]
+struct ShingleTable {
+    keys: Vec<u64>,
+    /// The generation that wrote each slot; other slots are empty.
+    stamps: Vec<u32>,
+    now: u32,
+    mask: usize,
+}
+
+impl ShingleTable {
+    /// Empties the set, with room for `expected` members.
+    fn reset(&mut self, expected: usize) {
+        let size = (expected * 2).next_power_of_two().max(16);
+        if size > self.keys.len() {
+            self.keys = vec![0; size];
+            self.stamps = vec![0; size];
+            self.now = 0;
+        }
+        self.mask = size - 1;
+        self.now = self.now.wrapping_add(1);
+        if self.now == 0 {
+            self.stamps.fill(0);
+            self.now = 1;
+        }
+    }
+
+    /// Adds `h`; true when it was not a member. (Shingle hashes are fully
+    /// mixed, so their low bits pick the slot.)
+    fn insert(&mut self, h: u64) -> bool {
+        let mut i = h as usize & self.mask;
+        loop {
+            if self.stamps[i] != self.now {
+                self.stamps[i] = self.now;
+                self.keys[i] = h;
+                return true;
+            }
+            if self.keys[i] == h {
+                return false;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn contains(&self, h: u64) -> bool {
+        let mut i = h as usize & self.mask;
+        while self.stamps[i] == self.now {
+            if self.keys[i] == h {
+                return true;
+            }
+            i = (i + 1) & self.mask;
+        }
+        false
+    }
 }
 
 fn intersection(a: &[u64], b: &[u64]) -> usize {
@@ -1057,6 +1137,37 @@ fn exact_join(docs: &[u32], sets: &[Vec<u64>], t: f64) -> (Vec<ScoredPair>, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shingle_table_counts_like_sorted_sets() {
+        let mut t = ShingleTable::default();
+        let mix = |x: u64| finalize(x);
+        for (n, m, shared) in [
+            (0u64, 5u64, 0u64),
+            (10, 10, 10),
+            (300, 200, 150),
+            (1000, 40, 7),
+        ] {
+            let x: Vec<u64> = (0..n).map(mix).collect();
+            let y: Vec<u64> = (0..shared)
+                .chain(5000..5000 + m - shared)
+                .map(mix)
+                .collect();
+            t.reset(x.len());
+            assert!(x.iter().all(|&h| t.insert(h)));
+            assert!(x.iter().all(|&h| !t.insert(h)), "members stay members");
+            let inter = y.iter().filter(|&&h| t.contains(h)).count();
+            assert_eq!(inter as u64, shared.min(n));
+            // A reset empties it.
+            t.reset(4);
+            assert!(x.iter().all(|&h| !t.contains(h)));
+        }
+        // Duplicates are dropped once.
+        let mut v = vec![mix(1), mix(2), mix(1), mix(3), mix(2)];
+        t.reset(v.len());
+        v.retain(|&h| t.insert(h));
+        assert_eq!(v, [mix(1), mix(2), mix(3)]);
+    }
 
     #[test]
     fn shingles_roll_windows_of_k_words() {
