@@ -235,24 +235,19 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
     };
     let mut all = Pass1::default();
     let mut absorb = |p: Pass1| {
-        all.recs.extend(p.recs);
-        all.metas.extend(p.metas);
-        all.sigs.extend(p.sigs);
+        if all.recs.is_empty() {
+            all = p;
+        } else {
+            all.recs.extend(p.recs);
+            all.metas.extend(p.metas);
+            all.sigs.extend(p.sigs);
+        }
     };
     match &input {
         Input::Bytes(data) => {
-            let (mut base, mut line) = (0usize, 1u64);
-            while base < data.len() {
-                let mut end = (base + CHUNK).min(data.len());
-                if end < data.len() {
-                    end = memchr::memrchr(b'\n', &data[base..end])
-                        .map_or(data.len(), |i| base + i + 1);
-                }
-                let chunk = &data[base..end];
-                absorb(chunk_pass(chunk, base as u64, line));
-                line += memchr::memchr_iter(b'\n', chunk).count() as u64;
-                base = end;
-            }
+            // Bytes in memory (or mapped) need no chunks: one pass, so
+            // the per-document results are allocated once, not copied.
+            absorb(chunk_pass(data, 0, 1));
         }
         Input::File(file, chunk) => {
             let chunk = *chunk;
