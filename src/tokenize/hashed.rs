@@ -39,6 +39,13 @@ fn hash_chunks(bytes: &[u8], start: usize, len: usize, fold: u64) -> u64 {
     const M: u64 = 0xFF51_AFD7_ED55_8CCD;
     let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(M).rotate_left(29);
     let mut h = (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // Most words: one load and a mask, no branch on the length.
+    if (1..=8).contains(&len) {
+        if let Some(b) = bytes.get(start..start + 8) {
+            let v = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+            return mix(h, (v | fold) & (u64::MAX >> (64 - 8 * len)));
+        }
+    }
     let mut at = start;
     let end = start + len;
     while end - at > 8 {
