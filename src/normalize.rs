@@ -51,15 +51,45 @@ pub fn normalize_word(word: &str, out: &mut String) {
         if is_apostrophe(c) {
             continue;
         }
-        for d in std::iter::once(c).nfkd() {
-            if is_combining_mark(d) || d == '\\' || d == ',' || is_apostrophe(d) {
-                continue;
-            }
-            if is_percent(d) {
-                out.push_str("percent");
-            } else {
-                out.extend(d.to_lowercase());
-            }
+        if let Some(folded) = latin1_folded(c) {
+            out.push_str(folded);
+            continue;
+        }
+        fold_by_decomposition(c, out);
+    }
+}
+
+/// The folded form of a character of Latin-1's upper half (the accented
+/// letters of most European names: `é` is `e`), from a table the general
+/// rule fills once; `None` for any other character.
+fn latin1_folded(c: char) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let i = (c as usize).checked_sub(0xC0).filter(|&i| i < 0x40)?;
+    let table = TABLE.get_or_init(|| {
+        (0xC0..=0xFFu32)
+            .filter_map(char::from_u32)
+            .map(|c| {
+                let mut s = String::new();
+                fold_by_decomposition(c, &mut s);
+                s
+            })
+            .collect()
+    });
+    Some(&table[i])
+}
+
+/// The general rule for one non-ASCII, non-apostrophe character: its
+/// compatibility decomposition without combining marks, backslashes,
+/// commas or apostrophes, percent signs spelled out, lowercased.
+fn fold_by_decomposition(c: char, out: &mut String) {
+    for d in std::iter::once(c).nfkd() {
+        if is_combining_mark(d) || d == '\\' || d == ',' || is_apostrophe(d) {
+            continue;
+        }
+        if is_percent(d) {
+            out.push_str("percent");
+        } else {
+            out.extend(d.to_lowercase());
         }
     }
 }
@@ -97,5 +127,14 @@ mod tests {
         assert_eq!(normalized("\u{FB01}nal"), "final");
         assert_eq!(normalized("na\u{EF}ve"), "naive");
         assert_eq!(normalized("Caf\u{E9}"), "cafe");
+        // Latin-1 letters take the table; it holds the general rule's forms.
+        assert_eq!(normalized("Nat\u{E1}sha"), "natasha");
+        assert_eq!(normalized("\u{C6}sir Stra\u{DF}e"), "\u{E6}sir stra\u{DF}e");
+        for c in (0xC0..=0xFFu32).filter_map(char::from_u32) {
+            let mut general = String::new();
+            fold_by_decomposition(c, &mut general);
+            assert_eq!(latin1_folded(c), Some(general.as_str()), "{c:?}");
+        }
+        assert_eq!(latin1_folded('\u{100}'), None);
     }
 }

@@ -247,9 +247,13 @@ fn is_word_char(c: char) -> bool {
     }
     // General Punctuation (curly quotes, dashes, ellipsis, no-break and
     // thin spaces) holds no letter, digit or combining mark, and news text
-    // is full of it: skip the Unicode tables.
+    // is full of it; Latin-1's upper half is letters but for × and ÷.
+    // Both skip the Unicode tables (a test checks them against the tables).
     if ('\u{2000}'..='\u{206F}').contains(&c) {
         return false;
+    }
+    if ('\u{C0}'..='\u{FF}').contains(&c) {
+        return c != '\u{D7}' && c != '\u{F7}';
     }
     c.is_alphanumeric() || is_combining_mark(c)
 }
@@ -474,6 +478,17 @@ mod tests {
         #[test]
         fn fast_scanner_matches_reference(text in "[a-zA-Z0-9 ,.'`%\\\\\u{2019}\u{e9}\u{0301}\u{FF05}\u{a0}\n-]{0,60}") {
             assert_scanners_agree(&text);
+        }
+    }
+
+    #[test]
+    fn word_char_shortcuts_agree_with_the_tables() {
+        for c in ('\u{80}'..='\u{2FF}').chain('\u{2000}'..='\u{206F}') {
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphanumeric() || is_combining_mark(c),
+                "{c:?}"
+            );
         }
     }
 

@@ -210,24 +210,24 @@ impl TokenHasher {
                 &c[w],
                 c.get(w + 1).unwrap_or(&none),
             );
-            // The bit of the byte before, after, two after.
-            let before = |f: fn(&Classes) -> u64| f(this) << 1 | f(prev) >> 63;
-            let after = |f: fn(&Classes) -> u64| f(this) >> 1 | f(next) << 63;
-            let after2 = |f: fn(&Classes) -> u64| f(this) >> 2 | f(next) << 62;
             // U+2000..=U+203F (E2 80 xx: spaces, dashes, quotes, ellipsis)
             // holds no letter or digit: never a token. After a word, only
             // its apostrophes (U+2018, U+2019) may continue it.
-            let punct = this.e2 & after(|c| c.b80);
-            let apostrophe = punct & after2(|c| c.quote);
+            let punct = this.e2 & (this.b80 >> 1 | next.b80 << 63);
+            let apostrophe = punct & (this.quote >> 2 | next.quote << 62);
             // A full stop or comma continues a word only between digits.
-            let point = this.point & before(|c| c.digit) & after(|c| c.digit);
+            let digit_before = this.digit << 1 | prev.digit >> 63;
+            let digit_after = this.digit >> 1 | next.digit << 63;
+            let point = this.point & digit_before & digit_after;
+            let alnum_before = this.alnum << 1 | prev.alnum >> 63;
+            let alnum_after = this.alnum >> 1 | next.alnum << 63;
             self.alnum.push(this.alnum);
             self.cont.push(this.other & !(punct & !apostrophe) | point);
             self.blocks.push(Block {
                 // Runs of letters and digits start where the byte before
                 // is not one, and end where the byte after is not one.
-                starts: this.alnum & !before(|c| c.alnum),
-                ends: this.alnum & !after(|c| c.alnum),
+                starts: this.alnum & !alnum_before,
+                ends: this.alnum & !alnum_after,
                 special: this.special & !punct,
                 flagged: 0,
             });
