@@ -27,24 +27,29 @@ pub(crate) fn lsh_pairs(
     prepared: &[Prepared],
     lsh: LshParams,
 ) -> Vec<(u32, u32)> {
-    let keys: Vec<(u64, u32)> = sigs
+    let keys: Vec<u64> = sigs
         .par_iter()
-        .enumerate()
-        .filter(|(i, _)| !prepared[*i].set.is_empty())
-        .flat_map_iter(|(i, s)| lsh.band_keys(s).map(move |k| (k, i as u32)))
+        .flat_map_iter(|s| lsh.band_keys(s))
         .collect();
-    pairs_sharing_a_key(keys)
+    let live: Vec<bool> = prepared.iter().map(|p| !p.set.is_empty()).collect();
+    pairs_sharing_a_key(&keys, lsh.bands, &live)
 }
 
-/// Every pair of documents that share a key in `keys` (key, document),
-/// ascending, each pair once: the sort-based bucketing behind both LSH
-/// candidate generators (no hash map grows with the corpus).
-pub(crate) fn pairs_sharing_a_key(keys: Vec<(u64, u32)>) -> Vec<(u32, u32)> {
-    // Keys are hashes, so their top bits spread them evenly: one counting
-    // pass and one scatter split them into parts of a few thousand that
-    // sort in cache, in parallel (a comparison sort of the whole array
-    // streams it through memory a dozen times).
-    let bits = (keys.len() / 2048).max(1).ilog2().min(16);
+/// Every pair of live documents that share a key, ascending, each pair
+/// once: the sort-based bucketing behind both LSH candidate generators (no
+/// hash map grows with the corpus). `keys` holds `per_doc` keys for each
+/// document of `live`, document by document.
+///
+/// Keys are hashes, so their top bits spread them evenly: a counting pass
+/// and a scatter (both in parallel, over ranges of documents) split them
+/// into parts of a few thousand that sort in cache, in parallel (a
+/// comparison sort of the whole array streams it through memory a dozen
+/// times).
+pub(crate) fn pairs_sharing_a_key(keys: &[u64], per_doc: usize, live: &[bool]) -> Vec<(u32, u32)> {
+    let n = live.len();
+    debug_assert_eq!(keys.len(), n * per_doc);
+    let total = live.iter().filter(|&&l| l).count() * per_doc;
+    let bits = (total / 2048).max(1).ilog2().min(16);
     let parts = 1usize << bits;
     let part_of = |k: u64| {
         if bits == 0 {
@@ -53,25 +58,55 @@ pub(crate) fn pairs_sharing_a_key(keys: Vec<(u64, u32)>) -> Vec<(u32, u32)> {
             (k >> (64 - bits)) as usize
         }
     };
-    let mut starts = vec![0usize; parts + 1];
-    for &(k, _) in &keys {
-        starts[part_of(k) + 1] += 1;
+    let tasks = if n < 4096 { 1 } else { 64 };
+    let ranges: Vec<std::ops::Range<usize>> = (0..tasks)
+        .map(|t| n * t / tasks..n * (t + 1) / tasks)
+        .collect();
+    let keys_of = |d: usize| &keys[d * per_doc..(d + 1) * per_doc];
+    let counts: Vec<Vec<usize>> = ranges
+        .par_iter()
+        .map(|r| {
+            let mut c = vec![0usize; parts];
+            for d in r.clone().filter(|&d| live[d]) {
+                for &k in keys_of(d) {
+                    c[part_of(k)] += 1;
+                }
+            }
+            c
+        })
+        .collect();
+    // Part by part, range by range: each range writes its own slices.
+    let mut split = vec![(0u64, 0u32); total];
+    {
+        let mut outs: Vec<Vec<&mut [(u64, u32)]>> =
+            (0..tasks).map(|_| Vec::with_capacity(parts)).collect();
+        let mut rest = split.as_mut_slice();
+        for p in 0..parts {
+            for (count, out) in counts.iter().zip(outs.iter_mut()) {
+                let (mine, tail) = std::mem::take(&mut rest).split_at_mut(count[p]);
+                out.push(mine);
+                rest = tail;
+            }
+        }
+        ranges
+            .par_iter()
+            .zip(outs.par_iter_mut())
+            .for_each(|(r, out)| {
+                let mut at = vec![0usize; parts];
+                for d in r.clone().filter(|&d| live[d]) {
+                    for &k in keys_of(d) {
+                        let p = part_of(k);
+                        out[p][at[p]] = (k, d as u32);
+                        at[p] += 1;
+                    }
+                }
+            });
     }
-    for p in 0..parts {
-        starts[p + 1] += starts[p];
-    }
-    let mut split = vec![(0u64, 0u32); keys.len()];
-    let mut next = starts.clone();
-    for &(k, d) in &keys {
-        let p = part_of(k);
-        split[next[p]] = (k, d);
-        next[p] += 1;
-    }
-    drop(keys);
     let mut slices = Vec::with_capacity(parts);
     let mut rest = split.as_mut_slice();
     for p in 0..parts {
-        let (part, tail) = rest.split_at_mut(starts[p + 1] - starts[p]);
+        let len = counts.iter().map(|c| c[p]).sum();
+        let (part, tail) = rest.split_at_mut(len);
         slices.push(part);
         rest = tail;
     }
@@ -305,23 +340,29 @@ mod tests {
     fn partitioned_bucketing_finds_every_shared_key() {
         let mix = |x: u64| xxhash_rust::xxh3::xxh3_64(&x.to_le_bytes());
         // Sizes below and well above the partitioning threshold; every
-        // 7th document repeats the keys of the one before, and a few keys
-        // are shared by many documents.
+        // 7th document repeats the keys of the one before, a few keys are
+        // shared by many documents, every 11th document is not live.
         for n in [0u32, 1, 50, 3_000, 40_000] {
             let mut keys = Vec::new();
+            let live: Vec<bool> = (0..n).map(|d| d % 11 != 5).collect();
             for d in 0..n {
                 for band in 0..4u64 {
                     let owner = if d % 7 == 0 && d > 0 { d - 1 } else { d };
-                    let key = if band == 3 && d % 1000 == 0 {
+                    keys.push(if band == 3 && d % 1000 == 0 {
                         mix(u64::MAX)
                     } else {
                         mix(u64::from(owner) * 4 + band)
-                    };
-                    keys.push((key, d));
+                    });
                 }
             }
-            let want = brute(&keys);
-            assert_eq!(pairs_sharing_a_key(keys), want, "{n} documents");
+            let listed: Vec<(u64, u32)> = keys
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| live[i / 4])
+                .map(|(i, &k)| (k, (i / 4) as u32))
+                .collect();
+            let want = brute(&listed);
+            assert_eq!(pairs_sharing_a_key(&keys, 4, &live), want, "{n} documents");
         }
     }
 }

@@ -173,7 +173,13 @@ struct Rec {
 struct Pass1 {
     recs: Vec<Rec>,
     metas: Vec<Meta>,
-    sigs: Vec<u32>,
+    /// The low byte of each signature value, `h` a document: enough for
+    /// the prefilter's agreement count (b-bit minwise hashing: a byte only
+    /// adds chance agreements, 1 in 256, so it never drops a pair the full
+    /// values would keep).
+    low: Vec<u8>,
+    /// The LSH band keys, `bands` a document.
+    keys: Vec<u64>,
 }
 
 fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsReport> {
@@ -197,25 +203,43 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
         source: e,
     };
 
-    // Pass 1: ids and (for LSH) signatures, chunk by chunk, in parallel.
+    let lsh = sketch.then(|| LshParams::for_recall(params.threshold, h, params.lsh_recall));
+    let bands = lsh.map_or(0, |l| l.bands);
+
+    // Pass 1: ids and (for LSH) signatures, made into band keys while
+    // they are at hand, chunk by chunk, in parallel.
     let chunk_pass = |chunk: &[u8], base: u64, first_line: u64| -> Pass1 {
         let lines = split_lines(chunk);
-        let mut sigs = vec![0u32; if sketch { lines.len() * h } else { 0 }];
+        let docs = if sketch { lines.len() } else { 0 };
+        let mut low = vec![0u8; docs * h];
+        let mut keys = vec![0u64; docs * bands];
         let one = |s: &mut Scratch,
-                   sig: Option<&mut [u32]>,
+                   out: Option<(&mut [u8], &mut [u64])>,
                    &(start, end, line): &(usize, usize, u64)| {
             let meta = s.document(chunk, start, end, first_line + line - 1, fields);
             if meta.ok {
-                if let Some(sig) = sig {
-                    s.sketch(k, sig);
+                if let (Some((low, keys)), Some(lsh)) = (out, lsh) {
+                    s.sig.resize(h, 0);
+                    let mut sig = std::mem::take(&mut s.sig);
+                    s.sketch(k, &mut sig);
+                    for (l, &v) in low.iter_mut().zip(&sig) {
+                        *l = v as u8;
+                    }
+                    for (b, key) in keys.iter_mut().enumerate() {
+                        *key = band_key(&sig[b * lsh.rows..(b + 1) * lsh.rows], b);
+                    }
+                    s.sig = sig;
                 }
             }
             meta
         };
         let metas: Vec<Meta> = if sketch {
-            sigs.par_chunks_mut(h)
+            low.par_chunks_mut(h)
+                .zip(keys.par_chunks_mut(bands.max(1)))
                 .zip(lines.par_iter())
-                .map_init(Scratch::default, |s, (sig, line)| one(s, Some(sig), line))
+                .map_init(Scratch::default, |s, ((low, keys), line)| {
+                    one(s, Some((low, keys)), line)
+                })
                 .collect()
         } else {
             lines
@@ -231,7 +255,12 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                 line: first_line + line - 1,
             })
             .collect();
-        Pass1 { recs, metas, sigs }
+        Pass1 {
+            recs,
+            metas,
+            low,
+            keys,
+        }
     };
     let mut all = Pass1::default();
     let mut absorb = |p: Pass1| {
@@ -240,7 +269,8 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
         } else {
             all.recs.extend(p.recs);
             all.metas.extend(p.metas);
-            all.sigs.extend(p.sigs);
+            all.low.extend(p.low);
+            all.keys.extend(p.keys);
         }
     };
     match &input {
@@ -290,7 +320,12 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
             }
         }
     }
-    let Pass1 { recs, metas, sigs } = all;
+    let Pass1 {
+        recs,
+        metas,
+        low,
+        keys,
+    } = all;
     let n = recs.len();
 
     let mut ids = Vec::with_capacity(n);
@@ -313,9 +348,8 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
         words.push(m.words);
     }
 
-    let (candidates, lsh) = if sketch {
-        let lsh = LshParams::for_recall(params.threshold, h, params.lsh_recall);
-        let mut c = lsh_candidates(&sigs, h, lsh, &ok);
+    let candidates = if sketch {
+        let mut c = super::candidates::pairs_sharing_a_key(&keys, bands, &ok);
         // Candidates whose signatures agree far less than the threshold
         // asks are dropped before the exact check (which every reported
         // pair still passes): at 128 values the estimate's standard error
@@ -323,89 +357,112 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
         // (over 4 standard errors) below it with chance under 1e-5.
         let floor = params.threshold - PREFILTER_MARGIN * (128.0 / h as f64).sqrt();
         c.retain(|&(a, b)| {
-            let (x, y) = (&sigs[a as usize * h..][..h], &sigs[b as usize * h..][..h]);
+            let (x, y) = (&low[a as usize * h..][..h], &low[b as usize * h..][..h]);
             let agree = x.iter().zip(y).filter(|(p, q)| p == q).count();
             agree as f64 >= floor * h as f64
         });
-        (c, Some(lsh))
+        c
     } else {
-        (Vec::new(), None)
+        Vec::new()
     };
-    drop(sigs);
+    drop((low, keys));
 
-    // Pass 2: exact shingle sets (sorted, distinct) of the documents that
-    // need them, read again by offset.
-    let mut needed = vec![!sketch; n];
-    for &(a, b) in &candidates {
-        needed[a as usize] = true;
-        needed[b as usize] = true;
-    }
-    let need: Vec<u32> = (0..n as u32)
-        .filter(|&i| needed[i as usize] && ok[i as usize])
-        .collect();
-    // The LSH path only needs each set's members (a hash table counts a
-    // pair's intersection); the exact join's prefix filter needs them
-    // sorted.
-    let sets_of_need: Vec<Vec<u64>> = need
-        .par_iter()
-        .map_init(
-            || (Scratch::default(), Vec::new(), ShingleTable::default()),
-            |(s, buf, table), &d| -> std::io::Result<Vec<u64>> {
-                let r = recs[d as usize];
-                let raw: &[u8] = match &input {
-                    Input::Bytes(data) => {
-                        &data[r.offset as usize..r.offset as usize + r.len as usize]
-                    }
-                    Input::File(file, _) => {
-                        buf.resize(r.len as usize, 0);
-                        let mut f = file
-                            .lock()
-                            .map_err(|_| std::io::Error::other("input lock poisoned"))?;
-                        f.seek(SeekFrom::Start(r.offset))?;
-                        f.read_exact(buf)?;
-                        buf
-                    }
-                };
-                s.document(raw, 0, raw.len(), r.line, fields);
-                s.shingles(k);
-                let mut set = s.shingles.clone();
-                if sketch {
-                    table.reset(set.len());
-                    set.retain(|&h| table.insert(h));
-                } else {
-                    set.sort_unstable();
-                    set.dedup();
-                }
-                Ok(set)
-            },
-        )
-        .collect::<std::io::Result<_>>()
-        .map_err(io)?;
-    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); n];
-    for (&d, set) in need.iter().zip(sets_of_need) {
-        sets[d as usize] = set;
-    }
-    let (pairs, n_candidates) = if sketch {
-        let pairs: Vec<ScoredPair> = candidates
+    // Pass 2: exact shingle sets of the documents that need them, read
+    // again by offset (the exact join's prefix filter needs them sorted;
+    // the LSH path only their members, de-duplicated by a hash table).
+    let read_set = |s: &mut Scratch,
+                    buf: &mut Vec<u8>,
+                    table: &mut ShingleTable,
+                    d: u32,
+                    set: &mut Vec<u64>|
+     -> std::io::Result<()> {
+        let r = recs[d as usize];
+        let raw: &[u8] = match &input {
+            Input::Bytes(data) => &data[r.offset as usize..r.offset as usize + r.len as usize],
+            Input::File(file, _) => {
+                buf.resize(r.len as usize, 0);
+                let mut f = file
+                    .lock()
+                    .map_err(|_| std::io::Error::other("input lock poisoned"))?;
+                f.seek(SeekFrom::Start(r.offset))?;
+                f.read_exact(buf)?;
+                buf
+            }
+        };
+        s.document(raw, 0, raw.len(), r.line, fields);
+        set.clear();
+        set.extend(Shingles::new(&s.tokens, k));
+        if sketch {
+            table.reset(set.len());
+            set.retain(|&h| table.insert(h));
+        } else {
+            set.sort_unstable();
+            set.dedup();
+        }
+        Ok(())
+    };
+    let (pairs, n_candidates, verified_docs) = if sketch {
+        // Candidate pairs link documents into small groups (a copy and
+        // its originals): each group's sets are made, its pairs scored
+        // and the sets dropped, in parallel, so no more than a group's
+        // sets per thread are ever held.
+        let groups = candidate_groups(n, &candidates);
+        let verified_docs = groups.iter().map(|g| g.docs.len()).sum();
+        let scored_groups = groups
             .par_iter()
-            .map_init(ShingleTable::default, |table, &(a, b)| {
-                let (x, y) = (&sets[a as usize], &sets[b as usize]);
-                table.reset(x.len());
-                for &h in x {
-                    table.insert(h);
-                }
-                let inter = y.iter().filter(|&&h| table.contains(h)).count();
-                scored(a, b, inter, x.len(), y.len(), params.threshold)
-            })
-            .flatten()
-            .collect();
-        (pairs, candidates.len())
+            .map_init(
+                || {
+                    let sets: Vec<Vec<u64>> = Vec::new();
+                    (
+                        Scratch::default(),
+                        Vec::new(),
+                        ShingleTable::default(),
+                        sets,
+                    )
+                },
+                |(s, buf, table, sets), g| -> std::io::Result<Vec<ScoredPair>> {
+                    if sets.len() < g.docs.len() {
+                        sets.resize_with(g.docs.len(), Vec::new);
+                    }
+                    for (&d, set) in g.docs.iter().zip(sets.iter_mut()) {
+                        read_set(s, buf, table, d, set)?;
+                    }
+                    let set_of = |d: u32| &sets[g.docs.binary_search(&d).expect("member")];
+                    Ok(g.pairs
+                        .iter()
+                        .filter_map(|&(a, b)| {
+                            let (x, y) = (set_of(a), set_of(b));
+                            table.reset(x.len());
+                            for &h in x {
+                                table.insert(h);
+                            }
+                            let inter = y.iter().filter(|&&h| table.contains(h)).count();
+                            scored(a, b, inter, x.len(), y.len(), params.threshold)
+                        })
+                        .collect())
+                },
+            )
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(io)?;
+        let mut pairs: Vec<ScoredPair> = scored_groups.into_iter().flatten().collect();
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+        (pairs, candidates.len(), verified_docs)
     } else {
+        let need: Vec<u32> = (0..n as u32).filter(|&i| ok[i as usize]).collect();
         let own: Vec<Vec<u64>> = need
-            .iter()
-            .map(|&d| std::mem::take(&mut sets[d as usize]))
-            .collect();
-        exact_join(&need, &own, params.threshold)
+            .par_iter()
+            .map_init(
+                || (Scratch::default(), Vec::new(), ShingleTable::default()),
+                |(s, buf, table), &d| -> std::io::Result<Vec<u64>> {
+                    let mut set = Vec::new();
+                    read_set(s, buf, table, d, &mut set)?;
+                    Ok(set)
+                },
+            )
+            .collect::<std::io::Result<_>>()
+            .map_err(io)?;
+        let (pairs, n_candidates) = exact_join(&need, &own, params.threshold);
+        (pairs, n_candidates, need.len())
     };
 
     let edges: Vec<(usize, usize)> = pairs.iter().map(|p| (p.a as usize, p.b as usize)).collect();
@@ -437,7 +494,7 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
         stats: PairsStats {
             lsh,
             candidates: n_candidates,
-            verified_docs: need.len(),
+            verified_docs,
         },
     })
 }
@@ -495,6 +552,58 @@ fn scored(a: u32, b: u32, inter: usize, nx: usize, ny: usize, t: f64) -> Option<
         jaccard,
         containment: inter as f64 / nx.min(ny).max(1) as f64,
     })
+}
+
+/// Documents linked by candidate pairs, and those pairs.
+struct Group {
+    /// Ascending.
+    docs: Vec<u32>,
+    pairs: Vec<(u32, u32)>,
+}
+
+/// The connected groups of the candidate graph (union-find), each with
+/// its documents and pairs; groups in order of their first document.
+fn candidate_groups(n: usize, candidates: &[(u32, u32)]) -> Vec<Group> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    for &(a, b) in candidates {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    // Group number of each root, in order of first appearance.
+    let mut by_root: Vec<(u32, u32, u32)> = candidates
+        .iter()
+        .map(|&(a, b)| (root(&mut parent, a), a, b))
+        .collect();
+    by_root.sort_unstable();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut last = u32::MAX;
+    for (r, a, b) in by_root {
+        if r != last {
+            groups.push(Group {
+                docs: Vec::new(),
+                pairs: Vec::new(),
+            });
+            last = r;
+        }
+        let g = groups.last_mut().expect("pushed");
+        g.docs.extend([a, b]);
+        g.pairs.push((a, b));
+    }
+    for g in &mut groups {
+        g.docs.sort_unstable();
+        g.docs.dedup();
+    }
+    groups
 }
 
 /// A set of shingle hashes by open addressing, emptied in constant time
@@ -607,8 +716,9 @@ struct Meta {
 struct Scratch {
     text: String,
     tokens: Vec<u64>,
-    shingles: Vec<u64>,
     hasher: TokenHasher,
+    /// One signature.
+    sig: Vec<u32>,
 }
 
 impl Scratch {
@@ -689,19 +799,8 @@ impl Scratch {
         }
     }
 
-    /// Shingle hashes of `self.tokens` (text order, duplicates kept): a
-    /// polynomial rolling hash of the `k` word hashes, then a 64-bit
-    /// finalizer, so each shingle costs a few multiplications. (The
-    /// library's [`crate::shingle::shingle_hashes`] runs xxh3 over each
-    /// window; any well-mixed 64-bit hash gives the same sets, hence the
-    /// same Jaccard, up to collisions of chance 2^-64.)
-    fn shingles(&mut self, k: usize) {
-        self.shingles.clear();
-        self.shingles.extend(Shingles::new(&self.tokens, k));
-    }
-
-    /// The signature of `self.tokens`' shingles (as [`Scratch::shingles`]
-    /// makes them) written into `sig`, without storing the shingles.
+    /// The signature of `self.tokens`' shingles ([`Shingles`]) written
+    /// into `sig`, without storing the shingles.
     fn sketch(&mut self, k: usize, sig: &mut [u32]) {
         sketch_iter(Shingles::new(&self.tokens, k), sig);
     }
@@ -1008,26 +1107,6 @@ fn hex4(s: &str) -> Option<u32> {
     u32::from_str_radix(h, 16).ok()
 }
 
-/// Candidate pairs from LSH: band keys sorted, equal keys paired.
-fn lsh_candidates(sigs: &[u32], h: usize, lsh: LshParams, ok: &[bool]) -> Vec<(u32, u32)> {
-    let n = ok.len();
-    let bands = lsh.bands;
-    let rows = lsh.rows;
-    let mut keys: Vec<(u64, u32)> = vec![(0, 0); n * bands];
-    keys.par_chunks_mut(bands).enumerate().for_each(|(d, out)| {
-        let sig = &sigs[d * h..(d + 1) * h];
-        for (b, slot) in out.iter_mut().enumerate() {
-            *slot = if ok[d] {
-                (band_key(&sig[b * rows..(b + 1) * rows], b), d as u32)
-            } else {
-                (u64::MAX, u32::MAX)
-            };
-        }
-    });
-    keys.retain(|k| k.1 != u32::MAX);
-    super::candidates::pairs_sharing_a_key(keys)
-}
-
 /// The same band key as [`LshParams::band_keys`] (band values hashed with
 /// the band number as seed).
 fn band_key(band: &[u32], b: usize) -> u64 {
@@ -1132,6 +1211,16 @@ fn exact_join(docs: &[u32], sets: &[Vec<u64>], t: f64) -> (Vec<ScoredPair>, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidate_groups_follow_the_links() {
+        let g = candidate_groups(10, &[(5, 7), (1, 2), (2, 9), (3, 4), (7, 8)]);
+        let docs: Vec<&[u32]> = g.iter().map(|g| &g.docs[..]).collect();
+        assert_eq!(docs, [&[1, 2, 9][..], &[3, 4], &[5, 7, 8]]);
+        let pairs: Vec<&[(u32, u32)]> = g.iter().map(|g| &g.pairs[..]).collect();
+        assert_eq!(pairs, [&[(1, 2), (2, 9)][..], &[(3, 4)], &[(5, 7), (7, 8)]]);
+        assert!(candidate_groups(3, &[]).is_empty());
+    }
 
     #[test]
     fn shingle_table_counts_like_sorted_sets() {
