@@ -263,7 +263,7 @@ impl Scan<'_> {
     /// `s` and returns where it ends: at the run's end, or further when
     /// the word goes on (an apostrophe, a digit group, a non-ASCII
     /// letter), which [`normalize_word`] then folds.
-    #[inline]
+    #[inline(always)]
     fn word(&self, s: usize, buf: &mut String, marks: &mut Vec<Mark>, out: &mut Vec<u64>) -> usize {
         let bytes = self.text.as_bytes();
         let j = next_clear(self.alnum, s).min(bytes.len());
