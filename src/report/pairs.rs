@@ -676,11 +676,51 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// `(start, end, line number)` of every non-blank line.
-fn split_lines(data: &[u8]) -> Vec<(usize, usize, u64)> {
-    let mut out = Vec::with_capacity(data.len() / 2048 + 1);
-    let mut start = 0;
-    let mut line = 0u64;
+/// `(start, end, line number)` of lines.
+type Lines = Vec<(usize, usize, u64)>;
+
+/// `(start, end, line number)` of every non-blank line. Large inputs are
+/// cut at line ends into pieces scanned in parallel.
+fn split_lines(data: &[u8]) -> Lines {
+    const PIECE: usize = 4 << 20;
+    if data.len() <= 2 * PIECE {
+        return split_piece(data, 0, data.len(), 0);
+    }
+    let mut cuts = vec![0];
+    while let Some(&last) = cuts.last() {
+        let want = last + PIECE;
+        if want >= data.len() {
+            break;
+        }
+        match memchr::memchr(b'\n', &data[want..]) {
+            Some(i) => cuts.push(want + i + 1),
+            None => break,
+        }
+    }
+    cuts.push(data.len());
+    let pieces: Vec<(Lines, u64)> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let lines = split_piece(data, w[0], w[1], 0);
+            let ends = memchr::memchr_iter(b'\n', &data[w[0]..w[1]]).count() as u64;
+            (lines, ends)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(pieces.iter().map(|p| p.0.len()).sum());
+    let mut before = 0u64;
+    for (lines, ends) in pieces {
+        out.extend(lines.into_iter().map(|(s, e, l)| (s, e, l + before)));
+        before += ends;
+    }
+    out
+}
+
+/// The lines of `data[from..to]` (which starts a line), numbered from
+/// `first + 1`.
+fn split_piece(data: &[u8], from: usize, to: usize, first: u64) -> Lines {
+    let mut out = Vec::with_capacity((to - from) / 2048 + 1);
+    let mut start = from;
+    let mut line = first;
     let mut push = |s: usize, mut e: usize, line: u64| {
         if e > s && data[e - 1] == b'\r' {
             e -= 1;
@@ -689,13 +729,13 @@ fn split_lines(data: &[u8]) -> Vec<(usize, usize, u64)> {
             out.push((s, e, line));
         }
     };
-    for nl in memchr::memchr_iter(b'\n', data) {
+    for nl in memchr::memchr_iter(b'\n', &data[from..to]) {
         line += 1;
-        push(start, nl, line);
-        start = nl + 1;
+        push(start, from + nl, line);
+        start = from + nl + 1;
     }
-    if start < data.len() {
-        push(start, data.len(), line + 1);
+    if start < to {
+        push(start, to, line + 1);
     }
     out
 }
@@ -1211,6 +1251,28 @@ fn exact_join(docs: &[u32], sets: &[Vec<u64>], t: f64) -> (Vec<ScoredPair>, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_split_in_pieces_as_whole() {
+        // Lines of many lengths, blank ones and CRLF among them, over
+        // several 4 MiB pieces.
+        let mut data = Vec::new();
+        for i in 0..40_000usize {
+            match i % 9 {
+                0 => data.extend_from_slice(b"\n"),
+                1 => data.extend_from_slice(b"  \r\n"),
+                _ => {
+                    data.extend(std::iter::repeat_n(b'x', i % 700 + 1));
+                    data.extend_from_slice(if i % 5 == 0 { b"\r\n" } else { b"\n" });
+                }
+            }
+        }
+        data.extend_from_slice(b"last");
+        assert!(data.len() > 8 << 20);
+        let whole = split_piece(&data, 0, data.len(), 0);
+        assert_eq!(split_lines(&data), whole);
+        assert_eq!(whole.last().unwrap().2, 40_001);
+    }
 
     #[test]
     fn candidate_groups_follow_the_links() {
