@@ -130,6 +130,10 @@ struct Raw {
     start: usize,
     end: usize,
     escaped: bool,
+    /// Every escape is one of `\n \r \t \b \f \" \/`: two bytes that
+    /// stand for one character that is no part of a word, so the
+    /// tokenizer can read the string as it stands.
+    simple: bool,
     is_string: bool,
 }
 
@@ -775,20 +779,23 @@ impl Scratch {
         let raw = &data[start..end];
         self.text.clear();
         self.tokens.clear();
-        // The text as a slice of the line when it holds no escape (the
-        // usual case: nothing is copied), else decoded into `self.text`.
+        // The text as a slice of the line when it holds no escape, or only
+        // simple ones the tokenizer reads in place (the usual case:
+        // nothing is copied), else decoded into `self.text`.
         let mut borrowed: Option<&str> = None;
+        let mut in_json = false;
         let fast = scan_object(raw, fields).and_then(|f| {
             let text = f.text?;
             if !text.is_string {
                 return None;
             }
-            if text.escaped {
+            if text.escaped && !text.simple {
                 if !unescape_into(raw, text, &mut self.text) {
                     return None;
                 }
             } else {
                 borrowed = Some(plain_string(raw, text)?);
+                in_json = text.escaped;
             }
             let id = match f.id {
                 Some(r) => scalar(raw, r)?,
@@ -810,6 +817,7 @@ impl Scratch {
             None => match parse_record(raw, line, fields) {
                 Ok(doc) => {
                     borrowed = None;
+                    in_json = false;
                     self.text = doc.text;
                     (doc.id, doc.source, doc.date)
                 }
@@ -826,8 +834,11 @@ impl Scratch {
                 }
             },
         };
-        let text = borrowed.unwrap_or(&self.text);
-        self.hasher.hash_tokens(text, &mut self.tokens);
+        match borrowed {
+            Some(raw) if in_json => self.hasher.hash_tokens_json(raw, &mut self.tokens),
+            Some(text) => self.hasher.hash_tokens(text, &mut self.tokens),
+            None => self.hasher.hash_tokens(&self.text, &mut self.tokens),
+        }
         Meta {
             id,
             source,
@@ -947,7 +958,7 @@ fn scan_object(raw: &[u8], fields: &JsonlFields) -> Option<Fields> {
         if raw.get(i) != Some(&b'"') {
             return None;
         }
-        let (key_end, key_escaped) = string_end(raw, i + 1)?;
+        let (key_end, key_escaped, _) = string_end(raw, i + 1)?;
         if key_escaped {
             return None;
         }
@@ -959,11 +970,12 @@ fn scan_object(raw: &[u8], fields: &JsonlFields) -> Option<Fields> {
         i = skip_ws(raw, i + 1);
         let value = match raw.get(i)? {
             b'"' => {
-                let (end, escaped) = string_end(raw, i + 1)?;
+                let (end, escaped, simple) = string_end(raw, i + 1)?;
                 let r = Raw {
                     start: i + 1,
                     end,
                     escaped,
+                    simple,
                     is_string: true,
                 };
                 i = end + 1;
@@ -975,6 +987,7 @@ fn scan_object(raw: &[u8], fields: &JsonlFields) -> Option<Fields> {
                     start: i,
                     end: i,
                     escaped: false,
+                    simple: true,
                     is_string: false,
                 }
             }
@@ -988,6 +1001,7 @@ fn scan_object(raw: &[u8], fields: &JsonlFields) -> Option<Fields> {
                     start: s,
                     end: i,
                     escaped: false,
+                    simple: true,
                     is_string: false,
                 }
             }
@@ -1019,15 +1033,21 @@ fn skip_ws(raw: &[u8], mut i: usize) -> usize {
 }
 
 /// End (the closing quote's index) of a string whose content starts at
-/// `i`, and whether it holds escapes.
-fn string_end(raw: &[u8], mut i: usize) -> Option<(usize, bool)> {
+/// `i`, whether it holds escapes, and whether they are all simple (see
+/// [`Raw::simple`]).
+fn string_end(raw: &[u8], mut i: usize) -> Option<(usize, bool, bool)> {
     let mut escaped = false;
+    let mut simple = true;
     loop {
         let j = i + memchr::memchr2(b'"', b'\\', &raw[i..])?;
         if raw[j] == b'"' {
-            return Some((j, escaped));
+            return Some((j, escaped, simple));
         }
         escaped = true;
+        simple &= matches!(
+            raw.get(j + 1),
+            Some(b'n' | b'r' | b't' | b'b' | b'f' | b'"' | b'/')
+        );
         i = j + 2;
         if i > raw.len() {
             return None;
@@ -1352,6 +1372,7 @@ mod tests {
             start: 0,
             end: 6,
             escaped: true,
+            simple: false,
             is_string: true,
         };
         assert!(!unescape_into(br"\ud800", bad, &mut String::new()));
