@@ -620,6 +620,50 @@ impl Match {
     }
 }
 
+/// Keys of the documents kept in the batch being decided -> their batch
+/// positions: a multimap as a hash map of list heads and one chain vector
+/// (no allocation per key).
+#[derive(Default)]
+struct BatchKeys {
+    head: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>,
+    /// (batch position, next link or `u32::MAX`).
+    chain: Vec<(usize, u32)>,
+}
+
+impl BatchKeys {
+    fn add(&mut self, key: u64, at: usize) {
+        let n = self.chain.len() as u32;
+        let next = self.head.insert(key, n).unwrap_or(u32::MAX);
+        self.chain.push((at, next));
+    }
+
+    fn get(&self, key: u64, out: &mut Vec<usize>) {
+        let mut link = self.head.get(&key).copied().unwrap_or(u32::MAX);
+        while let Some(&(at, next)) = self.chain.get(link as usize) {
+            out.push(at);
+            link = next;
+        }
+    }
+}
+
+/// Hasher for keys that are hashes already.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// The filter: options, the learned model and the counters of a run.
 struct Filter<'a> {
     opts: &'a FilterOptions,
@@ -974,26 +1018,35 @@ impl Filter<'_> {
         store: &mut Store,
         batch: &[Prepared],
     ) -> Result<(Vec<Outcome>, HashMap<DocId, Candidate>)> {
-        let first_new = store.next_doc();
         // Candidates already in the store, read and analysed in parallel.
+        store.apply_keys()?;
         store.load_pages(
             batch
                 .iter()
                 .flat_map(|p| p.keys.iter().copied().chain([p.exact_key])),
         )?;
-        // Records of the candidates, then only those worth reading back.
-        let mut buf = Vec::new();
-        let mut keys = Vec::new();
-        let mut found: Vec<(usize, Vec<DocId>)> = Vec::new();
-        for (i, p) in batch.iter().enumerate().filter(|(_, p)| p.doc.is_ok()) {
-            keys.clear();
-            keys.extend_from_slice(&p.keys);
-            keys.push(p.exact_key);
-            store.lookup_loaded(&keys, &mut buf);
-            if !buf.is_empty() {
-                found.push((i, buf.clone()));
-            }
-        }
+        // Candidates among the documents stored before this batch, looked
+        // up in parallel; documents kept in this batch are found below
+        // through `batch_keys`.
+        let lookups: Vec<Vec<u64>> = batch
+            .iter()
+            .map(|p| {
+                if p.doc.is_ok() {
+                    let mut keys = Vec::with_capacity(p.keys.len() + 1);
+                    keys.extend_from_slice(&p.keys);
+                    keys.push(p.exact_key);
+                    keys
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let found_before = store.lookup_many(&lookups);
+        let found: Vec<(usize, &Vec<DocId>)> = found_before
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.is_empty())
+            .collect();
         let mut ids: Vec<DocId> = found.iter().flat_map(|(_, f)| f.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -1001,7 +1054,7 @@ impl Filter<'_> {
         let mut wanted: Vec<DocId> = Vec::new();
         for (i, f) in &found {
             let p = &batch[*i];
-            for id in f {
+            for id in f.iter() {
                 let Some(r) = records.get(id) else { continue };
                 let (j, c) = estimate(&p.sig, p.body_len, &r.signature, r.set_len);
                 if r.exact == p.analysis.exact
@@ -1038,8 +1091,10 @@ impl Filter<'_> {
             .collect();
 
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
-        // Batch position of each document kept in this batch.
-        let mut batch_doc: HashMap<DocId, usize> = HashMap::new();
+        // Bucket (top 48 bits of a key, as the store matches them) -> batch
+        // positions of the documents kept in this batch holding it.
+        let mut batch_keys = BatchKeys::default();
+        let mut local: Vec<usize> = Vec::new();
         for (i, p) in batch.iter().enumerate() {
             let doc = match &p.doc {
                 Ok(d) => d,
@@ -1052,19 +1107,33 @@ impl Filter<'_> {
                     continue;
                 }
             };
-            keys.clear();
-            keys.extend_from_slice(&p.keys);
-            keys.push(p.exact_key);
-            let found = store.lookup(&keys)?;
+            local.clear();
+            for k in &lookups[i] {
+                batch_keys.get(k >> 16, &mut local);
+            }
+            local.sort_unstable();
+            local.dedup();
+            // Stored documents first (ascending ids), then this batch's
+            // kept documents in input order: ascending ids as well.
+            let stored = found_before[i].iter().map(|&id| (id, None));
+            let in_batch = local.iter().filter_map(|&j| match outcomes[j] {
+                Outcome::Kept(id) => Some((id, Some(j))),
+                _ => None,
+            });
             let mut best: Option<(Match, Target)> = None;
             let mut body: Option<ShingleSet> = None;
-            for id in found {
-                let (analysis, source, target) = if id >= first_new {
-                    let Some(&j) = batch_doc.get(&id) else {
-                        continue;
-                    };
+            for (id, at) in stored.chain(in_batch) {
+                let (analysis, source, target) = if let Some(j) = at {
                     let Ok(d) = &batch[j].doc else { continue };
-                    (&batch[j].analysis, d.source.as_deref(), Target::Batch(j))
+                    let q = &batch[j];
+                    let (je, ce) = estimate(&p.sig, p.body_len, &q.sig, q.body_len);
+                    if q.analysis.exact != p.analysis.exact
+                        && je < self.opts.jaccard - PREFILTER_MARGIN
+                        && ce < self.opts.containment - PREFILTER_MARGIN
+                    {
+                        continue;
+                    }
+                    (&q.analysis, d.source.as_deref(), Target::Batch(j))
                 } else {
                     let Some(c) = candidates.get(&id) else {
                         continue;
@@ -1102,9 +1171,10 @@ impl Filter<'_> {
                             if let Some(d) = store.doc(old)? {
                                 store.remove_doc(&d)?;
                             }
-                            batch_doc.remove(&old);
                             let id = self.keep(store, p, doc)?;
-                            batch_doc.insert(id, i);
+                            for k in &lookups[i] {
+                                batch_keys.add(k >> 16, i);
+                            }
                             outcomes[j] = Outcome::Dropped {
                                 reason: Reason::PreferredSource,
                                 of: Target::Batch(i),
@@ -1124,7 +1194,9 @@ impl Filter<'_> {
                 }
                 None => {
                     let id = self.keep(store, p, doc)?;
-                    batch_doc.insert(id, i);
+                    for k in &lookups[i] {
+                        batch_keys.add(k >> 16, i);
+                    }
                     outcomes.push(Outcome::Kept(id));
                 }
             }

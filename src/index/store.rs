@@ -41,14 +41,29 @@ use crate::minhash::Signature;
 use crate::params::Params;
 
 /// Version of the on-disk layout; bumped on any incompatible change. The
-/// fixture `tests/fixtures/store-v1.redb` pins it.
-pub const FORMAT_VERSION: u32 = 1;
+/// fixture `tests/fixtures/store-v2.redb` pins it (version 1 stored
+/// whole bucket pages, one row each; opening one is a clear error).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Bits of a key that choose its bucket page: 65,536 pages. Chosen so a
 /// commit rewrites at most a few hundred MB even for millions of documents,
 /// while a page of a 100,000-document index stays near 70 entries (fast
 /// binary search, cheap inserts).
 pub const PAGE_BITS: u32 = 16;
+
+/// Bits of a page number that choose its *group*: pages are stored and
+/// loaded a group (64 pages) at a time. A commit appends one *run* per
+/// changed group holding only the entries it added, so its cost follows
+/// what was added, not the size of the index (rewriting every changed page
+/// at each commit was a quarter of the decision thread at 100,000 lines);
+/// a group is compacted into one run when it has [`MAX_RUNS`] or when a
+/// key was removed from it.
+pub const GROUP_BITS: u32 = 10;
+
+/// Runs a group may have before the next commit compacts it.
+pub const MAX_RUNS: u32 = 8;
+
+const PAGES_PER_GROUP: usize = 1 << (PAGE_BITS - GROUP_BITS);
 
 /// Raw text bytes gathered before a block is written: large enough that the
 /// per-row cost of redb is shared by a few documents, small enough that
@@ -63,7 +78,9 @@ const TEXT_BLOCK_BYTES: usize = 15 * 1024;
 const CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-const BUCKETS: TableDefinition<u32, &[u8]> = TableDefinition::new("buckets");
+/// Bucket runs: key `(group << 32) | run`, value: the entries a commit
+/// added to the group's pages (or, for a compacted run, all of them).
+const BUCKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("bucket-runs");
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
 const TEXTS: TableDefinition<u64, &[u8]> = TableDefinition::new("texts");
 const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("blobs");
@@ -267,8 +284,14 @@ pub struct Store {
     path: PathBuf,
     params: StoreParams,
     pages: Vec<Option<Vec<u64>>>,
-    dirty: Vec<bool>,
+    groups: Vec<Group>,
+    /// Groups with entries added or removed since the last commit.
     dirty_list: Vec<u32>,
+    /// `next_doc` at the last commit.
+    committed_next_doc: DocId,
+    /// Keys of inserted documents not yet in their pages (see
+    /// [`Store::apply_keys`]).
+    pending_keys: Vec<(u64, DocId)>,
     next_doc: DocId,
     doc_count: u64,
     key_count: u64,
@@ -389,8 +412,10 @@ impl Store {
             path,
             params,
             pages: vec![None; n],
-            dirty: vec![false; n],
+            groups: vec![Group::default(); 1 << GROUP_BITS],
             dirty_list: Vec::new(),
+            committed_next_doc: 0,
+            pending_keys: Vec::new(),
             next_doc: 0,
             doc_count: 0,
             key_count: 0,
@@ -473,6 +498,7 @@ impl Store {
         match (r.u64(), r.u64(), r.u64(), r.u64(), r.u64()) {
             (Some(a), Some(b), Some(c), Some(d), Some(e)) => {
                 self.next_doc = a;
+                self.committed_next_doc = a;
                 self.doc_count = b;
                 self.key_count = c;
                 self.text_bytes = d;
@@ -483,52 +509,119 @@ impl Store {
         }
     }
 
-    /// Makes sure the pages of `keys` are in RAM.
+    /// Makes sure the pages of `keys` are in RAM (with every page of
+    /// their groups).
     pub fn load_pages(&mut self, keys: impl IntoIterator<Item = u64>) -> Result<()> {
-        let missing: Vec<u32> = keys
+        let mut missing: Vec<u32> = keys
             .into_iter()
-            .map(page_of)
-            .filter(|&p| self.pages[p as usize].is_none())
+            .map(|k| group_of(page_of(k)))
+            .filter(|&g| !self.groups[g as usize].loaded)
             .collect();
         if missing.is_empty() {
             return Ok(());
         }
+        missing.sort_unstable();
+        missing.dedup();
         let t = self.txn().open_table(BUCKETS).map_err(|e| self.err(e))?;
         let mut loaded = Vec::with_capacity(missing.len());
-        for p in missing {
-            let entries = match t.get(p).map_err(|e| self.err(e))? {
-                Some(v) => v
-                    .value()
-                    .chunks_exact(8)
-                    .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk")))
-                    .collect(),
-                None => Vec::new(),
-            };
-            loaded.push((p, entries));
+        for g in missing {
+            loaded.push((g, read_group(&t, g).map_err(|e| self.err(e))?));
         }
         drop(t);
-        for (p, entries) in loaded {
-            self.pages[p as usize].get_or_insert(entries);
+        for (g, (pages, runs)) in loaded {
+            let first = (g as usize) * PAGES_PER_GROUP;
+            for (i, page) in pages.into_iter().enumerate() {
+                self.pages[first + i] = Some(page);
+            }
+            let group = &mut self.groups[g as usize];
+            group.loaded = true;
+            group.runs = runs;
         }
         Ok(())
     }
 
-    fn page_mut(&mut self, key: u64) -> Result<&mut Vec<u64>> {
+    fn page_mut(&mut self, key: u64) -> Result<(&mut Vec<u64>, &mut Group)> {
         let p = page_of(key);
-        if self.pages[p as usize].is_none() {
+        let g = group_of(p);
+        if !self.groups[g as usize].loaded {
             self.load_pages([key])?;
         }
-        if !self.dirty[p as usize] {
-            self.dirty[p as usize] = true;
-            self.dirty_list.push(p);
+        let group = &mut self.groups[g as usize];
+        if !group.dirty {
+            group.dirty = true;
+            self.dirty_list.push(g);
         }
-        Ok(self.pages[p as usize]
-            .as_mut()
-            .expect("page loaded just above"))
+        Ok((
+            self.pages[p as usize]
+                .as_mut()
+                .expect("group loaded just above"),
+            group,
+        ))
+    }
+
+    /// Puts the keys of the documents inserted since the last call into
+    /// their pages, group by group in parallel. [`Store::insert_doc`]
+    /// defers them: the keys of a batch land in a few thousand scattered
+    /// pages, and one sorted pass over them costs a fraction of inserting
+    /// them one by one on the caller's thread. Every look-up and change
+    /// through `&mut self` calls it first; call it before
+    /// [`Store::lookup_many`] or [`Store::lookup_loaded`].
+    pub fn apply_keys(&mut self) -> Result<()> {
+        use rayon::prelude::*;
+        if self.pending_keys.is_empty() {
+            return Ok(());
+        }
+        let mut pending = std::mem::take(&mut self.pending_keys);
+        self.load_pages(pending.iter().map(|&(k, _)| k))?;
+        // Sorted by page, then entry: (page << 48 | fragment << 16) keeps
+        // the order of (page, fragment); the doc breaks ties.
+        pending.sort_unstable_by_key(|&(k, doc)| (k >> 16, doc));
+        pending.dedup_by_key(|&mut (k, doc)| (k >> 16, doc));
+        let committed = self.committed_next_doc;
+        for g in &mut self.groups {
+            g.touched = false;
+        }
+        for &(k, doc) in &pending {
+            let g = &mut self.groups[group_of(page_of(k)) as usize];
+            g.touched = true;
+            g.compact |= doc < committed;
+        }
+        for (g, group) in self.groups.iter_mut().enumerate() {
+            if group.touched && !group.dirty {
+                group.dirty = true;
+                self.dirty_list.push(g as u32);
+            }
+        }
+        let added: u64 = self
+            .pages
+            .par_chunks_mut(PAGES_PER_GROUP)
+            .enumerate()
+            .map(|(g, pages)| {
+                let first = (g * PAGES_PER_GROUP) as u32;
+                let lo = pending.partition_point(|&(k, _)| page_of(k) < first);
+                let hi =
+                    pending.partition_point(|&(k, _)| page_of(k) < first + PAGES_PER_GROUP as u32);
+                let mut added = 0;
+                for &(k, doc) in &pending[lo..hi] {
+                    let entry = (u64::from(fragment_of(k)) << 32) | doc;
+                    let page = pages[page_of(k) as usize - first as usize]
+                        .as_mut()
+                        .expect("pages loaded above");
+                    if let Err(at) = page.binary_search(&entry) {
+                        page.insert(at, entry);
+                        added += 1;
+                    }
+                }
+                added
+            })
+            .sum();
+        self.key_count += added;
+        Ok(())
     }
 
     /// Documents holding any of `keys`, ascending, each once.
     pub fn lookup(&mut self, keys: &[u64]) -> Result<Vec<DocId>> {
+        self.apply_keys()?;
         self.load_pages(keys.iter().copied())?;
         let mut out = Vec::new();
         for &key in keys {
@@ -555,21 +648,51 @@ impl Store {
         out.dedup();
     }
 
+    /// [`Store::lookup_loaded`] for many key lists at once, in parallel:
+    /// the documents holding any key of each list (pages already in RAM,
+    /// see [`Store::load_pages`]).
+    pub fn lookup_many(&self, key_lists: &[Vec<u64>]) -> Vec<Vec<DocId>> {
+        use rayon::prelude::*;
+        let pages = &self.pages;
+        key_lists
+            .par_iter()
+            .with_min_len(16)
+            .map(|keys| {
+                let mut out = Vec::new();
+                for &key in keys {
+                    if let Some(page) = &pages[page_of(key) as usize] {
+                        collect_fragment(page, fragment_of(key), &mut out);
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            })
+            .collect()
+    }
+
     fn add_key(&mut self, key: u64, doc: DocId) -> Result<()> {
+        self.apply_keys()?;
+        let committed = self.committed_next_doc;
         let entry = (u64::from(fragment_of(key)) << 32) | doc;
-        let page = self.page_mut(key)?;
+        let (page, group) = self.page_mut(key)?;
         if let Err(at) = page.binary_search(&entry) {
             page.insert(at, entry);
+            // A run holds the entries of documents numbered from the last
+            // commit on; an older document's key needs a compaction.
+            group.compact |= doc < committed;
             self.key_count += 1;
         }
         Ok(())
     }
 
     fn remove_key(&mut self, key: u64, doc: DocId) -> Result<()> {
+        self.apply_keys()?;
         let entry = (u64::from(fragment_of(key)) << 32) | doc;
-        let page = self.page_mut(key)?;
+        let (page, group) = self.page_mut(key)?;
         if let Ok(at) = page.binary_search(&entry) {
             page.remove(at);
+            group.compact = true;
             self.key_count -= 1;
         }
         Ok(())
@@ -585,9 +708,7 @@ impl Store {
         keys.extend_from_slice(doc.band_keys);
         keys.push(Store::exact_key(doc.exact));
         keys.push(Store::id_key(doc.id));
-        for &k in &keys {
-            self.add_key(k, id)?;
-        }
+        self.pending_keys.extend(keys.iter().map(|&k| (k, id)));
         if self.block.len() + doc.text.len() > TEXT_BLOCK_BYTES && !self.block.is_empty() {
             self.flush_block()?;
         }
@@ -786,26 +907,58 @@ impl Store {
     /// Makes everything written so far durable, atomically, and opens the
     /// next transaction.
     pub fn commit(&mut self) -> Result<()> {
+        self.apply_keys()?;
         self.flush_records()?;
         self.flush_block()?;
         {
-            let mut t = self.txn().open_table(BUCKETS).map_err(|e| self.err(e))?;
+            let txn = self.txn.as_ref().expect("a write transaction is open");
+            let mut t = txn
+                .open_table(BUCKETS)
+                .map_err(|e| index_error(&self.path, e))?;
             let mut bytes = Vec::new();
-            for &p in &self.dirty_list {
-                let page = self.pages[p as usize].as_deref().unwrap_or_default();
-                if page.is_empty() {
-                    t.remove(p).map_err(|e| self.err(e))?;
+            for &g in &self.dirty_list {
+                let group = &mut self.groups[g as usize];
+                let base = u64::from(g) << 32;
+                let first = (g as usize) * PAGES_PER_GROUP;
+                let pages = &self.pages[first..first + PAGES_PER_GROUP];
+                if group.compact || group.runs >= MAX_RUNS {
+                    // Compact: every entry of the group in one run.
+                    for run in 0..group.runs {
+                        t.remove(base | u64::from(run))
+                            .map_err(|e| index_error(&self.path, e))?;
+                    }
+                    encode_run(
+                        pages.iter().map(|p| p.as_deref().unwrap_or_default()),
+                        &mut bytes,
+                    );
+                    group.runs = 0;
                 } else {
-                    bytes.clear();
-                    bytes.extend(page.iter().flat_map(|e| e.to_le_bytes()));
-                    t.insert(p, bytes.as_slice()).map_err(|e| self.err(e))?;
+                    // The entries of the documents added since the last commit.
+                    let from = self.committed_next_doc;
+                    let added: Vec<Vec<u64>> = pages
+                        .iter()
+                        .map(|p| {
+                            p.as_deref()
+                                .unwrap_or_default()
+                                .iter()
+                                .copied()
+                                .filter(|&e| e & 0xFFFF_FFFF >= from)
+                                .collect()
+                        })
+                        .collect();
+                    encode_run(added.iter().map(Vec::as_slice), &mut bytes);
                 }
+                if bytes.len() > 4 * PAGES_PER_GROUP {
+                    t.insert(base | u64::from(group.runs), bytes.as_slice())
+                        .map_err(|e| index_error(&self.path, e))?;
+                    group.runs += 1;
+                }
+                group.compact = false;
+                group.dirty = false;
             }
         }
-        for &p in &self.dirty_list {
-            self.dirty[p as usize] = false;
-        }
         self.dirty_list.clear();
+        self.committed_next_doc = self.next_doc;
         self.save_counters()?;
         let txn = self.txn.take().expect("a write transaction is open");
         txn.commit().map_err(|e| self.err(e))?;
@@ -857,20 +1010,20 @@ impl CandidateIndex for Store {
             .any(|&k| self.pages[page_of(k) as usize].is_none());
         let mut out = Vec::new();
         if missing {
-            // Read the missing pages without caching them (this takes &self).
+            // Read the missing groups without caching them (this takes &self).
             let t = self.txn().open_table(BUCKETS).map_err(|e| self.err(e))?;
+            let mut read: HashMap<u32, Vec<Vec<u64>>> = HashMap::new();
             for &key in &keys {
-                match &self.pages[page_of(key) as usize] {
+                let p = page_of(key);
+                match &self.pages[p as usize] {
                     Some(page) => collect_fragment(page, fragment_of(key), &mut out),
                     None => {
-                        if let Some(v) = t.get(page_of(key)).map_err(|e| self.err(e))? {
-                            let page: Vec<u64> = v
-                                .value()
-                                .chunks_exact(8)
-                                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-                                .collect();
-                            collect_fragment(&page, fragment_of(key), &mut out);
+                        let g = group_of(p);
+                        if let std::collections::hash_map::Entry::Vacant(slot) = read.entry(g) {
+                            slot.insert(read_group(&t, g).map_err(|e| self.err(e))?.0);
                         }
+                        let page = &read[&g][p as usize % PAGES_PER_GROUP];
+                        collect_fragment(page, fragment_of(key), &mut out);
                     }
                 }
             }
@@ -879,6 +1032,14 @@ impl CandidateIndex for Store {
         } else {
             self.lookup_loaded(&keys, &mut out);
         }
+        // Keys not yet applied to their pages.
+        for &(k, doc) in &self.pending_keys {
+            if keys.iter().any(|&q| q >> 16 == k >> 16) {
+                out.push(doc);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
         Ok(out)
     }
 
@@ -897,6 +1058,77 @@ impl CandidateIndex for Store {
     fn len(&self) -> Result<usize> {
         Ok(self.doc_count as usize)
     }
+}
+
+/// A group of bucket pages: loaded together, stored as runs.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    loaded: bool,
+    /// Runs stored (numbered `0..runs`).
+    runs: u32,
+    dirty: bool,
+    /// Scratch flag of [`Store::apply_keys`].
+    touched: bool,
+    /// True when the next commit must rewrite the group as one run (an
+    /// entry was removed, or one of a document older than the commit).
+    compact: bool,
+}
+
+fn group_of(page: u32) -> u32 {
+    page >> (PAGE_BITS - GROUP_BITS)
+}
+
+/// A run: the entry count of each page of the group (u32), then the
+/// entries, page after page, each page's sorted.
+fn encode_run<'a>(pages: impl Iterator<Item = &'a [u64]> + Clone, out: &mut Vec<u8>) {
+    out.clear();
+    for p in pages.clone() {
+        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+    }
+    for p in pages {
+        for e in p {
+            out.extend_from_slice(&e.to_le_bytes());
+        }
+    }
+}
+
+/// Every page of group `g` (merged from its runs) and its run count.
+fn read_group(
+    t: &impl ReadableTable<u64, &'static [u8]>,
+    g: u32,
+) -> std::result::Result<(Vec<Vec<u64>>, u32), String> {
+    let base = u64::from(g) << 32;
+    let mut pages = vec![Vec::new(); PAGES_PER_GROUP];
+    let mut runs = 0;
+    for row in t.range(base..base + (1 << 32)).map_err(|e| e.to_string())? {
+        let (k, v) = row.map_err(|e| e.to_string())?;
+        if k.value() != base | u64::from(runs) {
+            return Err(format!("bucket group {g}: run {} missing", runs));
+        }
+        runs += 1;
+        let bytes = v.value();
+        let head = bytes
+            .get(..4 * PAGES_PER_GROUP)
+            .ok_or_else(|| format!("bucket group {g}: short run"))?;
+        let mut at = 4 * PAGES_PER_GROUP;
+        for (page, n) in pages.iter_mut().zip(head.chunks_exact(4)) {
+            let n = u32::from_le_bytes(n.try_into().expect("4-byte chunk")) as usize;
+            let body = bytes
+                .get(at..at + 8 * n)
+                .ok_or_else(|| format!("bucket group {g}: short run"))?;
+            page.extend(
+                body.chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk"))),
+            );
+            at += 8 * n;
+        }
+    }
+    if runs > 1 {
+        for page in &mut pages {
+            page.sort_unstable();
+        }
+    }
+    Ok((pages, runs))
 }
 
 fn page_of(key: u64) -> u32 {
