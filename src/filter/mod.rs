@@ -49,6 +49,7 @@
 pub mod io;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -669,7 +670,7 @@ struct Filter<'a> {
     opts: &'a FilterOptions,
     k: usize,
     model: BoilerplateModel,
-    snapshot: BoilerplateModel,
+    snapshot: Arc<BoilerplateModel>,
     /// True when the snapshot changed since the last commit.
     snapshot_dirty: bool,
     /// Documents signed while their source's boilerplate was still being
@@ -795,7 +796,7 @@ pub fn run(
     let mut f = Filter {
         opts,
         k: opts.params.shingle_size,
-        snapshot,
+        snapshot: Arc::new(snapshot),
         snapshot_dirty: false,
         young,
         model,
@@ -807,16 +808,31 @@ pub fn run(
             .map(|(i, s)| (s.as_str(), i))
             .collect(),
     };
+    let decide_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(|i| format!("copydesk-decide-{i}"))
+        .build()
+        .map_err(|e| Error::Io {
+            path: "threads".into(),
+            source: std::io::Error::other(e),
+        })?;
     let mut since_commit = 0u64;
     // Position after the last line decided (for a checkpoint before a bad line).
     let mut done_at = input.position();
     // Lines are parsed and tokenised one batch ahead, in parallel with the
     // decisions on the current batch (which run on this thread).
     let interval = opts.commit_interval(store.doc_count());
+    let lsh = store.params().lsh;
     let first = read_batch(input, f.batch_cap(f.seen, since_commit, interval))?;
-    let mut parsed = analyze(opts, first);
-    while !parsed.is_empty() {
-        let mut batch = f.sign(parsed, store.params().lsh);
+    let mut ahead = Ahead::Parsed(analyze(opts, first));
+    loop {
+        let mut batch = match ahead {
+            Ahead::Parsed(parsed) => sign(&f.snapshot, opts, parsed, lsh),
+            Ahead::Signed(batch) => batch,
+        };
+        if batch.is_empty() {
+            break;
+        }
         // Stop before the first malformed line unless skipping them.
         let mut failure = None;
         if opts.on_error == OnError::Fail {
@@ -848,11 +864,25 @@ pub fn run(
         } else {
             Vec::new()
         };
+        // The snapshot the next batch is signed with, when no refresh
+        // comes between.
+        let refresh = next_refresh(f.seen) <= seen_after;
+        let snapshot = (!refresh).then(|| Arc::clone(&f.snapshot));
         let mut next = None;
         let decided = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = Some(analyze(opts, next_lines)));
-            let (outcomes, candidates) = f.decide(store, &batch)?;
+            scope.spawn(|_| {
+                let parsed = analyze(opts, next_lines);
+                next = Some(match snapshot {
+                    Some(snap) => Ahead::Signed(sign(&snap, opts, parsed, lsh)),
+                    None => Ahead::Parsed(parsed),
+                });
+            });
+            // The decisions' parallel steps run on their own threads: in
+            // the shared pool they would queue behind the analysis of the
+            // next batch and the decisions would wait for all of it.
+            let (outcomes, candidates) = decide_pool.install(|| f.decide(store, &batch))?;
             f.emit(
+                &decide_pool,
                 input,
                 &batch,
                 &outcomes,
@@ -864,7 +894,7 @@ pub fn run(
             store.flush_records()
         });
         decided?;
-        parsed = next.unwrap_or_default();
+        ahead = next.unwrap_or(Ahead::Parsed(Vec::new()));
         f.seen = seen_after;
         since_commit = since_after;
         summary.lines += batch.len() as u64;
@@ -874,8 +904,8 @@ pub fn run(
         }
         // A refresh point was reached (batches end at them, or at window
         // ends past them with preferred sources).
-        if next_refresh(seen_after - batch.len() as u64) <= seen_after {
-            f.snapshot = f.model.clone();
+        if refresh {
+            f.snapshot = Arc::new(f.model.clone());
             f.snapshot_dirty = true;
             f.resign_young(store)?;
         }
@@ -934,6 +964,46 @@ fn read_batch(input: &mut InputStream, cap: u64) -> Result<Vec<Line>> {
     Ok(lines)
 }
 
+/// Body shingles under `snapshot`, signatures and keys, in parallel.
+fn sign(
+    snapshot: &BoilerplateModel,
+    opts: &FilterOptions,
+    parsed: Vec<Parsed>,
+    lsh: LshParams,
+) -> Vec<Prepared> {
+    let k = opts.params.shingle_size;
+    let num_hashes = opts.params.num_hashes;
+    parsed
+        .into_par_iter()
+        .map(|p| {
+            let (keys, sig, body_len) = match &p.doc {
+                Ok(d) => {
+                    let (body, lead) = p.analysis.body_and_lead(snapshot, d.source.as_deref(), k);
+                    let (keys, sig) = signature_keys(body.as_slice(), &lead, lsh, num_hashes);
+                    (keys, sig, body.len() as u32)
+                }
+                Err(_) => (Vec::new(), Vec::new(), 0),
+            };
+            Prepared {
+                exact_key: Store::exact_key(p.analysis.exact),
+                line: p.line,
+                doc: p.doc,
+                analysis: p.analysis,
+                keys,
+                sig,
+                body_len,
+            }
+        })
+        .collect()
+}
+
+/// The next batch, prepared while the current one is decided: signed too
+/// when the snapshot model does not change in between.
+enum Ahead {
+    Parsed(Vec<Parsed>),
+    Signed(Vec<Prepared>),
+}
+
 /// A line parsed and tokenised: everything that does not depend on the
 /// index or the learned model, so it can run ahead of the decisions.
 struct Parsed {
@@ -982,36 +1052,6 @@ impl Filter<'_> {
         cap.min(interval.saturating_sub(since_commit).max(1))
     }
 
-    /// Body shingles (snapshot model), signatures and keys, in parallel.
-    fn sign(&self, parsed: Vec<Parsed>, lsh: LshParams) -> Vec<Prepared> {
-        let k = self.k;
-        let num_hashes = self.opts.params.num_hashes;
-        parsed
-            .into_par_iter()
-            .map(|p| {
-                let (keys, sig, body_len) = match &p.doc {
-                    Ok(d) => {
-                        let (body, lead) =
-                            p.analysis
-                                .body_and_lead(&self.snapshot, d.source.as_deref(), k);
-                        let (keys, sig) = signature_keys(body.as_slice(), &lead, lsh, num_hashes);
-                        (keys, sig, body.len() as u32)
-                    }
-                    Err(_) => (Vec::new(), Vec::new(), 0),
-                };
-                Prepared {
-                    exact_key: Store::exact_key(p.analysis.exact),
-                    line: p.line,
-                    doc: p.doc,
-                    analysis: p.analysis,
-                    keys,
-                    sig,
-                    body_len,
-                }
-            })
-            .collect()
-    }
-
     /// Decides every line of a batch, in order, updating the store.
     fn decide(
         &mut self,
@@ -1050,7 +1090,7 @@ impl Filter<'_> {
         let mut ids: Vec<DocId> = found.iter().flat_map(|(_, f)| f.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut records = store.records_of(&ids)?;
+        let mut records = store.records_of_par(&ids)?;
         let mut wanted: Vec<DocId> = Vec::new();
         for (i, f) in &found {
             let p = &batch[*i];
@@ -1067,17 +1107,13 @@ impl Filter<'_> {
         }
         wanted.sort_unstable();
         wanted.dedup();
-        let mut fetched = Vec::with_capacity(wanted.len());
-        for id in wanted {
-            if let Some(doc) = records.remove(&id) {
-                let text = store.text(&doc)?;
-                fetched.push((doc, text));
-            }
-        }
+        let fetched: Vec<StoredDoc> = wanted
+            .into_iter()
+            .filter_map(|id| records.remove(&id))
+            .collect();
         let k = self.k;
-        let candidates: HashMap<DocId, Candidate> = fetched
-            .into_par_iter()
-            .map(|(doc, text)| {
+        let candidates: HashMap<DocId, Candidate> = store
+            .map_texts_par(fetched, |doc, text| {
                 let analysis = Analysis::new(&text, k);
                 (
                     doc.doc,
@@ -1087,7 +1123,8 @@ impl Filter<'_> {
                         analysis,
                     },
                 )
-            })
+            })?
+            .into_iter()
             .collect();
 
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
@@ -1326,6 +1363,7 @@ impl Filter<'_> {
     #[allow(clippy::too_many_arguments)]
     fn emit(
         &self,
+        pool: &rayon::ThreadPool,
         input: &InputStream,
         batch: &[Prepared],
         outcomes: &[Outcome],
@@ -1347,18 +1385,20 @@ impl Filter<'_> {
             }
         };
         let want_passages = self.opts.passages && dropped.is_some();
-        let passages: Vec<Option<Vec<PassageRecord>>> = outcomes
-            .par_iter()
-            .enumerate()
-            .map(|(i, o)| match o {
-                Outcome::Dropped { of, .. } if want_passages => {
-                    let a = batch[i].doc.as_ref().ok()?;
-                    let (_, b) = target_text(*of)?;
-                    Some(passages(&a.text, b, &self.opts.params))
-                }
-                _ => None,
-            })
-            .collect();
+        let passages: Vec<Option<Vec<PassageRecord>>> = pool.install(|| {
+            outcomes
+                .par_iter()
+                .enumerate()
+                .map(|(i, o)| match o {
+                    Outcome::Dropped { of, .. } if want_passages => {
+                        let a = batch[i].doc.as_ref().ok()?;
+                        let (_, b) = target_text(*of)?;
+                        Some(passages(&a.text, b, &self.opts.params))
+                    }
+                    _ => None,
+                })
+                .collect()
+        });
         let mut line_buf = Vec::new();
         for ((p, o), passages) in batch.iter().zip(outcomes).zip(passages) {
             let input_name = || input.name(p.line.file).display().to_string();
@@ -1516,7 +1556,7 @@ pub fn query(
     let f = Filter {
         opts,
         k: store.params().shingle_size,
-        snapshot: BoilerplateModel::new(boilerplate_params()),
+        snapshot: Arc::new(BoilerplateModel::new(boilerplate_params())),
         snapshot_dirty: false,
         young: Vec::new(),
         model,

@@ -796,6 +796,57 @@ impl Store {
         Ok(out)
     }
 
+    /// [`Store::records_of`] with the reads spread over rayon's threads
+    /// (redb serves reads of one table from several threads at once).
+    pub fn records_of_par(&self, docs: &[DocId]) -> Result<HashMap<DocId, StoredDoc>> {
+        use rayon::prelude::*;
+        let t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
+        let read: Vec<Option<StoredDoc>> = docs
+            .par_iter()
+            .map(|&doc| -> Result<Option<StoredDoc>> {
+                let record = if let Ok(i) = self.pending.binary_search_by_key(&doc, |(id, _)| *id) {
+                    decode_record(doc, &self.pending[i].1)
+                } else {
+                    match t.get(doc).map_err(|e| self.err(e))? {
+                        Some(v) => decode_record(doc, v.value()),
+                        None => return Ok(None),
+                    }
+                };
+                record
+                    .map(Some)
+                    .ok_or_else(|| self.err(format!("unreadable record of document {doc}")))
+            })
+            .collect::<Result<_>>()?;
+        Ok(read.into_iter().flatten().map(|d| (d.doc, d)).collect())
+    }
+
+    /// Reads the texts of `docs` on rayon's threads and hands each to
+    /// `f` there, in parallel; the results in the order of `docs`.
+    pub fn map_texts_par<R: Send>(
+        &self,
+        docs: Vec<StoredDoc>,
+        f: impl Fn(StoredDoc, String) -> R + Sync + Send,
+    ) -> Result<Vec<R>> {
+        use rayon::prelude::*;
+        let t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
+        docs.into_par_iter()
+            .map(|doc| {
+                let (start, end) = (doc.offset as usize, doc.offset as usize + doc.len as usize);
+                let bytes: Option<Vec<u8>> = if doc.block == self.next_block {
+                    self.block.get(start..end).map(<[u8]>::to_vec)
+                } else {
+                    let v = t.get(doc.block).map_err(|e| self.err(e))?;
+                    v.and_then(|v| v.value().get(start..end).map(<[u8]>::to_vec))
+                };
+                let bytes = bytes
+                    .ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| self.err(format!("text of {} not UTF-8", doc.id)))?;
+                Ok(f(doc, text))
+            })
+            .collect()
+    }
+
     /// The text of a stored document.
     pub fn text(&self, doc: &StoredDoc) -> Result<String> {
         let (start, end) = (doc.offset as usize, doc.offset as usize + doc.len as usize);
