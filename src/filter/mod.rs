@@ -816,6 +816,11 @@ pub fn run(
             path: "threads".into(),
             source: std::io::Error::other(e),
         })?;
+    let names: Vec<std::path::PathBuf> = input
+        .names()
+        .into_iter()
+        .map(std::path::Path::to_path_buf)
+        .collect();
     let mut since_commit = 0u64;
     // Position after the last line decided (for a checkpoint before a bad line).
     let mut done_at = input.position();
@@ -854,28 +859,36 @@ pub fn run(
         let interval = opts.commit_interval(store.doc_count());
         let seen_after = f.seen + batch.len() as u64;
         let since_after = since_commit + batch.len() as u64;
-        let next_lines = if failure.is_none() {
+        let next_cap = failure.is_none().then(|| {
             let since = if since_after >= interval {
                 0
             } else {
                 since_after
             };
-            read_batch(input, f.batch_cap(seen_after, since, interval))?
-        } else {
-            Vec::new()
-        };
+            f.batch_cap(seen_after, since, interval)
+        });
         // The snapshot the next batch is signed with, when no refresh
         // comes between.
         let refresh = next_refresh(f.seen) <= seen_after;
         let snapshot = (!refresh).then(|| Arc::clone(&f.snapshot));
         let mut next = None;
         let decided = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| {
-                let parsed = analyze(opts, next_lines);
-                next = Some(match snapshot {
-                    Some(snap) => Ahead::Signed(sign(&snap, opts, parsed, lsh)),
-                    None => Ahead::Parsed(parsed),
-                });
+            // The next batch is read, analysed and (unless a refresh
+            // comes first) signed meanwhile.
+            let input = &mut *input;
+            let next = &mut next;
+            scope.spawn(move |_| {
+                let lines = match next_cap {
+                    Some(cap) => read_batch(input, cap),
+                    None => Ok(Vec::new()),
+                };
+                *next = Some(lines.map(|lines| {
+                    let parsed = analyze(opts, lines);
+                    match snapshot {
+                        Some(snap) => Ahead::Signed(sign(&snap, opts, parsed, lsh)),
+                        None => Ahead::Parsed(parsed),
+                    }
+                }));
             });
             // The decisions' parallel steps run on their own threads: in
             // the shared pool they would queue behind the analysis of the
@@ -883,7 +896,7 @@ pub fn run(
             let (outcomes, candidates) = decide_pool.install(|| f.decide(store, &batch))?;
             f.emit(
                 &decide_pool,
-                input,
+                &names,
                 &batch,
                 &outcomes,
                 &candidates,
@@ -894,7 +907,7 @@ pub fn run(
             store.flush_records()
         });
         decided?;
-        ahead = next.unwrap_or(Ahead::Parsed(Vec::new()));
+        ahead = next.unwrap_or(Ok(Ahead::Parsed(Vec::new())))?;
         f.seen = seen_after;
         since_commit = since_after;
         summary.lines += batch.len() as u64;
@@ -1059,7 +1072,7 @@ impl Filter<'_> {
         batch: &[Prepared],
     ) -> Result<(Vec<Outcome>, HashMap<DocId, Candidate>)> {
         // Candidates already in the store, read and analysed in parallel.
-        store.apply_keys()?;
+        store.settle_keys()?;
         store.load_pages(
             batch
                 .iter()
@@ -1364,7 +1377,7 @@ impl Filter<'_> {
     fn emit(
         &self,
         pool: &rayon::ThreadPool,
-        input: &InputStream,
+        names: &[std::path::PathBuf],
         batch: &[Prepared],
         outcomes: &[Outcome],
         candidates: &HashMap<DocId, Candidate>,
@@ -1401,7 +1414,7 @@ impl Filter<'_> {
         });
         let mut line_buf = Vec::new();
         for ((p, o), passages) in batch.iter().zip(outcomes).zip(passages) {
-            let input_name = || input.name(p.line.file).display().to_string();
+            let input_name = || names[p.line.file].display().to_string();
             let record = match o {
                 Outcome::Kept(_) => {
                     kept.write_all(&p.line.raw)
