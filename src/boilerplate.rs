@@ -56,6 +56,7 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64;
@@ -176,10 +177,36 @@ struct Counter {
     first_global: u32,
 }
 
+/// Hasher of the streaming model's maps: its keys are xxh3 hashes already
+/// (and short source names), so one multiply mixes them enough; SipHash
+/// was 8% of the filter's decision thread.
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes(c.try_into().expect("8-byte chunk")));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.write_u64(u64::from_le_bytes(last) ^ bytes.len() as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type MixMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
+
 #[derive(Debug, Default, Clone)]
 struct SourceCounts {
     docs: u32,
-    counters: HashMap<u64, Counter>,
+    counters: MixMap<u64, Counter>,
 }
 
 /// Documents of a source a new counter is kept for before lossy counting
@@ -202,7 +229,7 @@ const GRACE_DOCS: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct BoilerplateModel {
     params: BoilerplateParams,
-    sources: HashMap<String, SourceCounts>,
+    sources: MixMap<String, SourceCounts>,
     entries: usize,
     global_docs: u32,
     scratch: Vec<u64>,
@@ -213,7 +240,7 @@ impl BoilerplateModel {
     pub fn new(params: BoilerplateParams) -> BoilerplateModel {
         BoilerplateModel {
             params,
-            sources: HashMap::new(),
+            sources: MixMap::default(),
             entries: 0,
             global_docs: 0,
             scratch: Vec::new(),
@@ -915,7 +942,8 @@ impl BoilerplateModel {
             let name = String::from_utf8(take(&mut r, len)?.to_vec()).ok()?;
             let docs = u32_(&mut r)?;
             let n = usize::try_from(u64_(&mut r)?).ok()?;
-            let mut counters = HashMap::with_capacity(n.min(r.len() / 20));
+            let mut counters =
+                MixMap::with_capacity_and_hasher(n.min(r.len() / 20), Default::default());
             for _ in 0..n {
                 let h = u64_(&mut r)?;
                 let counter = Counter {

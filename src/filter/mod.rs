@@ -49,6 +49,7 @@
 pub mod io;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -461,19 +462,31 @@ impl Analysis {
         source: Option<&str>,
         k: usize,
     ) -> Option<Vec<bool>> {
-        let src = source.filter(|s| model.source_docs(s) > 0)?;
+        let bad = self.bad_segments(model, source);
+        (!bad.is_empty()).then(|| self.mask_of(&bad, k))
+    }
+
+    /// For each segment, true when it is boilerplate of `source` in
+    /// `model`; empty when no segment is.
+    fn bad_segments(&self, model: &BoilerplateModel, source: Option<&str>) -> Vec<bool> {
+        let Some(src) = source.filter(|s| model.source_docs(s) > 0) else {
+            return Vec::new();
+        };
         // One look-up of the source for all segments.
         let mut content = self.segs.clone();
         model.retain_content(src, &mut content);
         if content.len() == self.segs.len() {
-            return None;
+            return Vec::new();
         }
         content.sort_unstable();
-        let bad: Vec<bool> = self
-            .segs
+        self.segs
             .iter()
             .map(|s| content.binary_search(s).is_err())
-            .collect();
+            .collect()
+    }
+
+    /// The content mask of shingle positions for boilerplate segments `bad`.
+    fn mask_of(&self, bad: &[bool], k: usize) -> Vec<bool> {
         // Boilerplate tokens before each position.
         let mut before = Vec::with_capacity(self.token_seg.len() + 1);
         before.push(0u32);
@@ -483,11 +496,45 @@ impl Analysis {
             before.push(n);
         }
         let width = k.min(self.token_seg.len());
-        Some(
-            (0..self.shingles.len())
-                .map(|i| before[i + width] == before[i])
-                .collect(),
-        )
+        (0..self.shingles.len())
+            .map(|i| before[i + width] == before[i])
+            .collect()
+    }
+
+    /// The body for boilerplate segments `bad` (see [`Analysis::bad_segments`]),
+    /// with them.
+    fn body_of(&self, bad: Vec<bool>, k: usize) -> BodyCache {
+        let body = if bad.is_empty() {
+            ShingleSet::from_hashes(self.shingles.clone())
+        } else {
+            let mask = self.mask_of(&bad, k);
+            ShingleSet::from_hashes(
+                self.shingles
+                    .iter()
+                    .zip(&mask)
+                    .filter(|&(_, &ok)| ok)
+                    .map(|(&h, _)| h)
+                    .collect(),
+            )
+        };
+        BodyCache { bad, body }
+    }
+
+    /// The body under `model`, reusing `cache` (computed in parallel with
+    /// an earlier state of the model) when the same segments are
+    /// boilerplate now: the body is then the same set.
+    fn body_cached<'a>(
+        &'a self,
+        cache: Option<&'a BodyCache>,
+        model: &BoilerplateModel,
+        source: Option<&str>,
+        k: usize,
+    ) -> std::borrow::Cow<'a, ShingleSet> {
+        let bad = self.bad_segments(model, source);
+        match cache {
+            Some(c) if c.bad == bad => std::borrow::Cow::Borrowed(&c.body),
+            _ => std::borrow::Cow::Owned(self.body_of(bad, k).body),
+        }
     }
 
     /// The shingles that touch no boilerplate segment of `source` in
@@ -601,6 +648,14 @@ struct Candidate {
     doc: StoredDoc,
     text: String,
     analysis: Analysis,
+    /// Its body under the model as the batch began.
+    body: BodyCache,
+}
+
+/// A body and the boilerplate segments it was made without.
+struct BodyCache {
+    bad: Vec<bool>,
+    body: ShingleSet,
 }
 
 /// The verdict of one document against one kept document.
@@ -620,12 +675,56 @@ impl Match {
     }
 }
 
+/// Keys of the documents kept in the batch being decided -> their batch
+/// positions: a multimap as a hash map of list heads and one chain vector
+/// (no allocation per key).
+#[derive(Default)]
+struct BatchKeys {
+    head: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>,
+    /// (batch position, next link or `u32::MAX`).
+    chain: Vec<(usize, u32)>,
+}
+
+impl BatchKeys {
+    fn add(&mut self, key: u64, at: usize) {
+        let n = self.chain.len() as u32;
+        let next = self.head.insert(key, n).unwrap_or(u32::MAX);
+        self.chain.push((at, next));
+    }
+
+    fn get(&self, key: u64, out: &mut Vec<usize>) {
+        let mut link = self.head.get(&key).copied().unwrap_or(u32::MAX);
+        while let Some(&(at, next)) = self.chain.get(link as usize) {
+            out.push(at);
+            link = next;
+        }
+    }
+}
+
+/// Hasher for keys that are hashes already.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// The filter: options, the learned model and the counters of a run.
 struct Filter<'a> {
     opts: &'a FilterOptions,
     k: usize,
     model: BoilerplateModel,
-    snapshot: BoilerplateModel,
+    snapshot: Arc<BoilerplateModel>,
     /// True when the snapshot changed since the last commit.
     snapshot_dirty: bool,
     /// Documents signed while their source's boilerplate was still being
@@ -751,7 +850,7 @@ pub fn run(
     let mut f = Filter {
         opts,
         k: opts.params.shingle_size,
-        snapshot,
+        snapshot: Arc::new(snapshot),
         snapshot_dirty: false,
         young,
         model,
@@ -763,16 +862,36 @@ pub fn run(
             .map(|(i, s)| (s.as_str(), i))
             .collect(),
     };
+    let decide_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(|i| format!("copydesk-decide-{i}"))
+        .build()
+        .map_err(|e| Error::Io {
+            path: "threads".into(),
+            source: std::io::Error::other(e),
+        })?;
+    let names: Vec<std::path::PathBuf> = input
+        .names()
+        .into_iter()
+        .map(std::path::Path::to_path_buf)
+        .collect();
     let mut since_commit = 0u64;
     // Position after the last line decided (for a checkpoint before a bad line).
     let mut done_at = input.position();
     // Lines are parsed and tokenised one batch ahead, in parallel with the
     // decisions on the current batch (which run on this thread).
     let interval = opts.commit_interval(store.doc_count());
+    let lsh = store.params().lsh;
     let first = read_batch(input, f.batch_cap(f.seen, since_commit, interval))?;
-    let mut parsed = analyze(opts, first);
-    while !parsed.is_empty() {
-        let mut batch = f.sign(parsed, store.params().lsh);
+    let mut ahead = Ahead::Parsed(analyze(opts, first));
+    loop {
+        let mut batch = match ahead {
+            Ahead::Parsed(parsed) => sign(&f.snapshot, opts, parsed, lsh),
+            Ahead::Signed(batch) => batch,
+        };
+        if batch.is_empty() {
+            break;
+        }
         // Stop before the first malformed line unless skipping them.
         let mut failure = None;
         if opts.on_error == OnError::Fail {
@@ -794,22 +913,44 @@ pub fn run(
         let interval = opts.commit_interval(store.doc_count());
         let seen_after = f.seen + batch.len() as u64;
         let since_after = since_commit + batch.len() as u64;
-        let next_lines = if failure.is_none() {
+        let next_cap = failure.is_none().then(|| {
             let since = if since_after >= interval {
                 0
             } else {
                 since_after
             };
-            read_batch(input, f.batch_cap(seen_after, since, interval))?
-        } else {
-            Vec::new()
-        };
+            f.batch_cap(seen_after, since, interval)
+        });
+        // The snapshot the next batch is signed with, when no refresh
+        // comes between.
+        let refresh = next_refresh(f.seen) <= seen_after;
+        let snapshot = (!refresh).then(|| Arc::clone(&f.snapshot));
         let mut next = None;
         let decided = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = Some(analyze(opts, next_lines)));
-            let (outcomes, candidates) = f.decide(store, &batch)?;
+            // The next batch is read, analysed and (unless a refresh
+            // comes first) signed meanwhile.
+            let input = &mut *input;
+            let next = &mut next;
+            scope.spawn(move |_| {
+                let lines = match next_cap {
+                    Some(cap) => read_batch(input, cap),
+                    None => Ok(Vec::new()),
+                };
+                *next = Some(lines.map(|lines| {
+                    let parsed = analyze(opts, lines);
+                    match snapshot {
+                        Some(snap) => Ahead::Signed(sign(&snap, opts, parsed, lsh)),
+                        None => Ahead::Parsed(parsed),
+                    }
+                }));
+            });
+            // The decisions' parallel steps run on their own threads: in
+            // the shared pool they would queue behind the analysis of the
+            // next batch and the decisions would wait for all of it.
+            let (outcomes, candidates) = decide_pool.install(|| f.decide(store, &batch))?;
             f.emit(
-                input,
+                &decide_pool,
+                &names,
                 &batch,
                 &outcomes,
                 &candidates,
@@ -820,7 +961,7 @@ pub fn run(
             store.flush_records()
         });
         decided?;
-        parsed = next.unwrap_or_default();
+        ahead = next.unwrap_or(Ok(Ahead::Parsed(Vec::new())))?;
         f.seen = seen_after;
         since_commit = since_after;
         summary.lines += batch.len() as u64;
@@ -830,8 +971,8 @@ pub fn run(
         }
         // A refresh point was reached (batches end at them, or at window
         // ends past them with preferred sources).
-        if next_refresh(seen_after - batch.len() as u64) <= seen_after {
-            f.snapshot = f.model.clone();
+        if refresh {
+            f.snapshot = Arc::new(f.model.clone());
             f.snapshot_dirty = true;
             f.resign_young(store)?;
         }
@@ -890,6 +1031,46 @@ fn read_batch(input: &mut InputStream, cap: u64) -> Result<Vec<Line>> {
     Ok(lines)
 }
 
+/// Body shingles under `snapshot`, signatures and keys, in parallel.
+fn sign(
+    snapshot: &BoilerplateModel,
+    opts: &FilterOptions,
+    parsed: Vec<Parsed>,
+    lsh: LshParams,
+) -> Vec<Prepared> {
+    let k = opts.params.shingle_size;
+    let num_hashes = opts.params.num_hashes;
+    parsed
+        .into_par_iter()
+        .map(|p| {
+            let (keys, sig, body_len) = match &p.doc {
+                Ok(d) => {
+                    let (body, lead) = p.analysis.body_and_lead(snapshot, d.source.as_deref(), k);
+                    let (keys, sig) = signature_keys(body.as_slice(), &lead, lsh, num_hashes);
+                    (keys, sig, body.len() as u32)
+                }
+                Err(_) => (Vec::new(), Vec::new(), 0),
+            };
+            Prepared {
+                exact_key: Store::exact_key(p.analysis.exact),
+                line: p.line,
+                doc: p.doc,
+                analysis: p.analysis,
+                keys,
+                sig,
+                body_len,
+            }
+        })
+        .collect()
+}
+
+/// The next batch, prepared while the current one is decided: signed too
+/// when the snapshot model does not change in between.
+enum Ahead {
+    Parsed(Vec<Parsed>),
+    Signed(Vec<Prepared>),
+}
+
 /// A line parsed and tokenised: everything that does not depend on the
 /// index or the learned model, so it can run ahead of the decisions.
 struct Parsed {
@@ -938,70 +1119,49 @@ impl Filter<'_> {
         cap.min(interval.saturating_sub(since_commit).max(1))
     }
 
-    /// Body shingles (snapshot model), signatures and keys, in parallel.
-    fn sign(&self, parsed: Vec<Parsed>, lsh: LshParams) -> Vec<Prepared> {
-        let k = self.k;
-        let num_hashes = self.opts.params.num_hashes;
-        parsed
-            .into_par_iter()
-            .map(|p| {
-                let (keys, sig, body_len) = match &p.doc {
-                    Ok(d) => {
-                        let (body, lead) =
-                            p.analysis
-                                .body_and_lead(&self.snapshot, d.source.as_deref(), k);
-                        let (keys, sig) = signature_keys(body.as_slice(), &lead, lsh, num_hashes);
-                        (keys, sig, body.len() as u32)
-                    }
-                    Err(_) => (Vec::new(), Vec::new(), 0),
-                };
-                Prepared {
-                    exact_key: Store::exact_key(p.analysis.exact),
-                    line: p.line,
-                    doc: p.doc,
-                    analysis: p.analysis,
-                    keys,
-                    sig,
-                    body_len,
-                }
-            })
-            .collect()
-    }
-
     /// Decides every line of a batch, in order, updating the store.
     fn decide(
         &mut self,
         store: &mut Store,
         batch: &[Prepared],
     ) -> Result<(Vec<Outcome>, HashMap<DocId, Candidate>)> {
-        let first_new = store.next_doc();
         // Candidates already in the store, read and analysed in parallel.
+        store.settle_keys()?;
         store.load_pages(
             batch
                 .iter()
                 .flat_map(|p| p.keys.iter().copied().chain([p.exact_key])),
         )?;
-        // Records of the candidates, then only those worth reading back.
-        let mut buf = Vec::new();
-        let mut keys = Vec::new();
-        let mut found: Vec<(usize, Vec<DocId>)> = Vec::new();
-        for (i, p) in batch.iter().enumerate().filter(|(_, p)| p.doc.is_ok()) {
-            keys.clear();
-            keys.extend_from_slice(&p.keys);
-            keys.push(p.exact_key);
-            store.lookup_loaded(&keys, &mut buf);
-            if !buf.is_empty() {
-                found.push((i, buf.clone()));
-            }
-        }
+        // Candidates among the documents stored before this batch, looked
+        // up in parallel; documents kept in this batch are found below
+        // through `batch_keys`.
+        let lookups: Vec<Vec<u64>> = batch
+            .iter()
+            .map(|p| {
+                if p.doc.is_ok() {
+                    let mut keys = Vec::with_capacity(p.keys.len() + 1);
+                    keys.extend_from_slice(&p.keys);
+                    keys.push(p.exact_key);
+                    keys
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let found_before = store.lookup_many(&lookups);
+        let found: Vec<(usize, &Vec<DocId>)> = found_before
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.is_empty())
+            .collect();
         let mut ids: Vec<DocId> = found.iter().flat_map(|(_, f)| f.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut records = store.records_of(&ids)?;
+        let mut records = store.records_of_par(&ids)?;
         let mut wanted: Vec<DocId> = Vec::new();
         for (i, f) in &found {
             let p = &batch[*i];
-            for id in f {
+            for id in f.iter() {
                 let Some(r) = records.get(id) else { continue };
                 let (j, c) = estimate(&p.sig, p.body_len, &r.signature, r.set_len);
                 if r.exact == p.analysis.exact
@@ -1014,32 +1174,49 @@ impl Filter<'_> {
         }
         wanted.sort_unstable();
         wanted.dedup();
-        let mut fetched = Vec::with_capacity(wanted.len());
-        for id in wanted {
-            if let Some(doc) = records.remove(&id) {
-                let text = store.text(&doc)?;
-                fetched.push((doc, text));
-            }
-        }
+        let fetched: Vec<StoredDoc> = wanted
+            .into_iter()
+            .filter_map(|id| records.remove(&id))
+            .collect();
         let k = self.k;
-        let candidates: HashMap<DocId, Candidate> = fetched
-            .into_par_iter()
-            .map(|(doc, text)| {
+        let model = &self.model;
+        let candidates: HashMap<DocId, Candidate> = store
+            .map_texts_par(fetched, |doc, text| {
                 let analysis = Analysis::new(&text, k);
+                let bad = analysis.bad_segments(model, doc.source.as_deref());
+                let body = analysis.body_of(bad, k);
                 (
                     doc.doc,
                     Candidate {
                         doc,
                         text,
                         analysis,
+                        body,
                     },
                 )
-            })
+            })?
+            .into_iter()
             .collect();
 
+        // The batch's own bodies, in parallel, for the documents with
+        // stored candidates to verify; checked against the live model
+        // where used (the sorts were a tenth of the serial loop).
+        let own: Vec<Option<BodyCache>> = batch
+            .par_iter()
+            .zip(&found_before)
+            .map(|(p, f)| match &p.doc {
+                Ok(d) if f.iter().any(|id| candidates.contains_key(id)) => {
+                    let bad = p.analysis.bad_segments(model, d.source.as_deref());
+                    Some(p.analysis.body_of(bad, k))
+                }
+                _ => None,
+            })
+            .collect();
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
-        // Batch position of each document kept in this batch.
-        let mut batch_doc: HashMap<DocId, usize> = HashMap::new();
+        // Bucket (top 48 bits of a key, as the store matches them) -> batch
+        // positions of the documents kept in this batch holding it.
+        let mut batch_keys = BatchKeys::default();
+        let mut local: Vec<usize> = Vec::new();
         for (i, p) in batch.iter().enumerate() {
             let doc = match &p.doc {
                 Ok(d) => d,
@@ -1052,24 +1229,48 @@ impl Filter<'_> {
                     continue;
                 }
             };
-            keys.clear();
-            keys.extend_from_slice(&p.keys);
-            keys.push(p.exact_key);
-            let found = store.lookup(&keys)?;
+            local.clear();
+            for k in &lookups[i] {
+                batch_keys.get(k >> 16, &mut local);
+            }
+            local.sort_unstable();
+            local.dedup();
+            // Stored documents first (ascending ids), then this batch's
+            // kept documents in input order: ascending ids as well.
+            let stored = found_before[i].iter().map(|&id| (id, None));
+            let in_batch = local.iter().filter_map(|&j| match outcomes[j] {
+                Outcome::Kept(id) => Some((id, Some(j))),
+                _ => None,
+            });
             let mut best: Option<(Match, Target)> = None;
-            let mut body: Option<ShingleSet> = None;
-            for id in found {
-                let (analysis, source, target) = if id >= first_new {
-                    let Some(&j) = batch_doc.get(&id) else {
-                        continue;
-                    };
+            let mut body: Option<std::borrow::Cow<'_, ShingleSet>> = None;
+            for (id, at) in stored.chain(in_batch) {
+                let (analysis, cache, source, target) = if let Some(j) = at {
                     let Ok(d) = &batch[j].doc else { continue };
-                    (&batch[j].analysis, d.source.as_deref(), Target::Batch(j))
+                    let q = &batch[j];
+                    let (je, ce) = estimate(&p.sig, p.body_len, &q.sig, q.body_len);
+                    if q.analysis.exact != p.analysis.exact
+                        && je < self.opts.jaccard - PREFILTER_MARGIN
+                        && ce < self.opts.containment - PREFILTER_MARGIN
+                    {
+                        continue;
+                    }
+                    (
+                        &q.analysis,
+                        own[j].as_ref(),
+                        d.source.as_deref(),
+                        Target::Batch(j),
+                    )
                 } else {
                     let Some(c) = candidates.get(&id) else {
                         continue;
                     };
-                    (&c.analysis, c.doc.source.as_deref(), Target::Stored(id))
+                    (
+                        &c.analysis,
+                        Some(&c.body),
+                        c.doc.source.as_deref(),
+                        Target::Stored(id),
+                    )
                 };
                 let m = if analysis.exact == p.analysis.exact {
                     Some(Match {
@@ -1079,9 +1280,14 @@ impl Filter<'_> {
                     })
                 } else {
                     let mine = body.get_or_insert_with(|| {
-                        p.analysis.body(&self.model, doc.source.as_deref(), self.k)
+                        p.analysis.body_cached(
+                            own[i].as_ref(),
+                            &self.model,
+                            doc.source.as_deref(),
+                            self.k,
+                        )
                     });
-                    let theirs = analysis.body(&self.model, source, self.k);
+                    let theirs = analysis.body_cached(cache, &self.model, source, self.k);
                     self.judge(mine, &theirs)
                 };
                 if let Some(m) = m {
@@ -1102,9 +1308,10 @@ impl Filter<'_> {
                             if let Some(d) = store.doc(old)? {
                                 store.remove_doc(&d)?;
                             }
-                            batch_doc.remove(&old);
                             let id = self.keep(store, p, doc)?;
-                            batch_doc.insert(id, i);
+                            for k in &lookups[i] {
+                                batch_keys.add(k >> 16, i);
+                            }
                             outcomes[j] = Outcome::Dropped {
                                 reason: Reason::PreferredSource,
                                 of: Target::Batch(i),
@@ -1124,7 +1331,9 @@ impl Filter<'_> {
                 }
                 None => {
                     let id = self.keep(store, p, doc)?;
-                    batch_doc.insert(id, i);
+                    for k in &lookups[i] {
+                        batch_keys.add(k >> 16, i);
+                    }
                     outcomes.push(Outcome::Kept(id));
                 }
             }
@@ -1254,7 +1463,8 @@ impl Filter<'_> {
     #[allow(clippy::too_many_arguments)]
     fn emit(
         &self,
-        input: &InputStream,
+        pool: &rayon::ThreadPool,
+        names: &[std::path::PathBuf],
         batch: &[Prepared],
         outcomes: &[Outcome],
         candidates: &HashMap<DocId, Candidate>,
@@ -1275,21 +1485,23 @@ impl Filter<'_> {
             }
         };
         let want_passages = self.opts.passages && dropped.is_some();
-        let passages: Vec<Option<Vec<PassageRecord>>> = outcomes
-            .par_iter()
-            .enumerate()
-            .map(|(i, o)| match o {
-                Outcome::Dropped { of, .. } if want_passages => {
-                    let a = batch[i].doc.as_ref().ok()?;
-                    let (_, b) = target_text(*of)?;
-                    Some(passages(&a.text, b, &self.opts.params))
-                }
-                _ => None,
-            })
-            .collect();
+        let passages: Vec<Option<Vec<PassageRecord>>> = pool.install(|| {
+            outcomes
+                .par_iter()
+                .enumerate()
+                .map(|(i, o)| match o {
+                    Outcome::Dropped { of, .. } if want_passages => {
+                        let a = batch[i].doc.as_ref().ok()?;
+                        let (_, b) = target_text(*of)?;
+                        Some(passages(&a.text, b, &self.opts.params))
+                    }
+                    _ => None,
+                })
+                .collect()
+        });
         let mut line_buf = Vec::new();
         for ((p, o), passages) in batch.iter().zip(outcomes).zip(passages) {
-            let input_name = || input.name(p.line.file).display().to_string();
+            let input_name = || names[p.line.file].display().to_string();
             let record = match o {
                 Outcome::Kept(_) => {
                     kept.write_all(&p.line.raw)
@@ -1444,7 +1656,7 @@ pub fn query(
     let f = Filter {
         opts,
         k: store.params().shingle_size,
-        snapshot: BoilerplateModel::new(boilerplate_params()),
+        snapshot: Arc::new(BoilerplateModel::new(boilerplate_params())),
         snapshot_dirty: false,
         young: Vec::new(),
         model,

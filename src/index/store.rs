@@ -30,6 +30,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -41,14 +42,52 @@ use crate::minhash::Signature;
 use crate::params::Params;
 
 /// Version of the on-disk layout; bumped on any incompatible change. The
-/// fixture `tests/fixtures/store-v1.redb` pins it.
-pub const FORMAT_VERSION: u32 = 1;
+/// fixture `tests/fixtures/store-v2.redb` pins it (version 1 stored
+/// whole bucket pages, one row each; opening one is a clear error).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Bits of a key that choose its bucket page: 65,536 pages. Chosen so a
 /// commit rewrites at most a few hundred MB even for millions of documents,
 /// while a page of a 100,000-document index stays near 70 entries (fast
 /// binary search, cheap inserts).
 pub const PAGE_BITS: u32 = 16;
+
+/// Bits of a page number that choose its *group*: pages are stored and
+/// loaded a group (64 pages) at a time. A commit appends one *run* per
+/// changed group holding only the entries it added, so its cost follows
+/// what was added, not the size of the index (rewriting every changed page
+/// at each commit was a quarter of the decision thread at 100,000 lines);
+/// a group is compacted into one run when it has [`MAX_RUNS`] or when a
+/// key was removed from it.
+pub const GROUP_BITS: u32 = 10;
+
+/// Deferred keys of inserted documents (see [`Store::apply_keys`]) kept
+/// before [`Store::settle_keys`] puts them into their pages: about 5,000
+/// documents, 12 MB.
+pub const RECENT_KEYS: usize = 1 << 18;
+
+/// Hasher for keys that are hashes already.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Runs a group may have before the next commit compacts it.
+pub const MAX_RUNS: u32 = 8;
+
+const PAGES_PER_GROUP: usize = 1 << (PAGE_BITS - GROUP_BITS);
 
 /// Raw text bytes gathered before a block is written: large enough that the
 /// per-row cost of redb is shared by a few documents, small enough that
@@ -63,7 +102,9 @@ const TEXT_BLOCK_BYTES: usize = 15 * 1024;
 const CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-const BUCKETS: TableDefinition<u32, &[u8]> = TableDefinition::new("buckets");
+/// Bucket runs: key `(group << 32) | run`, value: the entries a commit
+/// added to the group's pages (or, for a compacted run, all of them).
+const BUCKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("bucket-runs");
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
 const TEXTS: TableDefinition<u64, &[u8]> = TableDefinition::new("texts");
 const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("blobs");
@@ -267,8 +308,19 @@ pub struct Store {
     path: PathBuf,
     params: StoreParams,
     pages: Vec<Option<Vec<u64>>>,
-    dirty: Vec<bool>,
+    groups: Vec<Group>,
+    /// Groups with entries added or removed since the last commit.
     dirty_list: Vec<u32>,
+    /// `next_doc` at the last commit.
+    committed_next_doc: DocId,
+    /// Keys of inserted documents not yet in their pages (see
+    /// [`Store::apply_keys`]).
+    pending_keys: Vec<(u64, DocId)>,
+    /// Bucket (key >> 16) -> last index in `pending_keys` holding it.
+    recent: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    /// For each entry of `pending_keys`, the previous one of its bucket
+    /// (`u32::MAX`: none).
+    recent_next: Vec<u32>,
     next_doc: DocId,
     doc_count: u64,
     key_count: u64,
@@ -389,8 +441,12 @@ impl Store {
             path,
             params,
             pages: vec![None; n],
-            dirty: vec![false; n],
+            groups: vec![Group::default(); 1 << GROUP_BITS],
             dirty_list: Vec::new(),
+            committed_next_doc: 0,
+            pending_keys: Vec::new(),
+            recent: HashMap::default(),
+            recent_next: Vec::new(),
             next_doc: 0,
             doc_count: 0,
             key_count: 0,
@@ -473,6 +529,7 @@ impl Store {
         match (r.u64(), r.u64(), r.u64(), r.u64(), r.u64()) {
             (Some(a), Some(b), Some(c), Some(d), Some(e)) => {
                 self.next_doc = a;
+                self.committed_next_doc = a;
                 self.doc_count = b;
                 self.key_count = c;
                 self.text_bytes = d;
@@ -483,52 +540,147 @@ impl Store {
         }
     }
 
-    /// Makes sure the pages of `keys` are in RAM.
+    /// Makes sure the pages of `keys` are in RAM (with every page of
+    /// their groups).
     pub fn load_pages(&mut self, keys: impl IntoIterator<Item = u64>) -> Result<()> {
-        let missing: Vec<u32> = keys
+        let mut missing: Vec<u32> = keys
             .into_iter()
-            .map(page_of)
-            .filter(|&p| self.pages[p as usize].is_none())
+            .map(|k| group_of(page_of(k)))
+            .filter(|&g| !self.groups[g as usize].loaded)
             .collect();
         if missing.is_empty() {
             return Ok(());
         }
+        missing.sort_unstable();
+        missing.dedup();
         let t = self.txn().open_table(BUCKETS).map_err(|e| self.err(e))?;
         let mut loaded = Vec::with_capacity(missing.len());
-        for p in missing {
-            let entries = match t.get(p).map_err(|e| self.err(e))? {
-                Some(v) => v
-                    .value()
-                    .chunks_exact(8)
-                    .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk")))
-                    .collect(),
-                None => Vec::new(),
-            };
-            loaded.push((p, entries));
+        for g in missing {
+            loaded.push((g, read_group(&t, g).map_err(|e| self.err(e))?));
         }
         drop(t);
-        for (p, entries) in loaded {
-            self.pages[p as usize].get_or_insert(entries);
+        for (g, (pages, runs)) in loaded {
+            let first = (g as usize) * PAGES_PER_GROUP;
+            for (i, page) in pages.into_iter().enumerate() {
+                self.pages[first + i] = Some(page);
+            }
+            let group = &mut self.groups[g as usize];
+            group.loaded = true;
+            group.runs = runs;
         }
         Ok(())
     }
 
-    fn page_mut(&mut self, key: u64) -> Result<&mut Vec<u64>> {
+    fn page_mut(&mut self, key: u64) -> Result<(&mut Vec<u64>, &mut Group)> {
         let p = page_of(key);
-        if self.pages[p as usize].is_none() {
+        let g = group_of(p);
+        if !self.groups[g as usize].loaded {
             self.load_pages([key])?;
         }
-        if !self.dirty[p as usize] {
-            self.dirty[p as usize] = true;
-            self.dirty_list.push(p);
+        let group = &mut self.groups[g as usize];
+        if !group.dirty {
+            group.dirty = true;
+            self.dirty_list.push(g);
         }
-        Ok(self.pages[p as usize]
-            .as_mut()
-            .expect("page loaded just above"))
+        Ok((
+            self.pages[p as usize]
+                .as_mut()
+                .expect("group loaded just above"),
+            group,
+        ))
+    }
+
+    /// Puts the keys of recently inserted documents into their pages,
+    /// group by group in parallel, one merge per page.
+    /// [`Store::insert_doc`] defers them (look-ups find them in a small
+    /// hash index meanwhile): inserting each key into its page at once
+    /// cost a cache miss and a shift of the page per key, a tenth of the
+    /// decisions thread. [`Store::commit`] and every change through
+    /// `&mut self` apply them first; [`Store::settle_keys`] when they grow.
+    pub fn apply_keys(&mut self) -> Result<()> {
+        use rayon::prelude::*;
+        if self.pending_keys.is_empty() {
+            return Ok(());
+        }
+        let mut pending = std::mem::take(&mut self.pending_keys);
+        self.recent.clear();
+        self.recent_next.clear();
+        self.load_pages(pending.iter().map(|&(k, _)| k))?;
+        // Sorted by page, then entry: (page << 48 | fragment << 16) keeps
+        // the order of (page, fragment); the doc breaks ties.
+        pending.sort_unstable_by_key(|&(k, doc)| (k >> 16, doc));
+        pending.dedup_by_key(|&mut (k, doc)| (k >> 16, doc));
+        let committed = self.committed_next_doc;
+        for g in &mut self.groups {
+            g.touched = false;
+        }
+        for &(k, doc) in &pending {
+            let g = &mut self.groups[group_of(page_of(k)) as usize];
+            g.touched = true;
+            g.compact |= doc < committed;
+        }
+        for (g, group) in self.groups.iter_mut().enumerate() {
+            if group.touched && !group.dirty {
+                group.dirty = true;
+                self.dirty_list.push(g as u32);
+            }
+        }
+        let added: u64 = self
+            .pages
+            .par_chunks_mut(PAGES_PER_GROUP)
+            .enumerate()
+            .map(|(g, pages)| {
+                let first = (g * PAGES_PER_GROUP) as u32;
+                let lo = pending.partition_point(|&(k, _)| page_of(k) < first);
+                let hi =
+                    pending.partition_point(|&(k, _)| page_of(k) < first + PAGES_PER_GROUP as u32);
+                let mut added = 0;
+                let mut rest = &pending[lo..hi];
+                while let Some(&(k0, _)) = rest.first() {
+                    let p = page_of(k0);
+                    let n = rest.iter().take_while(|&&(k, _)| page_of(k) == p).count();
+                    let page = pages[(p - first) as usize]
+                        .as_mut()
+                        .expect("pages loaded above");
+                    let before = page.len();
+                    page.extend(
+                        rest[..n]
+                            .iter()
+                            .map(|&(k, doc)| (u64::from(fragment_of(k)) << 32) | doc),
+                    );
+                    page.sort_unstable();
+                    page.dedup();
+                    added += (page.len() - before) as u64;
+                    rest = &rest[n..];
+                }
+                added
+            })
+            .sum();
+        self.key_count += added;
+        Ok(())
+    }
+
+    /// Applies the deferred keys ([`Store::apply_keys`]) once they are
+    /// many ([`RECENT_KEYS`]); look-ups are right either way.
+    pub fn settle_keys(&mut self) -> Result<()> {
+        if self.pending_keys.len() >= RECENT_KEYS {
+            self.apply_keys()?;
+        }
+        Ok(())
+    }
+
+    /// Appends the deferred-key documents holding `key` to `out`.
+    fn collect_recent(&self, key: u64, out: &mut Vec<DocId>) {
+        let mut link = self.recent.get(&(key >> 16)).copied().unwrap_or(u32::MAX);
+        while let Some(&(_, doc)) = self.pending_keys.get(link as usize) {
+            out.push(doc);
+            link = self.recent_next[link as usize];
+        }
     }
 
     /// Documents holding any of `keys`, ascending, each once.
     pub fn lookup(&mut self, keys: &[u64]) -> Result<Vec<DocId>> {
+        self.apply_keys()?;
         self.load_pages(keys.iter().copied())?;
         let mut out = Vec::new();
         for &key in keys {
@@ -550,26 +702,58 @@ impl Store {
             if let Some(page) = &self.pages[page_of(key) as usize] {
                 collect_fragment(page, fragment_of(key), out);
             }
+            self.collect_recent(key, out);
         }
         out.sort_unstable();
         out.dedup();
     }
 
+    /// [`Store::lookup_loaded`] for many key lists at once, in parallel:
+    /// the documents holding any key of each list (pages already in RAM,
+    /// see [`Store::load_pages`]).
+    pub fn lookup_many(&self, key_lists: &[Vec<u64>]) -> Vec<Vec<DocId>> {
+        use rayon::prelude::*;
+        let pages = &self.pages;
+        key_lists
+            .par_iter()
+            .with_min_len(16)
+            .map(|keys| {
+                let mut out = Vec::new();
+                for &key in keys {
+                    if let Some(page) = &pages[page_of(key) as usize] {
+                        collect_fragment(page, fragment_of(key), &mut out);
+                    }
+                    self.collect_recent(key, &mut out);
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            })
+            .collect()
+    }
+
     fn add_key(&mut self, key: u64, doc: DocId) -> Result<()> {
+        self.apply_keys()?;
+        let committed = self.committed_next_doc;
         let entry = (u64::from(fragment_of(key)) << 32) | doc;
-        let page = self.page_mut(key)?;
+        let (page, group) = self.page_mut(key)?;
         if let Err(at) = page.binary_search(&entry) {
             page.insert(at, entry);
+            // A run holds the entries of documents numbered from the last
+            // commit on; an older document's key needs a compaction.
+            group.compact |= doc < committed;
             self.key_count += 1;
         }
         Ok(())
     }
 
     fn remove_key(&mut self, key: u64, doc: DocId) -> Result<()> {
+        self.apply_keys()?;
         let entry = (u64::from(fragment_of(key)) << 32) | doc;
-        let page = self.page_mut(key)?;
+        let (page, group) = self.page_mut(key)?;
         if let Ok(at) = page.binary_search(&entry) {
             page.remove(at);
+            group.compact = true;
             self.key_count -= 1;
         }
         Ok(())
@@ -586,7 +770,10 @@ impl Store {
         keys.push(Store::exact_key(doc.exact));
         keys.push(Store::id_key(doc.id));
         for &k in &keys {
-            self.add_key(k, id)?;
+            let at = self.pending_keys.len() as u32;
+            let next = self.recent.insert(k >> 16, at).unwrap_or(u32::MAX);
+            self.recent_next.push(next);
+            self.pending_keys.push((k, id));
         }
         if self.block.len() + doc.text.len() > TEXT_BLOCK_BYTES && !self.block.is_empty() {
             self.flush_block()?;
@@ -673,6 +860,57 @@ impl Store {
             out.insert(doc, record);
         }
         Ok(out)
+    }
+
+    /// [`Store::records_of`] with the reads spread over rayon's threads
+    /// (redb serves reads of one table from several threads at once).
+    pub fn records_of_par(&self, docs: &[DocId]) -> Result<HashMap<DocId, StoredDoc>> {
+        use rayon::prelude::*;
+        let t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
+        let read: Vec<Option<StoredDoc>> = docs
+            .par_iter()
+            .map(|&doc| -> Result<Option<StoredDoc>> {
+                let record = if let Ok(i) = self.pending.binary_search_by_key(&doc, |(id, _)| *id) {
+                    decode_record(doc, &self.pending[i].1)
+                } else {
+                    match t.get(doc).map_err(|e| self.err(e))? {
+                        Some(v) => decode_record(doc, v.value()),
+                        None => return Ok(None),
+                    }
+                };
+                record
+                    .map(Some)
+                    .ok_or_else(|| self.err(format!("unreadable record of document {doc}")))
+            })
+            .collect::<Result<_>>()?;
+        Ok(read.into_iter().flatten().map(|d| (d.doc, d)).collect())
+    }
+
+    /// Reads the texts of `docs` on rayon's threads and hands each to
+    /// `f` there, in parallel; the results in the order of `docs`.
+    pub fn map_texts_par<R: Send>(
+        &self,
+        docs: Vec<StoredDoc>,
+        f: impl Fn(StoredDoc, String) -> R + Sync + Send,
+    ) -> Result<Vec<R>> {
+        use rayon::prelude::*;
+        let t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
+        docs.into_par_iter()
+            .map(|doc| {
+                let (start, end) = (doc.offset as usize, doc.offset as usize + doc.len as usize);
+                let bytes: Option<Vec<u8>> = if doc.block == self.next_block {
+                    self.block.get(start..end).map(<[u8]>::to_vec)
+                } else {
+                    let v = t.get(doc.block).map_err(|e| self.err(e))?;
+                    v.and_then(|v| v.value().get(start..end).map(<[u8]>::to_vec))
+                };
+                let bytes = bytes
+                    .ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| self.err(format!("text of {} not UTF-8", doc.id)))?;
+                Ok(f(doc, text))
+            })
+            .collect()
     }
 
     /// The text of a stored document.
@@ -786,26 +1024,58 @@ impl Store {
     /// Makes everything written so far durable, atomically, and opens the
     /// next transaction.
     pub fn commit(&mut self) -> Result<()> {
+        self.apply_keys()?;
         self.flush_records()?;
         self.flush_block()?;
         {
-            let mut t = self.txn().open_table(BUCKETS).map_err(|e| self.err(e))?;
+            let txn = self.txn.as_ref().expect("a write transaction is open");
+            let mut t = txn
+                .open_table(BUCKETS)
+                .map_err(|e| index_error(&self.path, e))?;
             let mut bytes = Vec::new();
-            for &p in &self.dirty_list {
-                let page = self.pages[p as usize].as_deref().unwrap_or_default();
-                if page.is_empty() {
-                    t.remove(p).map_err(|e| self.err(e))?;
+            for &g in &self.dirty_list {
+                let group = &mut self.groups[g as usize];
+                let base = u64::from(g) << 32;
+                let first = (g as usize) * PAGES_PER_GROUP;
+                let pages = &self.pages[first..first + PAGES_PER_GROUP];
+                if group.compact || group.runs >= MAX_RUNS {
+                    // Compact: every entry of the group in one run.
+                    for run in 0..group.runs {
+                        t.remove(base | u64::from(run))
+                            .map_err(|e| index_error(&self.path, e))?;
+                    }
+                    encode_run(
+                        pages.iter().map(|p| p.as_deref().unwrap_or_default()),
+                        &mut bytes,
+                    );
+                    group.runs = 0;
                 } else {
-                    bytes.clear();
-                    bytes.extend(page.iter().flat_map(|e| e.to_le_bytes()));
-                    t.insert(p, bytes.as_slice()).map_err(|e| self.err(e))?;
+                    // The entries of the documents added since the last commit.
+                    let from = self.committed_next_doc;
+                    let added: Vec<Vec<u64>> = pages
+                        .iter()
+                        .map(|p| {
+                            p.as_deref()
+                                .unwrap_or_default()
+                                .iter()
+                                .copied()
+                                .filter(|&e| e & 0xFFFF_FFFF >= from)
+                                .collect()
+                        })
+                        .collect();
+                    encode_run(added.iter().map(Vec::as_slice), &mut bytes);
                 }
+                if bytes.len() > 4 * PAGES_PER_GROUP {
+                    t.insert(base | u64::from(group.runs), bytes.as_slice())
+                        .map_err(|e| index_error(&self.path, e))?;
+                    group.runs += 1;
+                }
+                group.compact = false;
+                group.dirty = false;
             }
         }
-        for &p in &self.dirty_list {
-            self.dirty[p as usize] = false;
-        }
         self.dirty_list.clear();
+        self.committed_next_doc = self.next_doc;
         self.save_counters()?;
         let txn = self.txn.take().expect("a write transaction is open");
         txn.commit().map_err(|e| self.err(e))?;
@@ -857,20 +1127,20 @@ impl CandidateIndex for Store {
             .any(|&k| self.pages[page_of(k) as usize].is_none());
         let mut out = Vec::new();
         if missing {
-            // Read the missing pages without caching them (this takes &self).
+            // Read the missing groups without caching them (this takes &self).
             let t = self.txn().open_table(BUCKETS).map_err(|e| self.err(e))?;
+            let mut read: HashMap<u32, Vec<Vec<u64>>> = HashMap::new();
             for &key in &keys {
-                match &self.pages[page_of(key) as usize] {
+                let p = page_of(key);
+                match &self.pages[p as usize] {
                     Some(page) => collect_fragment(page, fragment_of(key), &mut out),
                     None => {
-                        if let Some(v) = t.get(page_of(key)).map_err(|e| self.err(e))? {
-                            let page: Vec<u64> = v
-                                .value()
-                                .chunks_exact(8)
-                                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-                                .collect();
-                            collect_fragment(&page, fragment_of(key), &mut out);
+                        let g = group_of(p);
+                        if let std::collections::hash_map::Entry::Vacant(slot) = read.entry(g) {
+                            slot.insert(read_group(&t, g).map_err(|e| self.err(e))?.0);
                         }
+                        let page = &read[&g][p as usize % PAGES_PER_GROUP];
+                        collect_fragment(page, fragment_of(key), &mut out);
                     }
                 }
             }
@@ -878,6 +1148,14 @@ impl CandidateIndex for Store {
             out.dedup();
         } else {
             self.lookup_loaded(&keys, &mut out);
+        }
+        if missing {
+            // Keys not yet applied to their pages (lookup_loaded has them).
+            for &key in &keys {
+                self.collect_recent(key, &mut out);
+            }
+            out.sort_unstable();
+            out.dedup();
         }
         Ok(out)
     }
@@ -897,6 +1175,77 @@ impl CandidateIndex for Store {
     fn len(&self) -> Result<usize> {
         Ok(self.doc_count as usize)
     }
+}
+
+/// A group of bucket pages: loaded together, stored as runs.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    loaded: bool,
+    /// Runs stored (numbered `0..runs`).
+    runs: u32,
+    dirty: bool,
+    /// Scratch flag of [`Store::apply_keys`].
+    touched: bool,
+    /// True when the next commit must rewrite the group as one run (an
+    /// entry was removed, or one of a document older than the commit).
+    compact: bool,
+}
+
+fn group_of(page: u32) -> u32 {
+    page >> (PAGE_BITS - GROUP_BITS)
+}
+
+/// A run: the entry count of each page of the group (u32), then the
+/// entries, page after page, each page's sorted.
+fn encode_run<'a>(pages: impl Iterator<Item = &'a [u64]> + Clone, out: &mut Vec<u8>) {
+    out.clear();
+    for p in pages.clone() {
+        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+    }
+    for p in pages {
+        for e in p {
+            out.extend_from_slice(&e.to_le_bytes());
+        }
+    }
+}
+
+/// Every page of group `g` (merged from its runs) and its run count.
+fn read_group(
+    t: &impl ReadableTable<u64, &'static [u8]>,
+    g: u32,
+) -> std::result::Result<(Vec<Vec<u64>>, u32), String> {
+    let base = u64::from(g) << 32;
+    let mut pages = vec![Vec::new(); PAGES_PER_GROUP];
+    let mut runs = 0;
+    for row in t.range(base..base + (1 << 32)).map_err(|e| e.to_string())? {
+        let (k, v) = row.map_err(|e| e.to_string())?;
+        if k.value() != base | u64::from(runs) {
+            return Err(format!("bucket group {g}: run {} missing", runs));
+        }
+        runs += 1;
+        let bytes = v.value();
+        let head = bytes
+            .get(..4 * PAGES_PER_GROUP)
+            .ok_or_else(|| format!("bucket group {g}: short run"))?;
+        let mut at = 4 * PAGES_PER_GROUP;
+        for (page, n) in pages.iter_mut().zip(head.chunks_exact(4)) {
+            let n = u32::from_le_bytes(n.try_into().expect("4-byte chunk")) as usize;
+            let body = bytes
+                .get(at..at + 8 * n)
+                .ok_or_else(|| format!("bucket group {g}: short run"))?;
+            page.extend(
+                body.chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk"))),
+            );
+            at += 8 * n;
+        }
+    }
+    if runs > 1 {
+        for page in &mut pages {
+            page.sort_unstable();
+        }
+    }
+    Ok((pages, runs))
 }
 
 fn page_of(key: u64) -> u32 {
@@ -1068,6 +1417,71 @@ mod tests {
         s.remove_doc(&d).unwrap();
         assert_eq!(s.lookup(&[k(3)]).unwrap(), Vec::<DocId>::new());
         assert_eq!(s.doc_count(), 1);
+    }
+
+    #[test]
+    fn deferred_keys_runs_and_compaction_agree_with_a_plain_map() {
+        use std::collections::{BTreeMap, BTreeSet};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("idx.redb");
+        let mut s = Store::open_or_create(&path, params()).unwrap();
+        let mut expected: BTreeMap<u64, BTreeSet<DocId>> = BTreeMap::new();
+        let mut docs = Vec::new();
+        let ids: Vec<String> = (0..600).map(|i| format!("d{i}")).collect();
+        // 12 commits: more than MAX_RUNS runs per group, then compaction;
+        // removals force compaction too.
+        for round in 0..12u64 {
+            for i in 0..50u64 {
+                let n = round * 50 + i;
+                // A key of its own, one shared by its round, one by all
+                // (k(0) is the exact-text key of `new_doc`'s hash 7).
+                let n = n + 1;
+                let keys = [k(n), k(100_000 + round), k(200_000)];
+                let id = s
+                    .insert_doc(&new_doc(&ids[n as usize - 1], "text", &keys))
+                    .unwrap();
+                for key in keys {
+                    expected.entry(key).or_default().insert(id);
+                }
+                docs.push(id);
+                // Deferred keys are found before they reach their pages.
+                let mut out = Vec::new();
+                s.load_pages([k(n), k(200_000)]).unwrap();
+                s.lookup_loaded(&[k(n)], &mut out);
+                assert_eq!(out, vec![id]);
+                assert_eq!(
+                    s.lookup_many(&[vec![k(200_000)]])[0].len(),
+                    expected[&k(200_000)].len()
+                );
+            }
+            if round % 5 == 4 {
+                let d = s.doc(docs[round as usize * 50]).unwrap().unwrap();
+                for key in &d.keys {
+                    if let Some(set) = expected.get_mut(key) {
+                        set.remove(&d.doc);
+                    }
+                }
+                s.remove_doc(&d).unwrap();
+            }
+            s.commit().unwrap();
+        }
+        let check = |s: &mut Store| {
+            for (key, set) in &expected {
+                let found = s.lookup(&[*key]).unwrap();
+                assert_eq!(
+                    found,
+                    set.iter().copied().collect::<Vec<_>>(),
+                    "key {key:x}"
+                );
+            }
+        };
+        check(&mut s);
+        drop(s);
+        let mut s = Store::open(&path).unwrap();
+        check(&mut s);
+        assert_eq!(s.doc_count(), 600 - 2);
+        // Entries: three keys, the exact-text key and the id key a document.
+        assert_eq!(s.stats().unwrap().keys, (600 - 2) * 5);
     }
 
     #[test]
