@@ -1167,19 +1167,18 @@ fn hex4(s: &str) -> Option<u32> {
     u32::from_str_radix(h, 16).ok()
 }
 
-/// The same band key as [`LshParams::band_keys`] (band values hashed with
-/// the band number as seed).
+/// The key of band `b` of a signature: its values two to a word, each
+/// word multiplied and rotated in after the band number, then finalized
+/// (equal bands give equal keys; unequal ones collide with chance about
+/// 2^-64, which only adds a candidate the exact check then drops).
 fn band_key(band: &[u32], b: usize) -> u64 {
-    let mut bytes = [0u8; 4 * 64];
-    if band.len() <= 64 {
-        for (chunk, x) in bytes.chunks_exact_mut(4).zip(band) {
-            chunk.copy_from_slice(&x.to_le_bytes());
-        }
-        xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[..4 * band.len()], b as u64)
-    } else {
-        let v: Vec<u8> = band.iter().flat_map(|x| x.to_le_bytes()).collect();
-        xxhash_rust::xxh3::xxh3_64_with_seed(&v, b as u64)
+    const M: u64 = 0xFF51_AFD7_ED55_8CCD;
+    let mut h = (b as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for two in band.chunks(2) {
+        let v = u64::from(two[0]) | u64::from(*two.get(1).unwrap_or(&0)) << 32;
+        h = (h ^ v).wrapping_mul(M).rotate_left(29);
     }
+    finalize(h ^ band.len() as u64)
 }
 
 /// Exact all-pairs join by prefix filtering. `docs[i]` owns `sets[i]`.
