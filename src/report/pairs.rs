@@ -378,7 +378,8 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                     buf: &mut Vec<u8>,
                     table: &mut ShingleTable,
                     d: u32,
-                    set: &mut Vec<u64>|
+                    set: &mut Vec<u64>,
+                    dedup: bool|
      -> std::io::Result<()> {
         let r = recs[d as usize];
         let raw: &[u8] = match &input {
@@ -396,6 +397,9 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
         s.document(raw, 0, raw.len(), r.line, fields);
         set.clear();
         set.extend(Shingles::new(&s.tokens, k));
+        if !dedup {
+            return Ok(());
+        }
         if sketch {
             table.reset(set.len());
             set.retain(|&h| table.insert(h));
@@ -428,8 +432,19 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                     if sets.len() < g.docs.len() {
                         sets.resize_with(g.docs.len(), Vec::new);
                     }
+                    if let [(a, b)] = g.pairs[..] {
+                        // The usual group, one pair: one table tags each
+                        // shingle with the documents holding it, which
+                        // counts both sets and their intersection at once.
+                        let (x, rest) = sets.split_at_mut(1);
+                        read_set(s, buf, table, a, &mut x[0], false)?;
+                        read_set(s, buf, table, b, &mut rest[0], false)?;
+                        return Ok(pair_of_raw(a, b, &x[0], &rest[0], table, params.threshold)
+                            .into_iter()
+                            .collect());
+                    }
                     for (&d, set) in g.docs.iter().zip(sets.iter_mut()) {
-                        read_set(s, buf, table, d, set)?;
+                        read_set(s, buf, table, d, set, true)?;
                     }
                     let set_of = |d: u32| &sets[g.docs.binary_search(&d).expect("member")];
                     Ok(g.pairs
@@ -459,7 +474,7 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                 || (Scratch::default(), Vec::new(), ShingleTable::default()),
                 |(s, buf, table), &d| -> std::io::Result<Vec<u64>> {
                     let mut set = Vec::new();
-                    read_set(s, buf, table, d, &mut set)?;
+                    read_set(s, buf, table, d, &mut set, true)?;
                     Ok(set)
                 },
             )
@@ -610,6 +625,32 @@ fn candidate_groups(n: usize, candidates: &[(u32, u32)]) -> Vec<Group> {
     groups
 }
 
+/// The verified pair of documents whose shingles (duplicates included)
+/// are `x` and `y`, when its Jaccard reaches `t`.
+fn pair_of_raw(
+    a: u32,
+    b: u32,
+    x: &[u64],
+    y: &[u64],
+    table: &mut ShingleTable,
+    t: f64,
+) -> Option<ScoredPair> {
+    table.reset(x.len() + y.len());
+    let nx = x.iter().filter(|&&h| table.tag(h, 1) == 0).count();
+    let (mut ny, mut inter) = (0, 0);
+    for &h in y {
+        match table.tag(h, 2) {
+            0 => ny += 1,
+            1 => {
+                ny += 1;
+                inter += 1;
+            }
+            _ => {}
+        }
+    }
+    scored(a, b, inter, nx, ny, t)
+}
+
 /// A set of shingle hashes by open addressing, emptied in constant time
 /// by a generation stamp: a pair's intersection costs one insert per
 /// member of one set and one probe per member of the other, where sorting
@@ -617,6 +658,8 @@ fn candidate_groups(n: usize, candidates: &[(u32, u32)]) -> Vec<Group> {
 #[derive(Default)]
 struct ShingleTable {
     keys: Vec<u64>,
+    /// Per slot, bits naming which sets hold the key (see `tag`).
+    tags: Vec<u8>,
     /// The generation that wrote each slot; other slots are empty.
     stamps: Vec<u32>,
     now: u32,
@@ -629,6 +672,7 @@ impl ShingleTable {
         let size = (expected * 2).next_power_of_two().max(16);
         if size > self.keys.len() {
             self.keys = vec![0; size];
+            self.tags = vec![0; size];
             self.stamps = vec![0; size];
             self.now = 0;
         }
@@ -652,6 +696,26 @@ impl ShingleTable {
             }
             if self.keys[i] == h {
                 return false;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Adds `h` with `bit` among its tags; returns its tags before (0
+    /// when it was not a member).
+    fn tag(&mut self, h: u64, bit: u8) -> u8 {
+        let mut i = h as usize & self.mask;
+        loop {
+            if self.stamps[i] != self.now {
+                self.stamps[i] = self.now;
+                self.keys[i] = h;
+                self.tags[i] = bit;
+                return 0;
+            }
+            if self.keys[i] == h {
+                let before = self.tags[i];
+                self.tags[i] |= bit;
+                return before;
             }
             i = (i + 1) & self.mask;
         }
@@ -1327,6 +1391,12 @@ mod tests {
             t.reset(4);
             assert!(x.iter().all(|&h| !t.contains(h)));
         }
+        // Raw shingles with duplicates count as their sets.
+        let x = vec![mix(1), mix(2), mix(2), mix(3), mix(4)];
+        let y = vec![mix(2), mix(3), mix(3), mix(5), mix(2)];
+        let p = pair_of_raw(0, 1, &x, &y, &mut t, 0.0).unwrap();
+        // {1,2,3,4} and {2,3,5}: 2 shared of 5.
+        assert_eq!((p.jaccard, p.containment), (2.0 / 5.0, 2.0 / 3.0));
         // Duplicates are dropped once.
         let mut v = vec![mix(1), mix(2), mix(1), mix(3), mix(2)];
         t.reset(v.len());
