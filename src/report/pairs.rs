@@ -3,13 +3,27 @@
 //! from a JSON Lines file (`report --pairs-only`).
 //!
 //! No passages, no boilerplate, no per-document report: the whole budget
-//! goes to the pairs. The file is read once into memory; each line's fields
-//! are found by a small top-level JSON scanner (serde_json takes over for
-//! any line it does not understand); each document is tokenized, shingled
-//! and sketched (one-permutation MinHash) without allocating, in parallel;
-//! LSH buckets are formed by sorting band keys, not by hash maps; candidate
-//! documents are shingled again and every candidate pair is verified on
-//! exact sorted shingle sets, so no pair is reported on an estimate.
+//! goes to the pairs.
+//!
+//! - **Pass 1**, in parallel: each line's fields are found by a small
+//!   top-level JSON scanner (serde_json takes over for any line it does
+//!   not understand); the text is tokenized in place by
+//!   [`TokenHasher`] (a string whose escapes are all `\n`-like is not even
+//!   decoded), its shingles are rolled and signed as they come
+//!   (one-permutation MinHash), and the signature is turned into LSH band
+//!   keys at once; only the keys and one byte of each signature value (for
+//!   the prefilter) are kept. Nothing is allocated per document.
+//! - **Candidates**: band keys are partitioned by their top bits and
+//!   sorted in cache, not put in hash maps; candidate pairs whose
+//!   signature bytes agree far less than the threshold asks are dropped.
+//! - **Pass 2**, in parallel: candidate pairs link documents into small
+//!   groups; each group's documents are shingled again and every pair is
+//!   verified on exact shingle sets (a hash table counts the sets and
+//!   their intersection), so no pair is reported on an estimate.
+//!
+//! The input is a byte slice (a mapped file, or standard input read whole)
+//! or a file read in chunks (records that need a second look are read
+//! again by offset).
 //!
 //! [`PairsParams::exact`] swaps LSH for an exact all-pairs join (prefix
 //! filtering over shingles ordered rarest first: two sets with Jaccard at
