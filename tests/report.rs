@@ -579,3 +579,155 @@ fn html_report_loads_offline_with_no_console_errors_and_runs_nothing() {
         "the control page raised nothing:\n{log}"
     );
 }
+
+/// A text of `n` words drawn from a small vocabulary by a fixed generator.
+fn generated_text(seed: u64, n: usize) -> String {
+    const WORDS: &[&str] = &[
+        "the",
+        "minister",
+        "said",
+        "junior",
+        "doctors",
+        "would",
+        "strike",
+        "again",
+        "on",
+        "Wednesday",
+        "after",
+        "talks",
+        "failed",
+        "hospital",
+        "trusts",
+        "cancelled",
+        "3,000",
+        "operations",
+        "while",
+        "unions",
+        "blamed",
+        "government",
+        "for",
+        "dispute",
+        "64%",
+        "of",
+        "voters",
+        "agreed",
+        "poll",
+        "found",
+        "contract",
+        "weekend",
+        "pay",
+        "safety",
+    ];
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            WORDS[(x % WORDS.len() as u64) as usize]
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `report --pairs-only`: a mapped file, standard input and `--exact` give
+/// the same verified pairs; texts with escapes a JSON scanner reads in
+/// place (`\n`), ones it must decode (`\u00e9`, `\\`) and plain ones are
+/// the same documents; bad lines are reported by number.
+#[test]
+fn pairs_only_file_stdin_and_exact_agree() {
+    let mut lines = Vec::new();
+    let line = |id: &str, text: &str| {
+        format!(
+            r#"{{"id":"{id}","text":{}}}"#,
+            serde_json::to_string(text).unwrap()
+        )
+    };
+    for d in 0..40u64 {
+        lines.push(line(&format!("doc{d}"), &generated_text(d, 120)));
+    }
+    let base = generated_text(7, 120);
+    // The same words with newlines between some of them (in place).
+    let with_newlines = base.replacen(' ', "\n\n", 5);
+    lines.push(line("newlines", &with_newlines));
+    // Decoded escapes: a \u00e9 and a literal backslash inside the text.
+    lines.push(line("decoded", &format!("{base} caf\u{e9} a\\b")).replace('\u{e9}', "\\u00e9"));
+    // A copy with three words changed, one with a curly apostrophe word.
+    let mut edited: Vec<&str> = base.split(' ').collect();
+    edited[10] = "changed";
+    edited[50] = "words";
+    edited[90] = "here";
+    lines.push(line("edited", &edited.join(" ")));
+    lines.push(line("apostrophe", &format!("{base} don\u{2019}t")));
+    lines.push("{not json".to_string());
+    lines.push(String::new());
+    lines.push(r#"{"id":"notext"}"#.to_string());
+    let input = lines.join("\n") + "\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.jsonl");
+    std::fs::write(&path, &input).unwrap();
+    let path = path.to_str().unwrap();
+
+    let run = |args: &[&str], stdin: Option<&str>| -> serde_json::Value {
+        let mut c = copydesk();
+        c.args([
+            "report",
+            "--pairs-only",
+            "--threshold",
+            "0.7",
+            "--format",
+            "json",
+        ])
+        .args(args);
+        if let Some(s) = stdin {
+            c.write_stdin(s.to_string());
+        }
+        serde_json::from_slice(&c.assert().success().get_output().stdout).unwrap()
+    };
+    let mapped = run(&["--jsonl", path], None);
+    let piped = run(&["--jsonl", "-"], Some(&input));
+    let exact = run(&["--jsonl", path, "--exact"], None);
+    assert_eq!(mapped["pairs"], piped["pairs"]);
+    assert_eq!(mapped["pairs"], exact["pairs"]);
+    assert_eq!(mapped["clusters"], exact["clusters"]);
+    assert_eq!(mapped["method"], "lsh");
+    assert_eq!(exact["method"], "exact");
+
+    let pair = |a: &str, b: &str| {
+        mapped["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["a"] == a && p["b"] == b)
+            .unwrap_or_else(|| panic!("no pair {a} {b}: {}", mapped["pairs"]))
+            .clone()
+    };
+    // Newlines are whitespace: the same shingles as the original.
+    assert_eq!(pair("doc7", "newlines")["jaccard"], 1.0);
+    // Two more words (cafe, a, b: three) at the end of the decoded copy.
+    let j = pair("doc7", "decoded")["jaccard"].as_f64().unwrap();
+    assert!(j > 0.9 && j < 1.0, "{j}");
+    let j = pair("doc7", "edited")["jaccard"].as_f64().unwrap();
+    assert!(j > 0.7 && j < 0.95, "{j}");
+    pair("doc7", "apostrophe");
+    // Unrelated generated texts are not paired.
+    assert!(mapped["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["a"] == "doc7"
+            || p["b"] == "doc7"
+            || p["a"] == "newlines"
+            || p["a"] == "decoded"
+            || p["a"] == "edited"));
+    // The malformed line and the record without text, by line number.
+    let bad: Vec<String> = mapped["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.to_string())
+        .collect();
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    assert!(bad[0].contains(":45"), "{bad:?}");
+    assert!(bad[1].contains(":47"), "{bad:?}");
+}
