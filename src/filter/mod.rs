@@ -680,7 +680,7 @@ impl Match {
 /// (no allocation per key).
 #[derive(Default)]
 struct BatchKeys {
-    head: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>,
+    head: crate::index::KeyMap<u32>,
     /// (batch position, next link or `u32::MAX`).
     chain: Vec<(usize, u32)>,
 }
@@ -698,24 +698,6 @@ impl BatchKeys {
             out.push(at);
             link = next;
         }
-    }
-}
-
-/// Hasher for keys that are hashes already.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 

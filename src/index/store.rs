@@ -30,7 +30,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -65,24 +64,6 @@ pub const GROUP_BITS: u32 = 10;
 /// before [`Store::settle_keys`] puts them into their pages: about 5,000
 /// documents, 12 MB.
 pub const RECENT_KEYS: usize = 1 << 18;
-
-/// Hasher for keys that are hashes already.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
 
 /// Runs a group may have before the next commit compacts it.
 pub const MAX_RUNS: u32 = 8;
@@ -317,7 +298,7 @@ pub struct Store {
     /// [`Store::apply_keys`]).
     pending_keys: Vec<(u64, DocId)>,
     /// Bucket (key >> 16) -> last index in `pending_keys` holding it.
-    recent: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    recent: super::KeyMap<u32>,
     /// For each entry of `pending_keys`, the previous one of its bucket
     /// (`u32::MAX`: none).
     recent_next: Vec<u32>,
