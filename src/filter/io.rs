@@ -157,11 +157,11 @@ pub trait Sink: Write {
     fn position(&self) -> u64;
 }
 
-/// A file output, buffered, fsynced on [`Sink::sync`].
+/// A file output, buffered, fsynced on [`Sink::sync`]: a [`StreamSink`]
+/// (which counts the bytes) over the file, plus the fsync.
 #[derive(Debug)]
 pub struct FileSink {
-    out: BufWriter<File>,
-    position: u64,
+    out: StreamSink<BufWriter<File>>,
     /// A regular file (fsync applies), not a pipe or device.
     is_file: bool,
 }
@@ -185,8 +185,10 @@ impl FileSink {
             ));
         }
         Ok(FileSink {
-            out: BufWriter::with_capacity(1 << 20, file),
-            position,
+            out: StreamSink {
+                out: BufWriter::with_capacity(1 << 20, file),
+                position,
+            },
             is_file,
         })
     }
@@ -194,9 +196,7 @@ impl FileSink {
 
 impl Write for FileSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.position += n as u64;
-        Ok(n)
+        self.out.write(buf)
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
@@ -205,14 +205,14 @@ impl Write for FileSink {
 
 impl Sink for FileSink {
     fn sync(&mut self) -> std::io::Result<()> {
-        self.out.flush()?;
+        self.out.sync()?;
         if self.is_file {
-            self.out.get_ref().sync_data()?;
+            self.out.out.get_ref().sync_data()?;
         }
         Ok(())
     }
     fn position(&self) -> u64 {
-        self.position
+        self.out.position()
     }
 }
 
