@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{sanitize, slice, words_in, LineIndex, Pair, PassageCounts};
-use crate::align::PassageKind;
+use crate::align::{Passage, PassageKind};
 use crate::compare::SharedPassage;
 use crate::diff::DiffTag;
 use crate::span::Span;
@@ -353,6 +353,30 @@ impl Painter {
         }
         Ok(())
     }
+
+    /// A passage's heading: its number (bold), its kind (coloured, see
+    /// [`kind_label`]) and `details` (dim), one layout's wording.
+    fn passage_heading(
+        &self,
+        out: &mut impl Write,
+        number: &str,
+        p: &Passage,
+        details: &str,
+        width: usize,
+        rule: bool,
+    ) -> io::Result<()> {
+        let (kind_mark, kind) = kind_label(p.kind, p.moved);
+        self.heading(
+            out,
+            &[
+                (Mark::Style(BOLD), number),
+                (kind_mark, &kind),
+                (Mark::Style(DIM), details),
+            ],
+            width,
+            rule,
+        )
+    }
 }
 
 /// The bold, coloured label of a passage's kind ("edited, moved").
@@ -481,7 +505,6 @@ pub fn write_text(out: &mut impl Write, pair: &Pair, opts: &TerminalOptions) -> 
         } else {
             format!("{wa}/{wb} words")
         };
-        let (kind_mark, kind) = kind_label(p.kind, p.moved);
         let number = format!("[{}/{n}]", i + 1);
         let details = format!(
             "· score {:.2} · A {} · B {} · {words}",
@@ -489,16 +512,7 @@ pub fn write_text(out: &mut impl Write, pair: &Pair, opts: &TerminalOptions) -> 
             ix_a.describe(p.a),
             ix_b.describe(p.b)
         );
-        paint.heading(
-            out,
-            &[
-                (Mark::Style(BOLD), &number),
-                (kind_mark, &kind),
-                (Mark::Style(DIM), &details),
-            ],
-            width,
-            false,
-        )?;
+        paint.passage_heading(out, &number, p, &details, width, false)?;
         let mut atoms = inline_atoms(&pair.a.text, &pair.b.text, sp);
         if !opts.color {
             add_brackets(&mut atoms);
@@ -713,23 +727,13 @@ pub fn write_side_by_side(
                 let sp = &c.passages[i];
                 let p = &sp.passage;
                 let number = format!("── [{}/{}]", i + 1, c.passages.len());
-                let (kind_mark, kind) = kind_label(p.kind, p.moved);
                 let details = format!(
                     "· {:.2} · A {} · B {}",
                     p.score,
                     ix_a.describe(p.a),
                     ix_b.describe(p.b)
                 );
-                paint.heading(
-                    out,
-                    &[
-                        (Mark::Style(BOLD), &number),
-                        (kind_mark, &kind),
-                        (Mark::Style(DIM), &details),
-                    ],
-                    width,
-                    true,
-                )?;
+                paint.passage_heading(out, &number, p, &details, width, true)?;
                 let dels = sp
                     .ops
                     .iter()
