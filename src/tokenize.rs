@@ -331,6 +331,31 @@ fn scan_words(text: &str, mut f: impl FnMut(usize, usize)) {
     }
 }
 
+/// The first `chars` characters of each book of the shared corpus beside
+/// the repository (none, with a note, where it is absent): real text for
+/// the tests that hold the scanners to each other. A slice per book keeps
+/// them quick.
+#[cfg(test)]
+fn shared_book_slices(chars: usize) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/gutenberg");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: {} not found", dir.display());
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            let end = text
+                .char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(i, _)| i);
+            text[..end].to_string()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,20 +482,8 @@ mod tests {
     /// beside the repository; skipped where it is absent).
     #[test]
     fn fast_scanner_matches_reference_on_shared_texts() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/gutenberg");
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!("skipped: {} not found", dir.display());
-            return;
-        };
-        for e in entries.flatten() {
-            let bytes = std::fs::read(e.path()).unwrap();
-            let text = String::from_utf8_lossy(&bytes);
-            // A slice per book keeps the test quick.
-            let end = text
-                .char_indices()
-                .nth(400_000)
-                .map_or(text.len(), |(i, _)| i);
-            assert_scanners_agree(&text[..end]);
+        for text in shared_book_slices(400_000) {
+            assert_scanners_agree(&text);
         }
     }
 

@@ -670,21 +670,10 @@ mod tests {
     /// it is absent), a slice of each.
     #[test]
     fn agrees_with_the_tokenizer_on_shared_texts() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/gutenberg");
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!("skipped: {} not found", dir.display());
-            return;
-        };
         let mut h = TokenHasher::new();
-        for e in entries.flatten() {
-            let bytes = std::fs::read(e.path()).unwrap();
-            let text = String::from_utf8_lossy(&bytes);
-            let end = text
-                .char_indices()
-                .nth(300_000)
-                .map_or(text.len(), |(i, _)| i);
+        for text in super::super::shared_book_slices(300_000) {
             // Paragraph by paragraph, as documents of many lengths.
-            for para in text[..end].split("\n\n") {
+            for para in text.split("\n\n") {
                 assert_agrees(&mut h, para);
             }
         }
