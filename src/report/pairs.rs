@@ -238,15 +238,14 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
             if meta.ok {
                 if let (Some((low, keys)), Some(lsh)) = (out, lsh) {
                     s.sig.resize(h, 0);
-                    let mut sig = std::mem::take(&mut s.sig);
-                    s.sketch(k, &mut sig);
-                    for (l, &v) in low.iter_mut().zip(&sig) {
+                    sketch_iter(Shingles::new(&s.tokens, k), &mut s.sig);
+                    let sig = &s.sig;
+                    for (l, &v) in low.iter_mut().zip(sig) {
                         *l = v as u8;
                     }
                     for (b, key) in keys.iter_mut().enumerate() {
                         *key = band_key(&sig[b * lsh.rows..(b + 1) * lsh.rows], b);
                     }
-                    s.sig = sig;
                 }
             }
             meta
@@ -766,7 +765,7 @@ type Lines = Vec<(usize, usize, u64)>;
 fn split_lines(data: &[u8]) -> Lines {
     const PIECE: usize = 4 << 20;
     if data.len() <= 2 * PIECE {
-        return split_piece(data, 0, data.len(), 0);
+        return split_piece(data, 0, data.len());
     }
     let mut cuts = vec![0];
     while let Some(&last) = cuts.last() {
@@ -783,7 +782,7 @@ fn split_lines(data: &[u8]) -> Lines {
     let pieces: Vec<(Lines, u64)> = cuts
         .par_windows(2)
         .map(|w| {
-            let lines = split_piece(data, w[0], w[1], 0);
+            let lines = split_piece(data, w[0], w[1]);
             let ends = memchr::memchr_iter(b'\n', &data[w[0]..w[1]]).count() as u64;
             (lines, ends)
         })
@@ -797,12 +796,12 @@ fn split_lines(data: &[u8]) -> Lines {
     out
 }
 
-/// The lines of `data[from..to]` (which starts a line), numbered from
-/// `first + 1`.
-fn split_piece(data: &[u8], from: usize, to: usize, first: u64) -> Lines {
+/// The lines of `data[from..to]` (which starts a line), numbered from 1
+/// within it.
+fn split_piece(data: &[u8], from: usize, to: usize) -> Lines {
     let mut out = Vec::with_capacity((to - from) / 2048 + 1);
     let mut start = from;
-    let mut line = first;
+    let mut line = 0;
     let mut push = |s: usize, mut e: usize, line: u64| {
         if e > s && data[e - 1] == b'\r' {
             e -= 1;
@@ -926,12 +925,6 @@ impl Scratch {
             empty: self.tokens.is_empty(),
             error: None,
         }
-    }
-
-    /// The signature of `self.tokens`' shingles ([`Shingles`]) written
-    /// into `sig`, without storing the shingles.
-    fn sketch(&mut self, k: usize, sig: &mut [u32]) {
-        sketch_iter(Shingles::new(&self.tokens, k), sig);
     }
 }
 
@@ -1366,7 +1359,7 @@ mod tests {
         }
         data.extend_from_slice(b"last");
         assert!(data.len() > 8 << 20);
-        let whole = split_piece(&data, 0, data.len(), 0);
+        let whole = split_piece(&data, 0, data.len());
         assert_eq!(split_lines(&data), whole);
         assert_eq!(whole.last().unwrap().2, 40_001);
     }
