@@ -17,6 +17,7 @@
 
 use super::{ascii_word_continues, special_step};
 use crate::normalize::normalize_word;
+use crate::span::Span;
 
 /// Hash of one folded word: its length, then its bytes as little-endian
 /// 8-byte chunks (the last one zero-padded), each XOR-ed in, multiplied
@@ -117,7 +118,14 @@ impl TokenHasher {
         self.hash(raw, true, out);
     }
 
-    fn hash(&mut self, text: &str, json: bool, out: &mut Vec<u64>) {
+    /// [`TokenHasher::hash_tokens`] with each token's span in `text` pushed
+    /// to `spans` (a joined `per cent` spans both words), as
+    /// [`super::for_each_token`] gives them.
+    pub fn hash_tokens_spans(&mut self, text: &str, out: &mut Vec<u64>, spans: &mut Vec<Span>) {
+        self.hash(text, false, &mut WithSpans { hashes: out, spans });
+    }
+
+    fn hash<S: TokenSink>(&mut self, text: &str, json: bool, out: &mut S) {
         let bytes = text.as_bytes();
         self.classify(bytes, json);
         self.marks.clear();
@@ -289,7 +297,13 @@ impl Scan<'_> {
     /// the word goes on (an apostrophe, a digit group, a non-ASCII
     /// letter), which [`normalize_word`] then folds.
     #[inline(always)]
-    fn word(&self, s: usize, buf: &mut String, marks: &mut Vec<Mark>, out: &mut Vec<u64>) -> usize {
+    fn word<S: TokenSink>(
+        &self,
+        s: usize,
+        buf: &mut String,
+        marks: &mut Vec<Mark>,
+        out: &mut S,
+    ) -> usize {
         let bytes = self.text.as_bytes();
         let j = next_clear(self.alnum, s).min(bytes.len());
         if bit(self.cont, j) {
@@ -319,19 +333,91 @@ impl Scan<'_> {
 /// so length and hash name them exactly). Almost every token only pays
 /// two compares.
 #[inline(always)]
-fn token(out: &mut Vec<u64>, marks: &mut Vec<Mark>, at: (usize, usize), len: usize, h: u64) {
+fn token<S: TokenSink>(out: &mut S, marks: &mut Vec<Mark>, at: (usize, usize), len: usize, h: u64) {
     if h == PER || h == CENT {
-        note(out, marks, at, len, h);
+        note(out.len(), marks, at, len, h);
     }
-    out.push(h);
+    out.push(h, at);
+}
+
+/// Where the tokens go: their hashes, and their spans when asked for.
+trait TokenSink {
+    fn push(&mut self, h: u64, at: (usize, usize));
+    fn len(&self) -> usize;
+    /// Makes token `per` a `percent` ending at `end` (where its `cent` ends).
+    fn join(&mut self, per: usize, end: usize);
+    /// Removes the tokens at `drop` (ascending, not empty).
+    fn remove(&mut self, drop: &[usize]);
+}
+
+impl TokenSink for Vec<u64> {
+    #[inline(always)]
+    fn push(&mut self, h: u64, _: (usize, usize)) {
+        Vec::push(self, h);
+    }
+
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn join(&mut self, per: usize, _: usize) {
+        self[per] = PERCENT;
+    }
+
+    fn remove(&mut self, drop: &[usize]) {
+        remove_sorted(self, drop);
+    }
+}
+
+/// Hashes and spans, in step.
+struct WithSpans<'a> {
+    hashes: &'a mut Vec<u64>,
+    spans: &'a mut Vec<Span>,
+}
+
+impl TokenSink for WithSpans<'_> {
+    #[inline(always)]
+    fn push(&mut self, h: u64, (start, end): (usize, usize)) {
+        self.hashes.push(h);
+        self.spans.push(Span { start, end });
+    }
+
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn join(&mut self, per: usize, end: usize) {
+        self.hashes[per] = PERCENT;
+        self.spans[per].end = end;
+    }
+
+    fn remove(&mut self, drop: &[usize]) {
+        remove_sorted(self.hashes, drop);
+        remove_sorted(self.spans, drop);
+    }
+}
+
+/// Removes the items at the ascending positions `drop` (not empty).
+fn remove_sorted<T: Copy>(v: &mut Vec<T>, drop: &[usize]) {
+    let mut next = drop.iter().peekable();
+    let mut kept = drop[0];
+    for i in drop[0]..v.len() {
+        if next.peek() == Some(&&i) {
+            next.next();
+            continue;
+        }
+        v[kept] = v[i];
+        kept += 1;
+    }
+    v.truncate(kept);
 }
 
 #[cold]
 #[inline(never)]
-fn note(out: &[u64], marks: &mut Vec<Mark>, (start, end): (usize, usize), len: usize, h: u64) {
+fn note(index: usize, marks: &mut Vec<Mark>, (start, end): (usize, usize), len: usize, h: u64) {
     if (h == PER && len == 3) || (h == CENT && len == 4) {
         marks.push(Mark {
-            index: out.len(),
+            index,
             start,
             end,
             per: h == PER,
@@ -369,7 +455,7 @@ const fn short_word_hash(w: &[u8]) -> u64 {
 /// The `per` + `cent` rule of [`super::for_each_token`] over the noted
 /// tokens: a `per` directly followed by `cent` with only
 /// whitespace between them becomes one `percent`.
-fn join_per_cent(text: &str, json: bool, marks: &[Mark], out: &mut Vec<u64>) {
+fn join_per_cent<S: TokenSink>(text: &str, json: bool, marks: &[Mark], out: &mut S) {
     let mut drop = Vec::new();
     for pair in marks.windows(2) {
         let (per, cent) = (pair[0], pair[1]);
@@ -378,24 +464,13 @@ fn join_per_cent(text: &str, json: bool, marks: &[Mark], out: &mut Vec<u64>) {
             && cent.index == per.index + 1
             && gap_is_whitespace(&text[per.end..cent.start], json)
         {
-            out[per.index] = PERCENT;
+            out.join(per.index, cent.end);
             drop.push(cent.index);
         }
     }
-    if drop.is_empty() {
-        return;
+    if !drop.is_empty() {
+        out.remove(&drop);
     }
-    let mut next = drop.iter().peekable();
-    let mut kept = drop[0];
-    for i in drop[0]..out.len() {
-        if next.peek() == Some(&&i) {
-            next.next();
-            continue;
-        }
-        out[kept] = out[i];
-        kept += 1;
-    }
-    out.truncate(kept);
 }
 
 /// True when `gap` is all whitespace; with `json`, the escapes `\n \r \t
@@ -574,7 +649,15 @@ mod tests {
     fn assert_agrees(h: &mut TokenHasher, text: &str) {
         let mut got = Vec::new();
         h.hash_tokens(text, &mut got);
-        assert_eq!(got, reference(text), "{text:?}");
+        let want = reference(text);
+        assert_eq!(got, want, "{text:?}");
+        // With spans: the same hashes, and the general tokenizer's spans.
+        let (mut hashes, mut spans) = (Vec::new(), Vec::new());
+        h.hash_tokens_spans(text, &mut hashes, &mut spans);
+        assert_eq!(hashes, want, "{text:?}");
+        let mut want_spans = Vec::new();
+        for_each_token(text, |span, _| want_spans.push(span));
+        assert_eq!(spans, want_spans, "{text:?}");
     }
 
     #[test]
