@@ -1,7 +1,9 @@
 //! Word shingles hashed with xxh3, and exact set similarity.
 //!
 //! A shingle is `k` consecutive folded words; its hash is xxh3 over the `k`
-//! word hashes. A text shorter than `k` words (but not empty) has one
+//! word hashes ([`shingle_hashes`], what `compare` and `report` show), or,
+//! at corpus scale, a rolling polynomial hash of them ([`Shingles`]: the
+//! pairs job and the filter, whose sets only meet each other). A text shorter than `k` words (but not empty) has one
 //! shingle of all its words, so short texts still compare. [`ShingleSet`]
 //! is the sorted, deduplicated set: the exact scores a user sees come from
 //! it, never from a MinHash estimate.
@@ -34,6 +36,80 @@ pub fn window_hash(window: &[u64]) -> u64 {
         let bytes: Vec<u8> = window.iter().flat_map(|h| h.to_le_bytes()).collect();
         xxh3_64(&bytes)
     }
+}
+
+/// The shingle hashes of word hashes, made as they are read: a
+/// polynomial rolling hash of the `k` word hashes, then a 64-bit
+/// finalizer. A text of fewer than `k` words is one shingle; an empty
+/// text has none.
+pub struct Shingles<'a> {
+    tokens: &'a [u64],
+    k: usize,
+    /// Index of the next word to roll in.
+    next: usize,
+    /// Rolling hash of the current window.
+    h: u64,
+    /// ROLL^(k-1): the weight of the word leaving the window.
+    top: u64,
+}
+
+impl<'a> Shingles<'a> {
+    /// The shingles of `tokens`, `k` words each.
+    pub fn new(tokens: &'a [u64], k: usize) -> Shingles<'a> {
+        let k = k.max(1);
+        let first = k.min(tokens.len());
+        Shingles {
+            tokens,
+            k,
+            next: first,
+            h: tokens[..first]
+                .iter()
+                .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x)),
+            top: (1..k).fold(1u64, |p, _| p.wrapping_mul(ROLL)),
+        }
+    }
+}
+
+impl Iterator for Shingles<'_> {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        let t = self.tokens;
+        if self.next > t.len() || t.is_empty() {
+            return None;
+        }
+        if t.len() < self.k {
+            // The one shingle of a short text, weighted by its length.
+            self.next = t.len() + 1;
+            return Some(finalize(self.h.wrapping_add(t.len() as u64)));
+        }
+        // `h` is the window ending before word `next`: emit it, then
+        // roll word `next` in and word `next - k` out.
+        let i = self.next;
+        self.next += 1;
+        let out = finalize(self.h.wrapping_add(self.k as u64));
+        if i < t.len() {
+            self.h = self
+                .h
+                .wrapping_sub(t[i - self.k].wrapping_mul(self.top))
+                .wrapping_mul(ROLL)
+                .wrapping_add(t[i]);
+        }
+        Some(out)
+    }
+}
+
+/// Odd multiplier of the rolling shingle hash (a 64-bit prime).
+const ROLL: u64 = 0x9E37_79B9_7F4A_7C15 | 1;
+
+/// The splitmix64 finalizer: every output bit depends on every input bit,
+/// as one-permutation MinHash needs (bin from the high bits, value from
+/// the low ones).
+pub fn finalize(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// A sorted, deduplicated set of shingle hashes.
@@ -122,6 +198,27 @@ mod tests {
 
     fn set(text: &str, k: usize) -> ShingleSet {
         ShingleSet::from_token_hashes(&Tokens::new(text).hashes().collect::<Vec<_>>(), k)
+    }
+
+    #[test]
+    fn shingles_roll_windows_of_k_words() {
+        let all = |t: &[u64], k| Shingles::new(t, k).collect::<Vec<_>>();
+        assert!(all(&[], 3).is_empty());
+        assert_eq!(all(&[7, 8], 3).len(), 1);
+        assert_ne!(all(&[7, 8], 3), all(&[7, 8, 0], 3));
+        let s = all(&[1, 2, 3, 1, 2, 3, 4], 3);
+        assert_eq!(s.len(), 5);
+        // Equal windows hash equal wherever they are; others differ.
+        assert_eq!(s[0], s[3]);
+        assert_eq!(s[0], all(&[1, 2, 3], 3)[0]);
+        let distinct: std::collections::HashSet<_> = s.iter().collect();
+        assert_eq!(distinct.len(), 4);
+        // The signature made as shingles are read is the stored one's.
+        let mut a = vec![0u32; 16];
+        let mut b = vec![0u32; 16];
+        crate::minhash::sketch_iter(Shingles::new(&[5, 6, 7, 8, 9, 10], 2), &mut a);
+        crate::minhash::sketch_into(&all(&[5, 6, 7, 8, 9, 10], 2), &mut b);
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -42,6 +42,7 @@ use crate::error::{Error, Result};
 use crate::index::LshParams;
 use crate::input::{parse_record, InputFailure, JsonlFields};
 use crate::minhash::sketch_iter;
+use crate::shingle::{finalize, Shingles};
 use crate::tokenize::TokenHasher;
 
 /// What the pairs job needs.
@@ -928,79 +929,6 @@ impl Scratch {
     }
 }
 
-/// The shingle hashes of word hashes, made as they are read: a
-/// polynomial rolling hash of the `k` word hashes, then a 64-bit
-/// finalizer. A text of fewer than `k` words is one shingle; an empty
-/// text has none.
-struct Shingles<'a> {
-    tokens: &'a [u64],
-    k: usize,
-    /// Index of the next word to roll in.
-    next: usize,
-    /// Rolling hash of the current window.
-    h: u64,
-    /// ROLL^(k-1): the weight of the word leaving the window.
-    top: u64,
-}
-
-impl<'a> Shingles<'a> {
-    fn new(tokens: &'a [u64], k: usize) -> Shingles<'a> {
-        let k = k.max(1);
-        let first = k.min(tokens.len());
-        Shingles {
-            tokens,
-            k,
-            next: first,
-            h: tokens[..first]
-                .iter()
-                .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x)),
-            top: (1..k).fold(1u64, |p, _| p.wrapping_mul(ROLL)),
-        }
-    }
-}
-
-impl Iterator for Shingles<'_> {
-    type Item = u64;
-
-    #[inline]
-    fn next(&mut self) -> Option<u64> {
-        let t = self.tokens;
-        if self.next > t.len() || t.is_empty() {
-            return None;
-        }
-        if t.len() < self.k {
-            // The one shingle of a short text, weighted by its length.
-            self.next = t.len() + 1;
-            return Some(finalize(self.h.wrapping_add(t.len() as u64)));
-        }
-        // `h` is the window ending before word `next`: emit it, then
-        // roll word `next` in and word `next - k` out.
-        let i = self.next;
-        self.next += 1;
-        let out = finalize(self.h.wrapping_add(self.k as u64));
-        if i < t.len() {
-            self.h = self
-                .h
-                .wrapping_sub(t[i - self.k].wrapping_mul(self.top))
-                .wrapping_mul(ROLL)
-                .wrapping_add(t[i]);
-        }
-        Some(out)
-    }
-}
-
-/// Odd multiplier of the rolling shingle hash (a 64-bit prime).
-const ROLL: u64 = 0x9E37_79B9_7F4A_7C15 | 1;
-
-/// The splitmix64 finalizer: every output bit depends on every input bit,
-/// as one-permutation MinHash needs (bin from the high bits, value from
-/// the low ones).
-fn finalize(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// A scalar field as a string: a string's content, or a number's text.
 fn scalar(raw: &[u8], r: Raw) -> Option<String> {
     if r.is_string {
@@ -1409,27 +1337,6 @@ mod tests {
         t.reset(v.len());
         v.retain(|&h| t.insert(h));
         assert_eq!(v, [mix(1), mix(2), mix(3)]);
-    }
-
-    #[test]
-    fn shingles_roll_windows_of_k_words() {
-        let all = |t: &[u64], k| Shingles::new(t, k).collect::<Vec<_>>();
-        assert!(all(&[], 3).is_empty());
-        assert_eq!(all(&[7, 8], 3).len(), 1);
-        assert_ne!(all(&[7, 8], 3), all(&[7, 8, 0], 3));
-        let s = all(&[1, 2, 3, 1, 2, 3, 4], 3);
-        assert_eq!(s.len(), 5);
-        // Equal windows hash equal wherever they are; others differ.
-        assert_eq!(s[0], s[3]);
-        assert_eq!(s[0], all(&[1, 2, 3], 3)[0]);
-        let distinct: std::collections::HashSet<_> = s.iter().collect();
-        assert_eq!(distinct.len(), 4);
-        // The signature made as shingles are read is the stored one's.
-        let mut a = vec![0u32; 16];
-        let mut b = vec![0u32; 16];
-        sketch_iter(Shingles::new(&[5, 6, 7, 8, 9, 10], 2), &mut a);
-        crate::minhash::sketch_into(&all(&[5, 6, 7, 8, 9, 10], 2), &mut b);
-        assert_eq!(a, b);
     }
 
     #[test]
