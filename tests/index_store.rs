@@ -75,35 +75,47 @@ fn memory_and_store_return_the_same_candidates() {
 }
 
 #[test]
-fn an_index_of_format_version_1_is_a_clear_error() {
-    // Version 1 stored each bucket page whole; version 2 stores runs.
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1.redb");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store-v1.redb");
-    std::fs::copy(&src, &path).unwrap();
-    let opts = FilterOptions::default();
-    let err = Store::open_or_create(&path, opts.store_params())
-        .unwrap_err()
-        .to_string();
-    assert_eq!(
-        err,
-        format!(
-            "index {}: format version 1, this copydesk reads version {FORMAT_VERSION}",
-            path.display()
-        )
-    );
+fn indexes_of_older_format_versions_are_a_clear_error() {
+    // Version 1 stored each bucket page whole; version 2 kept the texts in
+    // the database and had no sketches.
+    for version in [1, 2] {
+        let name = format!("store-v{version}.redb");
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(&name);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(&name);
+        std::fs::copy(&src, &path).unwrap();
+        let opts = FilterOptions::default();
+        let err = Store::open_or_create(&path, opts.store_params())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "index {}: format version {version}, this copydesk reads version {FORMAT_VERSION}",
+                path.display()
+            )
+        );
+    }
 }
 
 #[test]
-fn fixture_of_format_version_2_still_opens() {
+fn fixture_of_format_version_3_still_opens() {
     assert_eq!(
-        FORMAT_VERSION, 2,
-        "format changed: add a store-v3 fixture and test"
+        FORMAT_VERSION, 3,
+        "format changed: add a store-v4 fixture and test"
     );
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v2.redb");
+    // The index and its texts file travel together.
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store-v2.redb");
-    std::fs::copy(&src, &path).unwrap();
+    let path = dir.path().join("store-v3.redb");
+    std::fs::copy(fixtures.join("store-v3.redb"), &path).unwrap();
+    std::fs::copy(
+        fixtures.join("store-v3.redb.texts"),
+        dir.path().join("store-v3.redb.texts"),
+    )
+    .unwrap();
     let opts = FilterOptions::default();
     let mut store = Store::open_or_create(&path, opts.store_params()).unwrap();
     assert_eq!(store.doc_count(), 2);

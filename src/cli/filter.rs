@@ -223,7 +223,7 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
             .collect();
         let secs = summary.seconds.max(1e-9);
         eprintln!(
-            "copydesk: read {} lines, kept {}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents, {:.1} MB of bucket pages in RAM ({:.0} bytes a document)",
+            "copydesk: read {} lines, kept {}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents, {:.1} MB of buckets and sketches in RAM ({:.0} bytes a document)",
             summary.lines,
             summary.kept,
             dropped,

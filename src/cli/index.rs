@@ -76,8 +76,8 @@ fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     writeln!(out, "bucket keys      {}", s.keys)?;
     writeln!(
         out,
-        "text             {} bytes in {} blocks",
-        s.text_bytes, s.text_blocks
+        "text             {} bytes, texts file {} bytes",
+        s.text_bytes, s.texts_file_bytes
     )?;
     writeln!(out, "file size        {} bytes", s.file_bytes)?;
     writeln!(out, "lines filtered   {}", f.lines_seen)?;

@@ -63,9 +63,9 @@ use crate::index::{DocId, LshParams};
 use crate::input::{parse_record, Document, JsonlFields};
 use crate::minhash::Signature;
 use crate::params::Params;
-use crate::shingle::{shingle_hashes, ShingleSet};
+use crate::shingle::{ShingleSet, Shingles};
 use crate::span::Span;
-use crate::tokenize::{for_each_token, Tokens};
+use crate::tokenize::{TokenHasher, Tokens};
 pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
 
 /// LSH bands of the filter's index. 42 bands of 3 rows (126 of 128 MinHash
@@ -357,7 +357,7 @@ pub struct Summary {
     pub seconds: f64,
     /// Documents in the index at the end.
     pub index_docs: u64,
-    /// Bytes of RAM the index's bucket pages hold at the end.
+    /// Bytes of RAM the index's bucket pages and sketches hold at the end.
     pub index_ram_bytes: u64,
 }
 
@@ -418,16 +418,30 @@ fn finish(h: u64) -> u64 {
     xxh3_64(&h.to_le_bytes())
 }
 
+thread_local! {
+    /// Each thread's tokenizer buffers.
+    static HASHER: std::cell::RefCell<(TokenHasher, Vec<u64>, Vec<Span>)> =
+        std::cell::RefCell::default();
+}
+
 impl Analysis {
     fn new(text: &str, k: usize) -> Analysis {
+        HASHER.with_borrow_mut(|(hasher, hashes, spans)| {
+            hashes.clear();
+            spans.clear();
+            hasher.hash_tokens_spans(text, hashes, spans);
+            Analysis::of_tokens(text, hashes, spans, k)
+        })
+    }
+
+    /// The analysis of `text` from its token hashes and spans.
+    fn of_tokens(text: &str, hashes: &[u64], spans: &[Span], k: usize) -> Analysis {
         let bytes = text.as_bytes();
-        let mut hashes = Vec::with_capacity(text.len() / 5);
-        let mut token_seg = Vec::with_capacity(text.len() / 5);
+        let mut token_seg = Vec::with_capacity(hashes.len());
         let mut segs = Vec::new();
         let (mut seg, mut exact) = (0u64, 0u64);
         let mut prev_end: Option<usize> = None;
-        for_each_token(text, |span, norm| {
-            let h = xxh3_64(norm.as_bytes());
+        for (&h, span) in hashes.iter().zip(spans) {
             if let Some(pe) = prev_end {
                 if bytes[pe..span.start].iter().any(|&b| is_break(b)) {
                     segs.push(finish(seg));
@@ -437,33 +451,18 @@ impl Analysis {
             seg = mix(seg, h);
             exact = mix(exact, h);
             token_seg.push(segs.len() as u32);
-            hashes.push(h);
             prev_end = Some(span.end);
-        });
+        }
         if !hashes.is_empty() {
             segs.push(finish(seg));
         }
-        let mut shingles = Vec::with_capacity(hashes.len());
-        shingle_hashes(&hashes, k, &mut shingles);
+        let shingles: Vec<u64> = Shingles::new(hashes, k).collect();
         Analysis {
             exact: finish(exact ^ hashes.len() as u64),
             shingles,
             token_seg,
             segs,
         }
-    }
-
-    /// For each shingle position, true when the shingle touches no
-    /// boilerplate segment of `source` in `model`; `None` when nothing of
-    /// the document is boilerplate.
-    fn content_mask(
-        &self,
-        model: &BoilerplateModel,
-        source: Option<&str>,
-        k: usize,
-    ) -> Option<Vec<bool>> {
-        let bad = self.bad_segments(model, source);
-        (!bad.is_empty()).then(|| self.mask_of(&bad, k))
     }
 
     /// For each segment, true when it is boilerplate of `source` in
@@ -485,38 +484,34 @@ impl Analysis {
             .collect()
     }
 
-    /// The content mask of shingle positions for boilerplate segments `bad`.
-    fn mask_of(&self, bad: &[bool], k: usize) -> Vec<bool> {
-        // Boilerplate tokens before each position.
-        let mut before = Vec::with_capacity(self.token_seg.len() + 1);
-        before.push(0u32);
-        let mut n = 0;
-        for &s in &self.token_seg {
-            n += u32::from(bad[s as usize]);
-            before.push(n);
+    /// The shingles, in text order, that touch no token of the
+    /// boilerplate segments `bad` (see [`Analysis::bad_segments`]).
+    fn content_of(&self, bad: &[bool], k: usize) -> Vec<u64> {
+        if bad.is_empty() {
+            return self.shingles.clone();
         }
         let width = k.min(self.token_seg.len());
-        (0..self.shingles.len())
-            .map(|i| before[i + width] == before[i])
-            .collect()
+        let mut out = Vec::with_capacity(self.shingles.len());
+        // Tokens before `seen` are looked at; `clear_from` is one past the
+        // last boilerplate token among them.
+        let (mut seen, mut clear_from) = (0, 0);
+        for (i, &h) in self.shingles.iter().enumerate() {
+            while seen < i + width {
+                if bad[self.token_seg[seen] as usize] {
+                    clear_from = seen + 1;
+                }
+                seen += 1;
+            }
+            if clear_from <= i {
+                out.push(h);
+            }
+        }
+        out
     }
 
-    /// The body for boilerplate segments `bad` (see [`Analysis::bad_segments`]),
-    /// with them.
+    /// The body for boilerplate segments `bad`, with them.
     fn body_of(&self, bad: Vec<bool>, k: usize) -> BodyCache {
-        let body = if bad.is_empty() {
-            ShingleSet::from_hashes(self.shingles.clone())
-        } else {
-            let mask = self.mask_of(&bad, k);
-            ShingleSet::from_hashes(
-                self.shingles
-                    .iter()
-                    .zip(&mask)
-                    .filter(|&(_, &ok)| ok)
-                    .map(|(&h, _)| h)
-                    .collect(),
-            )
-        };
+        let body = ShingleSet::from_hashes(self.content_of(&bad, k));
         BodyCache { bad, body }
     }
 
@@ -537,37 +532,24 @@ impl Analysis {
         }
     }
 
-    /// The shingles that touch no boilerplate segment of `source` in
-    /// `model`, in text order.
-    fn content(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
-        match self.content_mask(model, source, k) {
-            None => self.shingles.clone(),
-            Some(mask) => self
-                .shingles
-                .iter()
-                .zip(&mask)
-                .filter(|&(_, &ok)| ok)
-                .map(|(&h, _)| h)
-                .collect(),
-        }
-    }
-
-    /// The body (sorted, distinct content shingles) and the lead (the first
-    /// [`LEAD_SHINGLES`] content shingles in text order).
+    /// The body under `model` (with its boilerplate segments) and the lead
+    /// (the first [`LEAD_SHINGLES`] content shingles in text order).
     fn body_and_lead(
         &self,
         model: &BoilerplateModel,
         source: Option<&str>,
         k: usize,
-    ) -> (ShingleSet, Vec<u64>) {
-        let content = self.content(model, source, k);
+    ) -> (BodyCache, Vec<u64>) {
+        let bad = self.bad_segments(model, source);
+        let content = self.content_of(&bad, k);
         let lead: Vec<u64> = content.iter().take(LEAD_SHINGLES).copied().collect();
-        (ShingleSet::from_hashes(content), lead)
+        let body = ShingleSet::from_hashes(content);
+        (BodyCache { bad, body }, lead)
     }
 
     /// The body: the set of content shingles.
     fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> ShingleSet {
-        ShingleSet::from_hashes(self.content(model, source, k))
+        ShingleSet::from_hashes(self.content_of(&self.bad_segments(model, source), k))
     }
 }
 
@@ -605,6 +587,24 @@ fn estimate(a: &[u32], a_len: u32, b: &[u32], b_len: u32) -> (f64, f64) {
         return (0.0, 0.0);
     }
     let j = a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n as f64;
+    similarity_of(j, a_len, b_len)
+}
+
+/// [`estimate`] against a stored [`Sketch`](crate::index::store::Sketch):
+/// its low bytes stand for the values (a chance agreement of low bytes
+/// only raises the estimate).
+fn estimate_low_bytes(a: &[u32], a_len: u32, low: &[u8], b_len: u32) -> (f64, f64) {
+    let n = a.len().min(low.len());
+    if n == 0 || a_len == 0 || b_len == 0 {
+        return (0.0, 0.0);
+    }
+    let same = a.iter().zip(low).filter(|&(&x, &y)| x as u8 == y).count();
+    similarity_of(same as f64 / n as f64, a_len, b_len)
+}
+
+/// Jaccard and containment (shorter in longer) from an estimated Jaccard
+/// `j` and the two set sizes.
+fn similarity_of(j: f64, a_len: u32, b_len: u32) -> (f64, f64) {
     let inter = j / (1.0 + j) * f64::from(a_len + b_len);
     (j, (inter / f64::from(a_len.min(b_len))).min(1.0))
 }
@@ -620,6 +620,8 @@ struct Prepared {
     sig: Vec<u32>,
     /// Size of that body.
     body_len: u32,
+    /// That body, with the segments it was made without.
+    body: Option<BodyCache>,
 }
 
 /// What happened to a line.
@@ -860,144 +862,223 @@ pub fn run(
     let mut since_commit = 0u64;
     // Position after the last line decided (for a checkpoint before a bad line).
     let mut done_at = input.position();
-    // Lines are parsed and tokenised one batch ahead, in parallel with the
-    // decisions on the current batch (which run on this thread).
+    let identity = input.identity();
+    // Lines are read, parsed and tokenised ahead on a thread of their own
+    // (see [`Feed`]); the next batch is signed while the current one is
+    // decided.
     let interval = opts.commit_interval(store.doc_count());
     let lsh = store.params().lsh;
-    let first = read_batch(input, f.batch_cap(f.seen, since_commit, interval))?;
-    let mut ahead = Ahead::Parsed(analyze(opts, first));
-    loop {
-        let mut batch = match ahead {
-            Ahead::Parsed(parsed) => sign(&f.snapshot, opts, parsed, lsh),
-            Ahead::Signed(batch) => batch,
-        };
-        if batch.is_empty() {
-            break;
-        }
-        // Stop before the first malformed line unless skipping them.
-        let mut failure = None;
-        if opts.on_error == OnError::Fail {
-            if let Some(i) = batch.iter().position(|p| {
-                p.doc.is_err() && !p.line.content().iter().all(u8::is_ascii_whitespace)
-            }) {
-                let bad = batch.split_off(i).swap_remove(0);
-                let before = batch.last().map_or(done_at, |p| p.line.end);
-                failure = Some((
-                    Error::JsonLine {
-                        path: input.name(bad.line.file).to_path_buf(),
-                        line: bad.line.line,
-                        message: bad.doc.err().unwrap_or_default(),
-                    },
-                    before,
-                ));
-            }
-        }
-        let interval = opts.commit_interval(store.doc_count());
-        let seen_after = f.seen + batch.len() as u64;
-        let since_after = since_commit + batch.len() as u64;
-        let next_cap = failure.is_none().then(|| {
-            let since = if since_after >= interval {
-                0
-            } else {
-                since_after
+    let input_end = std::thread::scope(|threads| -> Result<StreamPosition> {
+        let mut feed = Feed::start(threads, input, opts);
+        let first = feed.take(f.batch_cap(f.seen, since_commit, interval))?;
+        let mut ahead = Ahead::Parsed(first);
+        loop {
+            let mut batch = match ahead {
+                Ahead::Parsed(parsed) => sign(&f.snapshot, opts, parsed, lsh),
+                Ahead::Signed(batch) => batch,
             };
-            f.batch_cap(seen_after, since, interval)
-        });
-        // The snapshot the next batch is signed with, when no refresh
-        // comes between.
-        let refresh = next_refresh(f.seen) <= seen_after;
-        let snapshot = (!refresh).then(|| Arc::clone(&f.snapshot));
-        let mut next = None;
-        let decided = rayon::in_place_scope(|scope| {
-            // The next batch is read, analysed and (unless a refresh
-            // comes first) signed meanwhile.
-            let input = &mut *input;
-            let next = &mut next;
-            scope.spawn(move |_| {
-                let lines = match next_cap {
-                    Some(cap) => read_batch(input, cap),
-                    None => Ok(Vec::new()),
+            if batch.is_empty() {
+                break;
+            }
+            // Stop before the first malformed line unless skipping them.
+            let mut failure = None;
+            if opts.on_error == OnError::Fail {
+                if let Some(i) = batch.iter().position(|p| {
+                    p.doc.is_err() && !p.line.content().iter().all(u8::is_ascii_whitespace)
+                }) {
+                    let bad = batch.split_off(i).swap_remove(0);
+                    let before = batch.last().map_or(done_at, |p| p.line.end);
+                    failure = Some((
+                        Error::JsonLine {
+                            path: names[bad.line.file].clone(),
+                            line: bad.line.line,
+                            message: bad.doc.err().unwrap_or_default(),
+                        },
+                        before,
+                    ));
+                }
+            }
+            let interval = opts.commit_interval(store.doc_count());
+            let seen_after = f.seen + batch.len() as u64;
+            let since_after = since_commit + batch.len() as u64;
+            let next_cap = failure.is_none().then(|| {
+                let since = if since_after >= interval {
+                    0
+                } else {
+                    since_after
                 };
-                *next = Some(lines.map(|lines| {
-                    let parsed = analyze(opts, lines);
-                    match snapshot {
+                f.batch_cap(seen_after, since, interval)
+            });
+            // The snapshot the next batch is signed with, when no refresh
+            // comes between.
+            let refresh = next_refresh(f.seen) <= seen_after;
+            let snapshot = (!refresh).then(|| Arc::clone(&f.snapshot));
+            // Where a commit after this batch checkpoints (after its last line).
+            let batch_end = batch.last().map_or(done_at, |p| p.line.end);
+            let commit_now = failure.is_none() && since_after >= interval;
+            let mut next = None;
+            let decided = rayon::in_place_scope(|scope| {
+                // The next batch is taken from the feed and (unless a refresh
+                // comes first) signed meanwhile.
+                let feed = &mut feed;
+                let next = &mut next;
+                scope.spawn(move |_| {
+                    let parsed = match next_cap {
+                        Some(cap) => feed.take(cap),
+                        None => Ok(Vec::new()),
+                    };
+                    *next = Some(parsed.map(|parsed| match snapshot {
                         Some(snap) => Ahead::Signed(sign(&snap, opts, parsed, lsh)),
                         None => Ahead::Parsed(parsed),
-                    }
-                }));
+                    }));
+                });
+                // The decisions' parallel steps run on their own threads: in
+                // the shared pool they would queue behind the analysis of the
+                // next batch and the decisions would wait for all of it.
+                let (outcomes, candidates) = decide_pool.install(|| f.decide(store, &batch))?;
+                f.emit(
+                    &decide_pool,
+                    &names,
+                    &batch,
+                    &outcomes,
+                    &candidates,
+                    kept,
+                    &mut dropped,
+                    &mut summary,
+                )?;
+                store.flush_records()?;
+                f.seen = seen_after;
+                // A refresh point was reached (batches end at them, or at
+                // window ends past them with preferred sources).
+                if refresh {
+                    f.snapshot = Arc::new(f.model.clone());
+                    f.snapshot_dirty = true;
+                    f.resign_young(store)?;
+                }
+                // Commits overlap the next batch's preparation too.
+                if commit_now {
+                    let cp = checkpoint(identity.clone(), kept, &dropped, false, batch_end);
+                    f.commit(store, kept, &mut dropped, cp)?;
+                }
+                Ok::<(), Error>(())
             });
-            // The decisions' parallel steps run on their own threads: in
-            // the shared pool they would queue behind the analysis of the
-            // next batch and the decisions would wait for all of it.
-            let (outcomes, candidates) = decide_pool.install(|| f.decide(store, &batch))?;
-            f.emit(
-                &decide_pool,
-                &names,
-                &batch,
-                &outcomes,
-                &candidates,
-                kept,
-                &mut dropped,
-                &mut summary,
-            )?;
-            store.flush_records()
-        });
-        decided?;
-        ahead = next.unwrap_or(Ok(Ahead::Parsed(Vec::new())))?;
-        f.seen = seen_after;
-        since_commit = since_after;
-        summary.lines += batch.len() as u64;
-        summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
-        if let Some(last) = batch.last() {
-            done_at = last.line.end;
+            decided?;
+            ahead = next.unwrap_or(Ok(Ahead::Parsed(Vec::new())))?;
+            since_commit = if commit_now { 0 } else { since_after };
+            summary.lines += batch.len() as u64;
+            summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
+            done_at = batch_end;
+            if let Some((err, before)) = failure {
+                let cp = checkpoint(identity.clone(), kept, &dropped, false, before);
+                f.commit(store, kept, &mut dropped, cp)?;
+                return Err(err);
+            }
+            progress(&Progress {
+                lines: summary.lines,
+                bytes: summary.bytes,
+                kept: summary.kept,
+            });
         }
-        // A refresh point was reached (batches end at them, or at window
-        // ends past them with preferred sources).
-        if refresh {
-            f.snapshot = Arc::new(f.model.clone());
-            f.snapshot_dirty = true;
-            f.resign_young(store)?;
-        }
-        if let Some((err, before)) = failure {
-            let cp = checkpoint(input, kept, &dropped, false, before);
-            f.commit(store, kept, &mut dropped, cp)?;
-            return Err(err);
-        }
-        if since_commit >= interval {
-            let cp = checkpoint(input, kept, &dropped, false, done_at);
-            f.commit(store, kept, &mut dropped, cp)?;
-            since_commit = 0;
-        }
-        progress(&Progress {
-            lines: summary.lines,
-            bytes: summary.bytes,
-            kept: summary.kept,
-        });
-    }
-    let cp = checkpoint(input, kept, &dropped, true, input.position());
+        feed.finish()
+    })?;
+    let cp = checkpoint(identity, kept, &dropped, true, input_end);
     f.commit(store, kept, &mut dropped, cp)?;
     summary.seconds = start.elapsed().as_secs_f64();
     summary.index_docs = store.doc_count();
-    summary.index_ram_bytes = store.page_bytes() as u64;
+    summary.index_ram_bytes = store.ram_bytes() as u64;
     Ok(summary)
 }
 
 /// The checkpoint at input position `at` (after the last line decided).
 fn checkpoint(
-    input: &InputStream,
+    inputs: String,
     kept: &dyn Sink,
     dropped: &Option<&mut dyn Sink>,
     finished: bool,
     at: StreamPosition,
 ) -> Checkpoint {
     Checkpoint {
-        inputs: input.identity(),
+        inputs,
         input_bytes: at.bytes,
         input_lines: at.lines,
         input_hash: at.hash,
         kept_bytes: kept.position(),
         dropped_bytes: dropped.as_ref().map_or(0, |d| d.position()),
         finished,
+    }
+}
+
+/// Lines read, parsed and tokenised by a thread of their own, running up
+/// to [`FEED_CHUNKS`] chunks of [`FEED_LINES`] lines ahead of the
+/// decisions: work that depends on neither the index nor the learned model
+/// goes on while the decisions wait (a commit's `fsync`, the serial loop).
+struct Feed {
+    rx: std::sync::mpsc::Receiver<Result<Vec<Parsed>>>,
+    buf: std::collections::VecDeque<Parsed>,
+    /// The reader's position once it stopped at the end of the input.
+    end: std::sync::mpsc::Receiver<StreamPosition>,
+    done: bool,
+}
+
+/// Lines in one chunk of the [`Feed`].
+pub const FEED_LINES: u64 = 128;
+/// Chunks the [`Feed`] may hold ready (1,024 lines, about 25 MB).
+pub const FEED_CHUNKS: usize = 8;
+
+impl Feed {
+    fn start<'scope>(
+        threads: &'scope std::thread::Scope<'scope, '_>,
+        input: &'scope mut InputStream,
+        opts: &'scope FilterOptions,
+    ) -> Feed {
+        let (tx, rx) = std::sync::mpsc::sync_channel(FEED_CHUNKS);
+        let (end_tx, end) = std::sync::mpsc::sync_channel(1);
+        threads.spawn(move || loop {
+            match read_batch(input, FEED_LINES) {
+                Ok(lines) if lines.is_empty() => {
+                    let _ = end_tx.send(input.position());
+                    break;
+                }
+                Ok(lines) => {
+                    // The decisions stopped (an error): stop reading.
+                    if tx.send(Ok(analyze(opts, lines))).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    break;
+                }
+            }
+        });
+        Feed {
+            rx,
+            buf: std::collections::VecDeque::new(),
+            end,
+            done: false,
+        }
+    }
+
+    /// The next `cap` lines (fewer at the end of the input).
+    fn take(&mut self, cap: u64) -> Result<Vec<Parsed>> {
+        let cap = cap as usize;
+        while self.buf.len() < cap && !self.done {
+            match self.rx.recv() {
+                Ok(chunk) => self.buf.extend(chunk?),
+                Err(_) => self.done = true,
+            }
+        }
+        let n = cap.min(self.buf.len());
+        Ok(self.buf.drain(..n).collect())
+    }
+
+    /// Where the input ended, once every line was taken.
+    fn finish(self) -> Result<StreamPosition> {
+        drop(self.rx);
+        self.end.recv().map_err(|_| Error::Io {
+            path: "input".into(),
+            source: std::io::Error::other("the reader stopped before the end of the input"),
+        })
     }
 }
 
@@ -1025,13 +1106,13 @@ fn sign(
     parsed
         .into_par_iter()
         .map(|p| {
-            let (keys, sig, body_len) = match &p.doc {
+            let (keys, sig, body) = match &p.doc {
                 Ok(d) => {
                     let (body, lead) = p.analysis.body_and_lead(snapshot, d.source.as_deref(), k);
-                    let (keys, sig) = signature_keys(body.as_slice(), &lead, lsh, num_hashes);
-                    (keys, sig, body.len() as u32)
+                    let (keys, sig) = signature_keys(body.body.as_slice(), &lead, lsh, num_hashes);
+                    (keys, sig, Some(body))
                 }
-                Err(_) => (Vec::new(), Vec::new(), 0),
+                Err(_) => (Vec::new(), Vec::new(), None),
             };
             Prepared {
                 exact_key: Store::exact_key(p.analysis.exact),
@@ -1040,7 +1121,8 @@ fn sign(
                 analysis: p.analysis,
                 keys,
                 sig,
-                body_len,
+                body_len: body.as_ref().map_or(0, |b| b.body.len() as u32),
+                body,
             }
         })
         .collect()
@@ -1139,23 +1221,31 @@ impl Filter<'_> {
         let mut ids: Vec<DocId> = found.iter().flat_map(|(_, f)| f.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut records = store.records_of_par(&ids)?;
+        // Judged first by their sketches (in RAM); only the likely ones
+        // have their records and texts read.
+        store.load_sketches(&ids)?;
         let mut wanted: Vec<DocId> = Vec::new();
         for (i, f) in &found {
             let p = &batch[*i];
-            for id in f.iter() {
-                let Some(r) = records.get(id) else { continue };
-                let (j, c) = estimate(&p.sig, p.body_len, &r.signature, r.set_len);
-                if r.exact == p.analysis.exact
+            for &id in f.iter() {
+                let Some(s) = store.sketch(id) else {
+                    // No signature (an empty body): only an exact copy
+                    // could match, and its exact key found it.
+                    wanted.push(id);
+                    continue;
+                };
+                let (j, c) = estimate_low_bytes(&p.sig, p.body_len, s.low_bytes, s.set_len);
+                if s.exact == p.analysis.exact
                     || j >= self.opts.jaccard - PREFILTER_MARGIN
                     || c >= self.opts.containment - PREFILTER_MARGIN
                 {
-                    wanted.push(*id);
+                    wanted.push(id);
                 }
             }
         }
         wanted.sort_unstable();
         wanted.dedup();
+        let mut records = store.records_of_par(&wanted)?;
         let fetched: Vec<StoredDoc> = wanted
             .into_iter()
             .filter_map(|id| records.remove(&id))
@@ -1180,19 +1270,25 @@ impl Filter<'_> {
             .into_iter()
             .collect();
 
-        // The batch's own bodies, in parallel, for the documents with
-        // stored candidates to verify; checked against the live model
-        // where used (the sorts were a tenth of the serial loop).
-        let own: Vec<Option<BodyCache>> = batch
+        // The batch's own bodies under the model as the batch begins, in
+        // parallel, for the documents with stored candidates to verify
+        // whose body under the snapshot differs; checked against the live
+        // model where used (the sorts were a tenth of the serial loop).
+        let fresh: Vec<Option<BodyCache>> = batch
             .par_iter()
             .zip(&found_before)
-            .map(|(p, f)| match &p.doc {
-                Ok(d) if f.iter().any(|id| candidates.contains_key(id)) => {
+            .map(|(p, f)| match (&p.doc, &p.body) {
+                (Ok(d), Some(signed)) if f.iter().any(|id| candidates.contains_key(id)) => {
                     let bad = p.analysis.bad_segments(model, d.source.as_deref());
-                    Some(p.analysis.body_of(bad, k))
+                    (bad != signed.bad).then(|| p.analysis.body_of(bad, k))
                 }
                 _ => None,
             })
+            .collect();
+        let own: Vec<Option<&BodyCache>> = batch
+            .iter()
+            .zip(&fresh)
+            .map(|(p, f)| f.as_ref().or(p.body.as_ref()))
             .collect();
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
         // Bucket (top 48 bits of a key, as the store matches them) -> batch
@@ -1237,12 +1333,7 @@ impl Filter<'_> {
                     {
                         continue;
                     }
-                    (
-                        &q.analysis,
-                        own[j].as_ref(),
-                        d.source.as_deref(),
-                        Target::Batch(j),
-                    )
+                    (&q.analysis, own[j], d.source.as_deref(), Target::Batch(j))
                 } else {
                     let Some(c) = candidates.get(&id) else {
                         continue;
@@ -1262,12 +1353,8 @@ impl Filter<'_> {
                     })
                 } else {
                     let mine = body.get_or_insert_with(|| {
-                        p.analysis.body_cached(
-                            own[i].as_ref(),
-                            &self.model,
-                            doc.source.as_deref(),
-                            self.k,
-                        )
+                        p.analysis
+                            .body_cached(own[i], &self.model, doc.source.as_deref(), self.k)
                     });
                     let theirs = analysis.body_cached(cache, &self.model, source, self.k);
                     self.judge(mine, &theirs)
@@ -1426,11 +1513,10 @@ impl Filter<'_> {
             let a = Analysis::new(&text, self.k);
             let source = doc.source.as_deref();
             let (body, lead) = a.body_and_lead(&self.snapshot, source, self.k);
+            let body = body.body;
             let (keys, sig) =
                 signature_keys(body.as_slice(), &lead, lsh, self.opts.params.num_hashes);
-            if sig != doc.signature {
-                store.rekey(&doc, &keys, &sig, body.len() as u32)?;
-            }
+            store.rekey(&doc, &keys, &sig, body.len() as u32)?;
             if source.is_some_and(|s| self.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS) {
                 still.push(id);
             }
@@ -1648,6 +1734,7 @@ pub fn query(
     let k = f.k;
     let analysis = Analysis::new(text, k);
     let (body, lead) = analysis.body_and_lead(&f.model, source, k);
+    let body = body.body;
     let (mut keys, _) = signature_keys(
         body.as_slice(),
         &lead,

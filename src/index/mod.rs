@@ -13,6 +13,7 @@
 
 pub mod memory;
 pub mod store;
+pub mod texts;
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;

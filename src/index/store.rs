@@ -9,8 +9,11 @@
 //! | `meta` | name → bytes | format version, parameters, counters, checkpoint |
 //! | `buckets` | page (u32) → sorted `u64`s | band keys → documents, in pages |
 //! | `docs` | doc id (u64) → record | external id, source, date, keys, text location |
-//! | `texts` | block (u64) → bytes | document texts, concatenated in ~64 KiB blocks |
+//! | `sketches` | chunk (u64) → bytes | per document: exact hash, set size, signature low bytes ([`Sketch`]) |
 //! | `blobs` | name → bytes | opaque state of callers (the filter's boilerplate model) |
+//!
+//! The texts themselves are in a file beside the database,
+//! `<index>.texts` ([`TextLog`]): copy or move the two together.
 //!
 //! **Buckets.** A key (band key, exact-text key or id key, all 64-bit) picks
 //! one of 2^[`PAGE_BITS`] pages by its top bits; the page stores
@@ -32,18 +35,20 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use super::texts::TextLog;
 use super::{CandidateIndex, DocId, LshParams};
 use crate::error::{Error, Result};
 use crate::minhash::Signature;
 use crate::params::Params;
 
 /// Version of the on-disk layout; bumped on any incompatible change. The
-/// fixture `tests/fixtures/store-v2.redb` pins it (version 1 stored
-/// whole bucket pages, one row each; opening one is a clear error).
-pub const FORMAT_VERSION: u32 = 2;
+/// fixture `tests/fixtures/store-v3.redb` pins it. Version 1 stored whole
+/// bucket pages, one row each; version 2 kept texts in the database and
+/// had no sketches; opening either is a clear error.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Bits of a key that choose its bucket page: 65,536 pages. Chosen so a
 /// commit rewrites at most a few hundred MB even for millions of documents,
@@ -70,14 +75,6 @@ pub const MAX_RUNS: u32 = 8;
 
 const PAGES_PER_GROUP: usize = 1 << (PAGE_BITS - GROUP_BITS);
 
-/// Raw text bytes gathered before a block is written: large enough that the
-/// per-row cost of redb is shared by a few documents, small enough that
-/// reading one document back (to verify a candidate) reads little else, and
-/// under 16 KiB with redb's overhead so a block fills one allocation
-/// (60 KiB blocks: the decisions thread spent 4.5% of its time copying
-/// blocks back from the kernel).
-const TEXT_BLOCK_BYTES: usize = 15 * 1024;
-
 /// redb page cache. The buckets live in RAM already; the cache only serves
 /// documents read back for verification, so it stays small and fixed.
 const CACHE_BYTES: usize = 16 * 1024 * 1024;
@@ -87,8 +84,14 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// added to the group's pages (or, for a compacted run, all of them).
 const BUCKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("bucket-runs");
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
-const TEXTS: TableDefinition<u64, &[u8]> = TableDefinition::new("texts");
 const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("blobs");
+/// Sketches: key chunk number, value the sketches of its
+/// 2^[`SKETCH_CHUNK_BITS`] documents (see [`Sketch`]).
+const SKETCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("sketches");
+
+/// Documents per sketch chunk (2^8 = 256): a chunk of 128-value sketches
+/// is 35 KB, read in one row when a candidate of it is first looked at.
+pub const SKETCH_CHUNK_BITS: u32 = 8;
 
 /// Seed domain of exact-text keys (band keys use seeds `0..bands`).
 const EXACT_SEED: u64 = 1 << 32;
@@ -212,8 +215,9 @@ pub struct NewDoc<'a> {
     pub exact: u64,
     /// Band keys of the document's signature (may be empty).
     pub band_keys: &'a [u64],
-    /// The MinHash signature the keys came from (empty when none), kept to
-    /// estimate similarity before reading the text back.
+    /// The MinHash signature the keys came from (empty when none): its low
+    /// bytes are kept ([`Sketch`]) to estimate similarity before the
+    /// record and text are read back.
     pub signature: &'a [u32],
     /// Size of the shingle set the signature was made from.
     pub set_len: u32,
@@ -236,12 +240,8 @@ pub struct StoredDoc {
     pub exact: u64,
     /// Every bucket key of the document (bands, exact, id).
     pub keys: Vec<u64>,
-    /// The MinHash signature given at insertion (may be empty).
-    pub signature: Vec<u32>,
-    /// Size of the shingle set behind the signature.
-    pub set_len: u32,
-    block: u64,
-    offset: u32,
+    /// Where the text starts in the texts file.
+    offset: u64,
     len: u32,
 }
 
@@ -252,11 +252,11 @@ pub struct StoreStats {
     pub docs: u64,
     /// Bucket entries (keys) stored.
     pub keys: u64,
-    /// Text blocks written.
-    pub text_blocks: u64,
+    /// Bytes of the texts file (removed documents' texts stay in it).
+    pub texts_file_bytes: u64,
     /// Bytes of document text stored.
     pub text_bytes: u64,
-    /// Size of the database file, 0 in memory.
+    /// Size of the database file (without the texts file), 0 in memory.
     pub file_bytes: u64,
 }
 
@@ -306,11 +306,31 @@ pub struct Store {
     doc_count: u64,
     key_count: u64,
     text_bytes: u64,
-    next_block: u64,
-    /// The text block being filled (number `next_block`).
-    block: Vec<u8>,
+    /// The texts, beside the database.
+    texts: TextLog,
     /// Records not yet written to `docs`, by doc id.
     pending: Vec<(DocId, Vec<u8>)>,
+    /// Sketch chunks read or written so far, by chunk number.
+    sketches: Vec<Option<Vec<u8>>>,
+    /// Chunks changed since the last commit.
+    dirty_sketches: Vec<u64>,
+}
+
+/// What the store keeps in RAM of a document to judge a candidate before
+/// reading its record: the exact-text hash, the size of the shingle set
+/// behind its signature and the low byte of every signature value (b-bit
+/// minwise hashing: two different values share their low byte by chance
+/// only 1 time in 256, so an estimate from them errs only upward, by at
+/// most 0.004, and a prefilter on them passes every pair full values
+/// would).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sketch<'a> {
+    /// Hash of the normalised text.
+    pub exact: u64,
+    /// Size of the shingle set behind the signature (0: no signature).
+    pub set_len: u32,
+    /// Low byte of each signature value.
+    pub low_bytes: &'a [u8],
 }
 
 impl fmt::Debug for Store {
@@ -348,7 +368,10 @@ impl Store {
             .set_cache_size(CACHE_BYTES)
             .create(&tmp)
             .map_err(|e| index_error(path, e))?;
-        let store = Store::init(db, path.to_path_buf(), params)?;
+        // The texts file first: an index whose texts file is missing is
+        // an error, a texts file without its index is simply replaced.
+        let texts = TextLog::create(&TextLog::path_of(path))?;
+        let store = Store::init(db, path.to_path_buf(), params, texts)?;
         std::fs::rename(&tmp, path).map_err(|e| index_error(path, e))?;
         Ok(store)
     }
@@ -390,8 +413,9 @@ impl Store {
             StoreParams::parse(&text)
                 .ok_or_else(|| index_error(path, format!("unreadable parameters {text:?}")))?
         };
-        let mut store = Store::empty(db, path.to_path_buf(), params)?;
+        let mut store = Store::empty(db, path.to_path_buf(), params, TextLog::in_memory())?;
         store.load_counters()?;
+        store.texts = TextLog::open(&TextLog::path_of(path), store.texts.committed())?;
         Ok(store)
     }
 
@@ -401,11 +425,16 @@ impl Store {
         let db = redb::Database::builder()
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(|e| index_error(&path, e))?;
-        Store::init(db, path, params)
+        Store::init(db, path, params, TextLog::in_memory())
     }
 
-    fn init(db: redb::Database, path: PathBuf, params: StoreParams) -> Result<Store> {
-        let mut store = Store::empty(db, path, params)?;
+    fn init(
+        db: redb::Database,
+        path: PathBuf,
+        params: StoreParams,
+        texts: TextLog,
+    ) -> Result<Store> {
+        let mut store = Store::empty(db, path, params, texts)?;
         store.put_meta("format-version", &FORMAT_VERSION.to_le_bytes())?;
         store.put_meta("params", params.to_string().as_bytes())?;
         store.save_counters()?;
@@ -413,7 +442,12 @@ impl Store {
         Ok(store)
     }
 
-    fn empty(db: redb::Database, path: PathBuf, params: StoreParams) -> Result<Store> {
+    fn empty(
+        db: redb::Database,
+        path: PathBuf,
+        params: StoreParams,
+        texts: TextLog,
+    ) -> Result<Store> {
         let txn = db.begin_write().map_err(|e| index_error(&path, e))?;
         let n = 1usize << PAGE_BITS;
         Ok(Store {
@@ -432,9 +466,10 @@ impl Store {
             doc_count: 0,
             key_count: 0,
             text_bytes: 0,
-            next_block: 0,
-            block: Vec::new(),
+            texts,
             pending: Vec::new(),
+            sketches: Vec::new(),
+            dirty_sketches: Vec::new(),
         })
     }
 
@@ -497,7 +532,7 @@ impl Store {
             self.doc_count,
             self.key_count,
             self.text_bytes,
-            self.next_block,
+            self.texts.len(),
         ] {
             v.extend_from_slice(&x.to_le_bytes());
         }
@@ -514,7 +549,7 @@ impl Store {
                 self.doc_count = b;
                 self.key_count = c;
                 self.text_bytes = d;
-                self.next_block = e;
+                self.texts.committed_to(e);
                 Ok(())
             }
             _ => Err(self.err("unreadable counters")),
@@ -756,11 +791,9 @@ impl Store {
             self.recent_next.push(next);
             self.pending_keys.push((k, id));
         }
-        if self.block.len() + doc.text.len() > TEXT_BLOCK_BYTES && !self.block.is_empty() {
-            self.flush_block()?;
-        }
-        let offset = self.block.len() as u32;
-        self.block.extend_from_slice(doc.text.as_bytes());
+        let len = u32::try_from(doc.text.len())
+            .map_err(|_| self.err(format!("the text of {} is over 4 GiB", doc.id)))?;
+        let offset = self.texts.append(doc.text.as_bytes())?;
         let stored = StoredDoc {
             doc: id,
             id: doc.id.to_string(),
@@ -768,31 +801,15 @@ impl Store {
             date: doc.date.map(str::to_string),
             exact: doc.exact,
             keys,
-            signature: doc.signature.to_vec(),
-            set_len: doc.set_len,
-            block: self.next_block,
             offset,
-            len: doc.text.len() as u32,
+            len,
         };
         self.pending.push((id, encode_record(&stored)));
+        self.set_sketch(id, doc.exact, doc.set_len, doc.signature)?;
         self.next_doc += 1;
         self.doc_count += 1;
         self.text_bytes += doc.text.len() as u64;
         Ok(id)
-    }
-
-    fn flush_block(&mut self) -> Result<()> {
-        if self.block.is_empty() {
-            return Ok(());
-        }
-        {
-            let mut t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
-            t.insert(self.next_block, self.block.as_slice())
-                .map_err(|e| self.err(e))?;
-        }
-        self.block.clear();
-        self.next_block += 1;
-        Ok(())
     }
 
     /// Writes buffered document records into the open transaction.
@@ -875,20 +892,9 @@ impl Store {
         f: impl Fn(StoredDoc, String) -> R + Sync + Send,
     ) -> Result<Vec<R>> {
         use rayon::prelude::*;
-        let t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
         docs.into_par_iter()
             .map(|doc| {
-                let (start, end) = (doc.offset as usize, doc.offset as usize + doc.len as usize);
-                let bytes: Option<Vec<u8>> = if doc.block == self.next_block {
-                    self.block.get(start..end).map(<[u8]>::to_vec)
-                } else {
-                    let v = t.get(doc.block).map_err(|e| self.err(e))?;
-                    v.and_then(|v| v.value().get(start..end).map(<[u8]>::to_vec))
-                };
-                let bytes = bytes
-                    .ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| self.err(format!("text of {} not UTF-8", doc.id)))?;
+                let text = self.text(&doc)?;
                 Ok(f(doc, text))
             })
             .collect()
@@ -896,21 +902,16 @@ impl Store {
 
     /// The text of a stored document.
     pub fn text(&self, doc: &StoredDoc) -> Result<String> {
-        let (start, end) = (doc.offset as usize, doc.offset as usize + doc.len as usize);
-        let bytes: Option<Vec<u8>> = if doc.block == self.next_block {
-            self.block.get(start..end).map(<[u8]>::to_vec)
-        } else {
-            let t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
-            let v = t.get(doc.block).map_err(|e| self.err(e))?;
-            v.and_then(|v| v.value().get(start..end).map(<[u8]>::to_vec))
-        };
-        let bytes =
-            bytes.ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
+        let bytes = self
+            .texts
+            .read(doc.offset, doc.len)?
+            .ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
         String::from_utf8(bytes).map_err(|_| self.err(format!("text of {} not UTF-8", doc.id)))
     }
 
-    /// Replaces the band keys, signature and set size of a stored document
-    /// (its exact-text and id keys stay).
+    /// Replaces the band keys, sketch and set size of a stored document
+    /// (its exact-text and id keys stay); the keys and record are left
+    /// alone when the band keys are the same.
     pub fn rekey(
         &mut self,
         doc: &StoredDoc,
@@ -918,6 +919,10 @@ impl Store {
         signature: &[u32],
         set_len: u32,
     ) -> Result<StoredDoc> {
+        self.set_sketch(doc.doc, doc.exact, set_len, signature)?;
+        if doc.keys.len() == band_keys.len() + 2 && doc.keys[..band_keys.len()] == *band_keys {
+            return Ok(doc.clone());
+        }
         self.flush_records()?;
         for &k in &doc.keys {
             self.remove_key(k, doc.doc)?;
@@ -931,8 +936,6 @@ impl Store {
         }
         let updated = StoredDoc {
             keys,
-            signature: signature.to_vec(),
-            set_len,
             ..doc.clone()
         };
         let mut t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
@@ -954,8 +957,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Takes a document out: its keys, record and the count. Its text stays
-    /// in its block (blocks are shared) but is no longer reachable.
+    /// Takes a document out: its keys, record, sketch and the count. Its
+    /// text stays in the texts file (append-only) but is no longer
+    /// reachable.
     pub fn remove_doc(&mut self, doc: &StoredDoc) -> Result<()> {
         self.flush_records()?;
         for &k in &doc.keys {
@@ -969,6 +973,96 @@ impl Store {
         if removed {
             self.doc_count -= 1;
             self.text_bytes -= u64::from(doc.len);
+        }
+        self.set_sketch(doc.doc, 0, 0, &[])
+    }
+
+    /// Bytes of one sketch: exact hash, set size, one byte per value.
+    fn sketch_width(&self) -> usize {
+        12 + self.params.num_hashes
+    }
+
+    /// Makes sure the sketch chunks of `docs` are in RAM.
+    pub fn load_sketches(&mut self, docs: &[DocId]) -> Result<()> {
+        let mut missing: Vec<u64> = docs
+            .iter()
+            .map(|&d| d >> SKETCH_CHUNK_BITS)
+            .filter(|&c| self.sketches.get(c as usize).is_none_or(Option::is_none))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let want = self.sketch_width() << SKETCH_CHUNK_BITS;
+        let t = self.txn().open_table(SKETCHES).map_err(|e| self.err(e))?;
+        let mut read = Vec::with_capacity(missing.len());
+        for c in missing {
+            let mut chunk = match t.get(c).map_err(|e| self.err(e))? {
+                Some(v) => v.value().to_vec(),
+                None => Vec::new(),
+            };
+            if chunk.len() > want {
+                return Err(self.err(format!("sketch chunk {c} is {} bytes", chunk.len())));
+            }
+            chunk.resize(want, 0);
+            read.push((c, chunk));
+        }
+        drop(t);
+        for (c, chunk) in read {
+            let c = c as usize;
+            if self.sketches.len() <= c {
+                self.sketches.resize(c + 1, None);
+            }
+            self.sketches[c] = Some(chunk);
+        }
+        Ok(())
+    }
+
+    /// The sketch of `doc` when its chunk is in RAM (see
+    /// [`Store::load_sketches`]) and it has a signature.
+    pub fn sketch(&self, doc: DocId) -> Option<Sketch<'_>> {
+        let chunk = self
+            .sketches
+            .get((doc >> SKETCH_CHUNK_BITS) as usize)?
+            .as_ref()?;
+        let w = self.sketch_width();
+        let at = (doc & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * w;
+        let b = chunk.get(at..at + w)?;
+        let set_len = u32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
+        (set_len > 0).then(|| Sketch {
+            exact: u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+            set_len,
+            low_bytes: &b[12..],
+        })
+    }
+
+    /// Writes the sketch of `doc` (a signature of another width than the
+    /// store's, or none, leaves no sketch).
+    fn set_sketch(
+        &mut self,
+        doc: DocId,
+        exact: u64,
+        set_len: u32,
+        signature: &[u32],
+    ) -> Result<()> {
+        self.load_sketches(&[doc])?;
+        let w = self.sketch_width();
+        let valid = signature.len() == w - 12;
+        let c = (doc >> SKETCH_CHUNK_BITS) as usize;
+        let at = (doc & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * w;
+        let chunk = self.sketches[c].as_mut().expect("loaded above");
+        let b = &mut chunk[at..at + w];
+        b[..8].copy_from_slice(&exact.to_le_bytes());
+        b[8..12].copy_from_slice(&(if valid { set_len } else { 0 }).to_le_bytes());
+        for (x, v) in b[12..]
+            .iter_mut()
+            .zip(signature.iter().chain(std::iter::repeat(&0)))
+        {
+            *x = *v as u8;
+        }
+        if self.dirty_sketches.last() != Some(&(c as u64)) {
+            self.dirty_sketches.push(c as u64);
         }
         Ok(())
     }
@@ -1007,7 +1101,8 @@ impl Store {
     pub fn commit(&mut self) -> Result<()> {
         self.apply_keys()?;
         self.flush_records()?;
-        self.flush_block()?;
+        // The texts are durable before the records pointing into them.
+        self.texts.sync()?;
         {
             let txn = self.txn.as_ref().expect("a write transaction is open");
             let mut t = txn
@@ -1056,33 +1151,48 @@ impl Store {
             }
         }
         self.dirty_list.clear();
+        {
+            let mut dirty = std::mem::take(&mut self.dirty_sketches);
+            dirty.sort_unstable();
+            dirty.dedup();
+            let txn = self.txn.as_ref().expect("a write transaction is open");
+            let mut t = txn
+                .open_table(SKETCHES)
+                .map_err(|e| index_error(&self.path, e))?;
+            for c in dirty {
+                if let Some(chunk) = &self.sketches[c as usize] {
+                    t.insert(c, chunk.as_slice())
+                        .map_err(|e| index_error(&self.path, e))?;
+                }
+            }
+        }
         self.committed_next_doc = self.next_doc;
         self.save_counters()?;
         let txn = self.txn.take().expect("a write transaction is open");
         txn.commit().map_err(|e| self.err(e))?;
+        self.texts.committed_to(self.texts.len());
         self.txn = Some(self.db.begin_write().map_err(|e| self.err(e))?);
         Ok(())
     }
 
     /// Counts for `index stats`.
     pub fn stats(&self) -> Result<StoreStats> {
-        let file_bytes = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
-        let blocks = {
-            let t = self.txn().open_table(TEXTS).map_err(|e| self.err(e))?;
-            t.len().map_err(|e| self.err(e))?
-        };
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         Ok(StoreStats {
             docs: self.doc_count,
             keys: self.key_count,
-            text_blocks: blocks,
             text_bytes: self.text_bytes,
-            file_bytes,
+            texts_file_bytes: self.texts.len(),
+            file_bytes: size(&self.path),
         })
     }
 
-    /// Bytes of RAM held by the loaded bucket pages (entries only).
-    pub fn page_bytes(&self) -> usize {
-        self.pages.iter().flatten().map(|p| p.capacity() * 8).sum()
+    /// Bytes of RAM held by the loaded bucket pages (entries only) and
+    /// sketch chunks.
+    pub fn ram_bytes(&self) -> usize {
+        let pages: usize = self.pages.iter().flatten().map(|p| p.capacity() * 8).sum();
+        let sketches: usize = self.sketches.iter().flatten().map(Vec::capacity).sum();
+        pages + sketches
     }
 }
 
@@ -1269,17 +1379,11 @@ fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
 fn encode_record(d: &StoredDoc) -> Vec<u8> {
     let mut out = Vec::with_capacity(48 + 8 * d.keys.len() + d.id.len());
     out.extend_from_slice(&d.exact.to_le_bytes());
-    out.extend_from_slice(&d.block.to_le_bytes());
     out.extend_from_slice(&d.offset.to_le_bytes());
     out.extend_from_slice(&d.len.to_le_bytes());
     out.extend_from_slice(&(d.keys.len() as u32).to_le_bytes());
     for k in &d.keys {
         out.extend_from_slice(&k.to_le_bytes());
-    }
-    out.extend_from_slice(&d.set_len.to_le_bytes());
-    out.extend_from_slice(&(d.signature.len() as u32).to_le_bytes());
-    for v in &d.signature {
-        out.extend_from_slice(&v.to_le_bytes());
     }
     put_str(&mut out, Some(&d.id));
     put_str(&mut out, d.source.as_deref());
@@ -1290,14 +1394,10 @@ fn encode_record(d: &StoredDoc) -> Vec<u8> {
 fn decode_record(doc: DocId, bytes: &[u8]) -> Option<StoredDoc> {
     let mut r = Reader(bytes);
     let exact = r.u64()?;
-    let block = r.u64()?;
-    let offset = r.u32()?;
+    let offset = r.u64()?;
     let len = r.u32()?;
     let n = r.u32()? as usize;
     let keys = (0..n).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
-    let set_len = r.u32()?;
-    let m = r.u32()? as usize;
-    let signature = (0..m).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
     let id = r.str()??;
     let source = r.str()?;
     let date = r.str()?;
@@ -1308,9 +1408,6 @@ fn decode_record(doc: DocId, bytes: &[u8]) -> Option<StoredDoc> {
         date,
         exact,
         keys,
-        signature,
-        set_len,
-        block,
         offset,
         len,
     })
@@ -1520,9 +1617,6 @@ mod tests {
             date: Some("2016-02-11".into()),
             exact: 9,
             keys: vec![1, 2, 3],
-            signature: vec![4, 5],
-            set_len: 9,
-            block: 4,
             offset: 5,
             len: 6,
         };
