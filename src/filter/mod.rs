@@ -916,21 +916,24 @@ pub fn run(
             // Where a commit after this batch checkpoints (after its last line).
             let batch_end = batch.last().map_or(done_at, |p| p.line.end);
             let commit_now = failure.is_none() && since_after >= interval;
+            // The next batch is taken from the feed here, on this thread:
+            // waiting for the feed inside a rayon job could deadlock (a
+            // worker waiting in the feed's own parallel analysis may pick
+            // that job up and block under it).
+            let parsed_next = match next_cap {
+                Some(cap) => feed.take(cap)?,
+                None => Vec::new(),
+            };
             let mut next = None;
             let decided = rayon::in_place_scope(|scope| {
-                // The next batch is taken from the feed and (unless a refresh
-                // comes first) signed meanwhile.
-                let feed = &mut feed;
+                // The next batch is signed while this one is decided, unless
+                // a refresh comes first.
                 let next = &mut next;
                 scope.spawn(move |_| {
-                    let parsed = match next_cap {
-                        Some(cap) => feed.take(cap),
-                        None => Ok(Vec::new()),
-                    };
-                    *next = Some(parsed.map(|parsed| match snapshot {
-                        Some(snap) => Ahead::Signed(sign(&snap, opts, parsed, lsh)),
-                        None => Ahead::Parsed(parsed),
-                    }));
+                    *next = Some(match snapshot {
+                        Some(snap) => Ahead::Signed(sign(&snap, opts, parsed_next, lsh)),
+                        None => Ahead::Parsed(parsed_next),
+                    });
                 });
                 // The decisions' parallel steps run on their own threads: in
                 // the shared pool they would queue behind the analysis of the
@@ -963,7 +966,7 @@ pub fn run(
                 Ok::<(), Error>(())
             });
             decided?;
-            ahead = next.unwrap_or(Ok(Ahead::Parsed(Vec::new())))?;
+            ahead = next.unwrap_or(Ahead::Parsed(Vec::new()));
             since_commit = if commit_now { 0 } else { since_after };
             summary.lines += batch.len() as u64;
             summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
