@@ -203,10 +203,26 @@ impl Hasher for MixHasher {
 
 type MixMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct SourceCounts {
     docs: u32,
     counters: MixMap<u64, Counter>,
+}
+
+impl Clone for SourceCounts {
+    fn clone(&self) -> SourceCounts {
+        SourceCounts {
+            docs: self.docs,
+            counters: self.counters.clone(),
+        }
+    }
+
+    /// Copies into the existing table (a plain copy of its memory when the
+    /// sizes match) instead of allocating a new one.
+    fn clone_from(&mut self, source: &SourceCounts) {
+        self.docs = source.docs;
+        self.counters.clone_from(&source.counters);
+    }
 }
 
 /// Documents of a source a new counter is kept for before lossy counting
@@ -226,13 +242,45 @@ const GRACE_DOCS: u32 = 8;
 /// then the oldest counters seen only once, then the least frequent: a
 /// source that publishes one page in millions may then take longer to
 /// learn, but memory never grows with the stream.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BoilerplateModel {
     params: BoilerplateParams,
     sources: MixMap<String, SourceCounts>,
     entries: usize,
     global_docs: u32,
     scratch: Vec<u64>,
+}
+
+impl Clone for BoilerplateModel {
+    fn clone(&self) -> BoilerplateModel {
+        BoilerplateModel {
+            params: self.params.clone(),
+            sources: self.sources.clone(),
+            entries: self.entries,
+            global_docs: self.global_docs,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Copies `source` into this model's tables where it can: the filter
+    /// refreshes a snapshot of its model every 1,024 lines, and a fresh
+    /// clone each time was 0.2 s of new pages zeroed by the kernel per
+    /// 100,000 lines.
+    fn clone_from(&mut self, source: &BoilerplateModel) {
+        self.params.clone_from(&source.params);
+        self.sources
+            .retain(|name, _| source.sources.contains_key(name));
+        for (name, counts) in &source.sources {
+            match self.sources.get_mut(name) {
+                Some(mine) => mine.clone_from(counts),
+                None => {
+                    self.sources.insert(name.clone(), counts.clone());
+                }
+            }
+        }
+        self.entries = source.entries;
+        self.global_docs = source.global_docs;
+    }
 }
 
 impl BoilerplateModel {

@@ -688,6 +688,12 @@ struct BatchKeys {
 }
 
 impl BatchKeys {
+    /// Empties it, keeping its memory for the next batch.
+    fn clear(&mut self) {
+        self.head.clear();
+        self.chain.clear();
+    }
+
     fn add(&mut self, key: u64, at: usize) {
         let n = self.chain.len() as u32;
         let next = self.head.insert(key, n).unwrap_or(u32::MAX);
@@ -716,6 +722,8 @@ struct Filter<'a> {
     young: Vec<DocId>,
     seen: u64,
     preferred: HashMap<&'a str, usize>,
+    /// Keys of the documents kept in the batch being decided.
+    batch_keys: BatchKeys,
 }
 
 /// The filter's state in a store: lines seen, young documents, live model.
@@ -845,6 +853,7 @@ pub fn run(
             .enumerate()
             .map(|(i, s)| (s.as_str(), i))
             .collect(),
+        batch_keys: BatchKeys::default(),
     };
     let decide_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
@@ -954,7 +963,12 @@ pub fn run(
                 // A refresh point was reached (batches end at them, or at
                 // window ends past them with preferred sources).
                 if refresh {
-                    f.snapshot = Arc::new(f.model.clone());
+                    // Nothing else holds the snapshot here (the next
+                    // batch is signed after the refresh): copy into it.
+                    match Arc::get_mut(&mut f.snapshot) {
+                        Some(snapshot) => snapshot.clone_from(&f.model),
+                        None => f.snapshot = Arc::new(f.model.clone()),
+                    }
                     f.snapshot_dirty = true;
                     f.resign_young(store)?;
                 }
@@ -1296,7 +1310,9 @@ impl Filter<'_> {
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
         // Bucket (top 48 bits of a key, as the store matches them) -> batch
         // positions of the documents kept in this batch holding it.
-        let mut batch_keys = BatchKeys::default();
+        // (Its memory is reused from batch to batch.)
+        let mut batch_keys = std::mem::take(&mut self.batch_keys);
+        batch_keys.clear();
         let mut local: Vec<usize> = Vec::new();
         for (i, p) in batch.iter().enumerate() {
             let doc = match &p.doc {
@@ -1410,6 +1426,7 @@ impl Filter<'_> {
                 }
             }
         }
+        self.batch_keys = batch_keys;
         // Drops pointing at a document later replaced point at its replacement.
         for i in 0..outcomes.len() {
             let mut hops = 0;
@@ -1733,6 +1750,7 @@ pub fn query(
         model,
         seen: 0,
         preferred: HashMap::new(),
+        batch_keys: BatchKeys::default(),
     };
     let k = f.k;
     let analysis = Analysis::new(text, k);

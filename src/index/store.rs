@@ -618,6 +618,9 @@ impl Store {
         if self.pending_keys.is_empty() {
             return Ok(());
         }
+        // Taken for the merge and given back empty: the buffer keeps its
+        // capacity (regrowing it to 4 MB after every apply was a stream of
+        // fresh pages for the kernel to zero).
         let mut pending = std::mem::take(&mut self.pending_keys);
         self.recent.clear();
         self.recent_next.clear();
@@ -673,6 +676,8 @@ impl Store {
             })
             .sum();
         self.key_count += added;
+        pending.clear();
+        self.pending_keys = pending;
         Ok(())
     }
 
@@ -1350,13 +1355,57 @@ fn fragment_of(key: u64) -> u32 {
 /// Appends the documents of every entry of `page` with `fragment`.
 fn collect_fragment(page: &[u64], fragment: u32, out: &mut Vec<DocId>) {
     let lo = u64::from(fragment) << 32;
-    let start = page.partition_point(|&e| e < lo);
+    let start = first_at_least(page, lo);
     out.extend(
         page[start..]
             .iter()
             .take_while(|&&e| (e >> 32) as u32 == fragment)
             .map(|&e| e & 0xFFFF_FFFF),
     );
+}
+
+/// The first position of the sorted `page` whose entry is at least `lo`.
+///
+/// Entries are hash bits, uniform over `u64`, so the position is
+/// interpolated and the answer bracketed by steps doubling away from it:
+/// one or two cache lines per look-up where a binary search of a
+/// 70-entry page touched five (look-ups were a tenth of the filter).
+/// Any order of entries still gets the right answer, in O(log n).
+fn first_at_least(page: &[u64], lo: u64) -> usize {
+    let n = page.len();
+    if n == 0 {
+        return 0;
+    }
+    let guess = ((u128::from(lo) * n as u128) >> 64) as usize;
+    let (mut a, mut b) = if page[guess] < lo {
+        // The answer is after `guess`.
+        let mut step = 1;
+        let mut a = guess + 1;
+        while a + step <= n && page[a + step - 1] < lo {
+            a += step;
+            step *= 2;
+        }
+        (a, (a + step).min(n))
+    } else {
+        // The answer is at or before `guess`.
+        let mut step = 1;
+        let mut b = guess;
+        while b >= step && page[b - step] >= lo {
+            b -= step;
+            step *= 2;
+        }
+        (b.saturating_sub(step), b)
+    };
+    // page[..a] < lo <= page[b..]
+    while a < b {
+        let mid = a + (b - a) / 2;
+        if page[mid] < lo {
+            a = mid + 1;
+        } else {
+            b = mid;
+        }
+    }
+    a
 }
 
 fn index_error(path: &Path, e: impl fmt::Display) -> Error {
@@ -1606,6 +1655,37 @@ mod tests {
                 path.display()
             )
         );
+    }
+
+    #[test]
+    fn interpolated_search_agrees_with_partition_point() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for n in [0, 1, 2, 3, 7, 70, 700] {
+            let mut uniform: Vec<u64> = (0..n).map(|_| next()).collect();
+            uniform.sort_unstable();
+            // Skewed pages (all entries in a corner, many equal) must be
+            // answered right too, only slower.
+            let skewed: Vec<u64> = (0..n as u64).map(|i| i / 3).collect();
+            for page in [&uniform, &skewed] {
+                let mut probes: Vec<u64> = page.clone();
+                probes.extend(page.iter().map(|e| e.wrapping_add(1)));
+                probes.extend([0, 1, u64::MAX, u64::MAX / 2]);
+                probes.extend((0..50).map(|_| next()));
+                for lo in probes {
+                    assert_eq!(
+                        first_at_least(page, lo),
+                        page.partition_point(|&e| e < lo),
+                        "n {n} lo {lo}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
