@@ -302,6 +302,8 @@ pub struct Store {
     /// For each entry of `pending_keys`, the previous one of its bucket
     /// (`u32::MAX`: none).
     recent_next: Vec<u32>,
+    /// Scratch for [`Store::apply_keys`] (kept to reuse its memory).
+    grouped_keys: Vec<(u64, DocId)>,
     next_doc: DocId,
     doc_count: u64,
     key_count: u64,
@@ -462,6 +464,7 @@ impl Store {
             pending_keys: Vec::new(),
             recent: HashMap::default(),
             recent_next: Vec::new(),
+            grouped_keys: Vec::new(),
             next_doc: 0,
             doc_count: 0,
             key_count: 0,
@@ -625,18 +628,42 @@ impl Store {
         self.recent.clear();
         self.recent_next.clear();
         self.load_pages(pending.iter().map(|&(k, _)| k))?;
-        // Sorted by page, then entry: (page << 48 | fragment << 16) keeps
-        // the order of (page, fragment); the doc breaks ties.
-        pending.sort_unstable_by_key(|&(k, doc)| (k >> 16, doc));
-        pending.dedup_by_key(|&mut (k, doc)| (k >> 16, doc));
+        // Grouped by page group (one counting pass), then each group
+        // sorted in parallel below.
+        let groups = self.groups.len();
+        let mut ends = vec![0usize; groups + 1];
+        for &(k, _) in &pending {
+            ends[group_of(page_of(k)) as usize + 1] += 1;
+        }
+        for g in 1..=groups {
+            ends[g] += ends[g - 1];
+        }
+        let mut grouped = std::mem::take(&mut self.grouped_keys);
+        grouped.clear();
+        grouped.resize(pending.len(), (0, 0));
+        {
+            let mut next = ends.clone();
+            for &(k, doc) in &pending {
+                let g = group_of(page_of(k)) as usize;
+                grouped[next[g]] = (k, doc);
+                next[g] += 1;
+            }
+        }
         let committed = self.committed_next_doc;
         for g in &mut self.groups {
             g.touched = false;
         }
-        for &(k, doc) in &pending {
+        for &(k, doc) in &grouped {
             let g = &mut self.groups[group_of(page_of(k)) as usize];
             g.touched = true;
             g.compact |= doc < committed;
+        }
+        let mut slices: Vec<&mut [(u64, DocId)]> = Vec::with_capacity(groups);
+        let mut rest = grouped.as_mut_slice();
+        for g in 0..groups {
+            let (head, tail) = rest.split_at_mut(ends[g + 1] - ends[g]);
+            slices.push(head);
+            rest = tail;
         }
         for (g, group) in self.groups.iter_mut().enumerate() {
             if group.touched && !group.dirty {
@@ -647,14 +674,15 @@ impl Store {
         let added: u64 = self
             .pages
             .par_chunks_mut(PAGES_PER_GROUP)
+            .zip(slices)
             .enumerate()
-            .map(|(g, pages)| {
+            .map(|(g, (pages, keys))| {
                 let first = (g * PAGES_PER_GROUP) as u32;
-                let lo = pending.partition_point(|&(k, _)| page_of(k) < first);
-                let hi =
-                    pending.partition_point(|&(k, _)| page_of(k) < first + PAGES_PER_GROUP as u32);
+                // By page, then entry: (page << 48 | fragment << 16) keeps
+                // the order of (page, fragment); the doc breaks ties.
+                keys.sort_unstable_by_key(|&(k, doc)| (k >> 16, doc));
                 let mut added = 0;
-                let mut rest = &pending[lo..hi];
+                let mut rest = &keys[..];
                 while let Some(&(k0, _)) = rest.first() {
                     let p = page_of(k0);
                     let n = rest.iter().take_while(|&&(k, _)| page_of(k) == p).count();
@@ -662,13 +690,12 @@ impl Store {
                         .as_mut()
                         .expect("pages loaded above");
                     let before = page.len();
-                    page.extend(
+                    merge_sorted(
+                        page,
                         rest[..n]
                             .iter()
                             .map(|&(k, doc)| (u64::from(fragment_of(k)) << 32) | doc),
                     );
-                    page.sort_unstable();
-                    page.dedup();
                     added += (page.len() - before) as u64;
                     rest = &rest[n..];
                 }
@@ -678,6 +705,7 @@ impl Store {
         self.key_count += added;
         pending.clear();
         self.pending_keys = pending;
+        self.grouped_keys = grouped;
         Ok(())
     }
 
@@ -1381,6 +1409,30 @@ fn collect_fragment(page: &[u64], fragment: u32, out: &mut Vec<DocId>) {
     );
 }
 
+/// Merges the ascending entries `add` into the sorted `page`, leaving it
+/// sorted without duplicates: one pass from the back, where sorting the
+/// page again for its few new entries was most of applying keys.
+fn merge_sorted(page: &mut Vec<u64>, add: impl ExactSizeIterator<Item = u64>) {
+    let old = page.len();
+    let n = add.len();
+    page.extend(add);
+    let (mut i, mut j, mut k) = (old, n, old + n);
+    // The new entries sit at page[old..]; move them to a scratch copy so
+    // the merge can write over their slots.
+    let new: Vec<u64> = page[old..].to_vec();
+    while j > 0 {
+        k -= 1;
+        if i > 0 && page[i - 1] > new[j - 1] {
+            page[k] = page[i - 1];
+            i -= 1;
+        } else {
+            page[k] = new[j - 1];
+            j -= 1;
+        }
+    }
+    page.dedup();
+}
+
 /// Where `lo` would sit in a page of `n` uniform entries (`n` > 0).
 fn interpolate(n: usize, lo: u64) -> usize {
     ((u128::from(lo) * n as u128) >> 64) as usize
@@ -1677,6 +1729,27 @@ mod tests {
                 path.display()
             )
         );
+    }
+
+    #[test]
+    fn merge_sorted_agrees_with_sort_and_dedup() {
+        let cases: [(&[u64], &[u64]); 6] = [
+            (&[], &[]),
+            (&[], &[1, 2, 2]),
+            (&[1, 5, 9], &[]),
+            (&[1, 5, 9], &[0, 5, 10]),
+            (&[2, 4, 6, 8], &[1, 3, 5, 7, 9]),
+            (&[3, 3, 4], &[3, 4, 4]),
+        ];
+        for (page, add) in cases {
+            let mut want: Vec<u64> = page.iter().chain(add).copied().collect();
+            want.sort_unstable();
+            want.dedup();
+            let mut got = page.to_vec();
+            got.dedup();
+            merge_sorted(&mut got, add.iter().copied());
+            assert_eq!(got, want, "{page:?} + {add:?}");
+        }
     }
 
     #[test]
