@@ -39,7 +39,9 @@ for n in "${sizes[@]}"; do
   input=$work/stream-$n.jsonl
   [ -s "$input" ] || head -n "$n" "$stream" >"$input"
   bytes=$(stat -L -c %s "$input")
-  rm -f "$work/index-$n.redb"
+  rm -f "$work/index-$n.redb" "$work/index-$n.redb.texts"
+  # Write back what earlier runs left dirty, so no run pays for another's I/O.
+  sync
   /usr/bin/time -f "%e %M" -o "$work/time" \
     "$bin" filter --index "$work/index-$n.redb" "$input" >/dev/null 2>"$work/summary"
   read -r secs kb <"$work/time"
