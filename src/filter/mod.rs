@@ -544,7 +544,11 @@ impl Analysis {
         source: Option<&str>,
         k: usize,
     ) -> (BodyCache, Vec<u64>) {
-        let bad = self.bad_segments(model, source);
+        self.body_and_lead_with(self.bad_segments(model, source), k)
+    }
+
+    /// [`Analysis::body_and_lead`] without the boilerplate segments `bad`.
+    fn body_and_lead_with(&self, bad: Vec<bool>, k: usize) -> (BodyCache, Vec<u64>) {
         let content = self.content_of(&bad, k);
         let lead: Vec<u64> = content.iter().take(LEAD_SHINGLES).copied().collect();
         let body = ShingleSet::from_hashes(content);
@@ -719,6 +723,8 @@ struct Filter<'a> {
     k: usize,
     model: BoilerplateModel,
     snapshot: Arc<BoilerplateModel>,
+    /// The snapshot before the current one, reused at the next refresh.
+    spare_snapshot: Option<Arc<BoilerplateModel>>,
     /// True when the snapshot changed since the last commit.
     snapshot_dirty: bool,
     /// Documents signed while their source's boilerplate was still being
@@ -849,6 +855,7 @@ pub fn run(
         k: opts.params.shingle_size,
         snapshot: Arc::new(snapshot),
         snapshot_dirty: false,
+        spare_snapshot: None,
         young,
         model,
         seen,
@@ -900,7 +907,14 @@ pub fn run(
                 Ahead::Parsed(parsed) => {
                     decide_pool.install(|| sign(&f.snapshot, opts, parsed, lsh))
                 }
-                Ahead::Signed(batch) => batch,
+                Ahead::Signed(mut batch, signed_with) => {
+                    if !Arc::ptr_eq(&signed_with, &f.snapshot) {
+                        // Signed before a refresh: sign again only what the
+                        // refreshed boilerplate changes.
+                        decide_pool.install(|| resign_changed(&f.snapshot, opts, &mut batch, lsh));
+                    }
+                    batch
+                }
             };
             if batch.is_empty() {
                 break;
@@ -934,10 +948,10 @@ pub fn run(
                 };
                 f.batch_cap(seen_after, since, interval)
             });
-            // The snapshot the next batch is signed with, when no refresh
-            // comes between.
+            // The snapshot the next batch is signed with (checked against
+            // the current one when it is decided: a refresh may come between).
             let refresh = next_refresh(f.seen) <= seen_after;
-            let snapshot = (!refresh).then(|| Arc::clone(&f.snapshot));
+            let snapshot = Arc::clone(&f.snapshot);
             // Where a commit after this batch checkpoints (after its last line).
             let batch_end = batch.last().map_or(done_at, |p| p.line.end);
             let commit_now = failure.is_none() && since_after >= interval;
@@ -951,14 +965,13 @@ pub fn run(
             };
             let mut next = None;
             let decided = prep_pool.in_place_scope(|scope| {
-                // The next batch is signed while this one is decided, unless
-                // a refresh comes first.
+                // The next batch is signed while this one is decided.
                 let next = &mut next;
                 scope.spawn(move |_| {
-                    *next = Some(match snapshot {
-                        Some(snap) => Ahead::Signed(sign(&snap, opts, parsed_next, lsh)),
-                        None => Ahead::Parsed(parsed_next),
-                    });
+                    *next = Some(Ahead::Signed(
+                        sign(&snapshot, opts, parsed_next, lsh),
+                        snapshot,
+                    ));
                 });
                 // The decisions' parallel steps run on their own threads: in
                 // the shared pool they would queue behind the analysis of the
@@ -979,12 +992,18 @@ pub fn run(
                 // A refresh point was reached (batches end at them, or at
                 // window ends past them with preferred sources).
                 if refresh {
-                    // Nothing else holds the snapshot here (the next
-                    // batch is signed after the refresh): copy into it.
-                    match Arc::get_mut(&mut f.snapshot) {
-                        Some(snapshot) => snapshot.clone_from(&f.model),
-                        None => f.snapshot = Arc::new(f.model.clone()),
+                    // The new snapshot is copied into the one before last
+                    // (free by now) rather than cloned: a fresh clone is
+                    // megabytes of new pages each time.
+                    let mut fresh = match f.spare_snapshot.take() {
+                        Some(spare) if Arc::strong_count(&spare) == 1 => spare,
+                        _ => Arc::new(BoilerplateModel::new(boilerplate_params())),
+                    };
+                    match Arc::get_mut(&mut fresh) {
+                        Some(s) => s.clone_from(&f.model),
+                        None => fresh = Arc::new(f.model.clone()),
                     }
+                    f.spare_snapshot = Some(std::mem::replace(&mut f.snapshot, fresh));
                     f.snapshot_dirty = true;
                     f.resign_young(store)?;
                 }
@@ -1150,6 +1169,46 @@ fn read_batch(input: &mut InputStream, cap: u64) -> Result<Vec<Line>> {
     Ok(lines)
 }
 
+/// The bucket keys, signature and body of `analysis` without the
+/// boilerplate segments `bad`.
+fn sign_body(
+    analysis: &Analysis,
+    bad: Vec<bool>,
+    opts: &FilterOptions,
+    lsh: LshParams,
+) -> (Vec<u64>, Vec<u32>, BodyCache) {
+    let (body, lead) = analysis.body_and_lead_with(bad, opts.params.shingle_size);
+    let (keys, sig) = signature_keys(body.body.as_slice(), &lead, lsh, opts.params.num_hashes);
+    (keys, sig, body)
+}
+
+/// Signs again, in parallel, the documents of `batch` (signed under an
+/// earlier snapshot) whose boilerplate segments under `snapshot` differ:
+/// the others would get the same body, keys and signature. After a
+/// refresh the next batch was signed on the critical path, a quarter of
+/// all signing; most documents' segments do not change.
+fn resign_changed(
+    snapshot: &BoilerplateModel,
+    opts: &FilterOptions,
+    batch: &mut [Prepared],
+    lsh: LshParams,
+) {
+    batch.par_iter_mut().for_each(|p| {
+        let (Ok(d), Some(body)) = (&p.doc, &p.body) else {
+            return;
+        };
+        let bad = p.analysis.bad_segments(snapshot, d.source.as_deref());
+        if bad == body.bad {
+            return;
+        }
+        let (keys, sig, body) = sign_body(&p.analysis, bad, opts, lsh);
+        p.keys = keys;
+        p.sig = sig;
+        p.body_len = body.body.len() as u32;
+        p.body = Some(body);
+    });
+}
+
 /// Body shingles under `snapshot`, signatures and keys, in parallel.
 fn sign(
     snapshot: &BoilerplateModel,
@@ -1157,15 +1216,13 @@ fn sign(
     parsed: Vec<Parsed>,
     lsh: LshParams,
 ) -> Vec<Prepared> {
-    let k = opts.params.shingle_size;
-    let num_hashes = opts.params.num_hashes;
     parsed
         .into_par_iter()
         .map(|p| {
             let (keys, sig, body) = match &p.doc {
                 Ok(d) => {
-                    let (body, lead) = p.analysis.body_and_lead(snapshot, d.source.as_deref(), k);
-                    let (keys, sig) = signature_keys(body.body.as_slice(), &lead, lsh, num_hashes);
+                    let bad = p.analysis.bad_segments(snapshot, d.source.as_deref());
+                    let (keys, sig, body) = sign_body(&p.analysis, bad, opts, lsh);
                     (keys, sig, Some(body))
                 }
                 Err(_) => (Vec::new(), Vec::new(), None),
@@ -1184,11 +1241,11 @@ fn sign(
         .collect()
 }
 
-/// The next batch, prepared while the current one is decided: signed too
-/// when the snapshot model does not change in between.
+/// The next batch, prepared while the current one is decided: parsed
+/// (the first batch), or signed under the snapshot it holds.
 enum Ahead {
     Parsed(Vec<Parsed>),
-    Signed(Vec<Prepared>),
+    Signed(Vec<Prepared>, Arc<BoilerplateModel>),
 }
 
 /// A line parsed and tokenised: everything that does not depend on the
@@ -1782,6 +1839,7 @@ pub fn query(
         k: store.params().shingle_size,
         snapshot: Arc::new(BoilerplateModel::new(boilerplate_params())),
         snapshot_dirty: false,
+        spare_snapshot: None,
         young: Vec::new(),
         model,
         seen: 0,
