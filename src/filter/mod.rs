@@ -725,6 +725,11 @@ struct Filter<'a> {
     snapshot: Arc<BoilerplateModel>,
     /// The snapshot before the current one, reused at the next refresh.
     spare_snapshot: Option<Arc<BoilerplateModel>>,
+    /// True when the snapshot equals the live model (a refresh, and no
+    /// document observed since).
+    snapshot_is_model: bool,
+    /// True when the stored snapshot says "the same as the stored model".
+    stored_as_model: bool,
     /// True when the snapshot changed since the last commit.
     snapshot_dirty: bool,
     /// Documents signed while their source's boilerplate was still being
@@ -780,9 +785,12 @@ fn encode_state(seen: u64, young: &[DocId], model: &BoilerplateModel) -> Vec<u8>
     bytes
 }
 
+/// The stored boilerplate snapshot; `None` when it is the live model
+/// (no blob, or an empty one: see [`Filter::commit`]).
 fn load_snapshot(store: &Store) -> Result<Option<BoilerplateModel>> {
     match store.blob(SNAPSHOT_BLOB)? {
         None => Ok(None),
+        Some(bytes) if bytes.is_empty() => Ok(None),
         Some(bytes) => BoilerplateModel::decode(&bytes, boilerplate_params())
             .map(Some)
             .ok_or_else(|| Error::Index {
@@ -846,15 +854,16 @@ pub fn run(
         summary.resumed_lines = cp.input_lines;
     }
     let State { seen, young, model } = load_state(store)?;
-    let snapshot = match load_snapshot(store)? {
-        Some(s) => s,
-        None => model.clone(),
-    };
+    let stored_snapshot = load_snapshot(store)?;
+    let snapshot_is_model = stored_snapshot.is_none();
+    let snapshot = stored_snapshot.unwrap_or_else(|| model.clone());
     let mut f = Filter {
         opts,
         k: opts.params.shingle_size,
         snapshot: Arc::new(snapshot),
         snapshot_dirty: false,
+        snapshot_is_model,
+        stored_as_model: snapshot_is_model,
         spare_snapshot: None,
         young,
         model,
@@ -1004,6 +1013,7 @@ pub fn run(
                         None => fresh = Arc::new(f.model.clone()),
                     }
                     f.spare_snapshot = Some(std::mem::replace(&mut f.snapshot, fresh));
+                    f.snapshot_is_model = true;
                     f.snapshot_dirty = true;
                     f.resign_young(store)?;
                 }
@@ -1598,6 +1608,7 @@ impl Filter<'_> {
             .is_some_and(|s| self.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS);
         if let Some(source) = doc.source.as_deref() {
             self.model.observe(source, &p.analysis.segs);
+            self.snapshot_is_model = false;
         }
         let id = store.insert_doc(&NewDoc {
             id: &doc.id,
@@ -1760,16 +1771,28 @@ impl Filter<'_> {
         if let Some(d) = dropped.as_deref_mut() {
             d.sync().map_err(|e| sink_error(e, "dropped log"))?;
         }
-        // The two models are encoded at once.
+        // The snapshot is stored as an empty blob when it equals the live
+        // model, as at commits that follow a refresh (the automatic
+        // commits of a stream read from its start: both land on multiples
+        // of 1,024 lines); that saves encoding and writing a second model
+        // of megabytes. Otherwise both are encoded at once.
+        let write_snapshot =
+            !self.snapshot_is_model && (self.snapshot_dirty || self.stored_as_model);
         let (state, snapshot) = rayon::join(
             || encode_state(self.seen, &self.young, &self.model),
-            || self.snapshot_dirty.then(|| self.snapshot.encode()),
+            || write_snapshot.then(|| self.snapshot.encode()),
         );
         store.put_blob(STATE_BLOB, &state)?;
-        if let Some(snapshot) = snapshot {
+        if self.snapshot_is_model {
+            if !self.stored_as_model || self.snapshot_dirty {
+                store.put_blob(SNAPSHOT_BLOB, &[])?;
+            }
+            self.stored_as_model = true;
+        } else if let Some(snapshot) = snapshot {
             store.put_blob(SNAPSHOT_BLOB, &snapshot)?;
-            self.snapshot_dirty = false;
+            self.stored_as_model = false;
         }
+        self.snapshot_dirty = false;
         store.set_checkpoint(&cp)?;
         store.commit()
     }
@@ -1839,6 +1862,8 @@ pub fn query(
         k: store.params().shingle_size,
         snapshot: Arc::new(BoilerplateModel::new(boilerplate_params())),
         snapshot_dirty: false,
+        snapshot_is_model: false,
+        stored_as_model: false,
         spare_snapshot: None,
         young: Vec::new(),
         model,
