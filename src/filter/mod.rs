@@ -986,17 +986,25 @@ pub fn run(
                 // the shared pool they would queue behind the analysis of the
                 // next batch and the decisions would wait for all of it.
                 let (outcomes, candidates) = decide_pool.install(|| f.decide(store, &batch))?;
-                f.emit(
-                    &decide_pool,
-                    &names,
-                    &batch,
-                    &outcomes,
-                    &candidates,
-                    kept,
-                    &mut dropped,
-                    &mut summary,
-                )?;
-                store.flush_records()?;
+                // The batch's records go into the transaction while its
+                // lines are written out.
+                let mut flushed = Ok(());
+                let emitted = decide_pool.in_place_scope(|s| {
+                    let (store, flushed) = (&mut *store, &mut flushed);
+                    s.spawn(move |_| *flushed = store.flush_records());
+                    f.emit(
+                        &decide_pool,
+                        &names,
+                        &batch,
+                        &outcomes,
+                        &candidates,
+                        kept,
+                        &mut dropped,
+                        &mut summary,
+                    )
+                });
+                emitted?;
+                flushed?;
                 f.seen = seen_after;
                 // A refresh point was reached (batches end at them, or at
                 // window ends past them with preferred sources).
@@ -1029,6 +1037,9 @@ pub fn run(
             since_commit = if commit_now { 0 } else { since_after };
             summary.lines += batch.len() as u64;
             summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
+            // Freeing a batch's thousands of buffers is left to a
+            // preparation thread.
+            prep_pool.spawn(move || drop(batch));
             done_at = batch_end;
             if let Some((err, before)) = failure {
                 let cp = checkpoint(identity.clone(), kept, &dropped, false, before);
