@@ -6,9 +6,11 @@
 # usage: benches/filter_bench.sh [SIZES...]      (default: 10000 100000)
 #   COPYDESK_ONLY_ABOVE=N  sizes above N run copydesk alone (default 100000)
 #   VENV=DIR               virtualenv with datasketch and rensa (default /work/venv-filter)
+#   REPEAT=N               rounds per size, median reported (default 3)
 #   WORK=DIR               scratch directory (default /tmp/copydesk-filter-bench)
 #
-# Prints one markdown table row per tool and size, then the restart cost:
+# Prints one markdown table row per tool and size (the median of REPEAT
+# rounds, each round running every tool once), then the restart cost:
 # reopening the largest index and filtering one more document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ root=$PWD
 sizes=("${@:-10000 100000}")
 read -r -a sizes <<<"${sizes[*]}"
 only_above=${COPYDESK_ONLY_ABOVE:-100000}
+repeat=${REPEAT:-3}
 venv=${VENV:-/work/venv-filter}
 work=${WORK:-/tmp/copydesk-filter-bench}
 mkdir -p "$work"
@@ -33,36 +36,50 @@ if [ ! -s "$stream" ]; then
     --out "$stream" --truth "$work/truth-$max.json" ../shared/data/gutenberg/*.txt
 fi
 
-echo "| docs | tool | seconds | docs/s | MB/s | peak RSS MB | RSS bytes/doc | dropped |"
-echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+# Each size runs REPEAT rounds; a round runs every tool once, one after the
+# other, so a slow spell of the machine falls on all of them alike. The
+# table gives each tool's median round (by seconds) and every round's time.
+results=$work/results.jsonl
+: >"$results"
 for n in "${sizes[@]}"; do
   input=$work/stream-$n.jsonl
   [ -s "$input" ] || head -n "$n" "$stream" >"$input"
   bytes=$(stat -L -c %s "$input")
-  rm -f "$work/index-$n.redb" "$work/index-$n.redb.texts"
-  # Write back what earlier runs left dirty, so no run pays for another's I/O.
-  sync
-  /usr/bin/time -f "%e %M" -o "$work/time" \
-    "$bin" filter --index "$work/index-$n.redb" "$input" >/dev/null 2>"$work/summary"
-  read -r secs kb <"$work/time"
-  dropped=$(sed -n 's/.*, dropped \([0-9]*\).*/\1/p' "$work/summary")
-  awk -v n="$n" -v s="$secs" -v b="$bytes" -v kb="$kb" -v d="$dropped" 'BEGIN {
-    printf "| %d | copydesk filter --index | %.2f | %.0f | %.1f | %.0f | %.0f | %s |\n",
-      n, s, n / s, b / s / 1e6, kb / 1024, kb * 1024 / n, d }'
-  sed 's/^/    /' "$work/summary" >&2
-  if ((n <= only_above)); then
-    for peer in rensa datasketch; do
-      line=$("$venv/bin/python" benches/filter_peers.py "$peer" "$input")
-      python3 - "$line" <<'EOF'
-import json, sys
-r = json.loads(sys.argv[1])
-n, s = r["docs"], r["seconds"]
-print(f"| {n} | {r['tool']} | {s:.2f} | {n / s:.0f} | {r['bytes'] / s / 1e6:.1f} | "
-      f"{r['peak_rss_kb'] / 1024:.0f} | {r['peak_rss_kb'] * 1024 / n:.0f} | {r['dropped']} |")
-EOF
-    done
-  fi
+  for ((round = 1; round <= repeat; round++)); do
+    rm -f "$work/index-$n.redb" "$work/index-$n.redb.texts"
+    # Write back what earlier runs left dirty, so no run pays for another's I/O.
+    sync
+    /usr/bin/time -f "%e %M" -o "$work/time" \
+      "$bin" filter --index "$work/index-$n.redb" "$input" >/dev/null 2>"$work/summary"
+    read -r secs kb <"$work/time"
+    dropped=$(sed -n 's/.*, dropped \([0-9]*\).*/\1/p' "$work/summary")
+    printf '{"tool":"copydesk filter --index","docs":%d,"bytes":%d,"seconds":%s,"peak_rss_kb":%d,"dropped":%d}\n' \
+      "$n" "$bytes" "$secs" "$kb" "$dropped" >>"$results"
+    sed 's/^/    /' "$work/summary" >&2
+    if ((n <= only_above)); then
+      for peer in rensa datasketch; do
+        "$venv/bin/python" benches/filter_peers.py "$peer" "$input" >>"$results"
+      done
+    fi
+  done
 done
+python3 - "$results" <<'EOF'
+import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+print("| docs | tool | seconds | docs/s | MB/s | peak RSS MB | RSS bytes/doc | dropped | every round (s) |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+keys = []
+for r in runs:
+    if (r["docs"], r["tool"]) not in keys:
+        keys.append((r["docs"], r["tool"]))
+for n, tool in keys:
+    rs = [r for r in runs if (r["docs"], r["tool"]) == (n, tool)]
+    r = sorted(rs, key=lambda r: r["seconds"])[(len(rs) - 1) // 2]
+    s = r["seconds"]
+    every = ", ".join(f"{x['seconds']:.2f}" for x in rs)
+    print(f"| {n} | {tool} | {s:.2f} | {n / s:.0f} | {r['bytes'] / s / 1e6:.1f} | "
+          f"{r['peak_rss_kb'] / 1024:.0f} | {r['peak_rss_kb'] * 1024 / n:.0f} | {r['dropped']} | {every} |")
+EOF
 
 # Restart cost: reopen the largest index and filter one document it has not seen.
 one=$work/one.jsonl
