@@ -1093,9 +1093,10 @@ struct Feed {
     done: bool,
 }
 
-/// Lines in one chunk of the [`Feed`].
+/// Lines in one chunk of the filter's feed (the thread that reads, parses and
+/// tokenises ahead of the decisions).
 pub const FEED_LINES: u64 = 128;
-/// Chunks the [`Feed`] may hold ready (1,024 lines, about 25 MB).
+/// Chunks the feed may hold ready (1,024 lines, about 25 MB).
 pub const FEED_CHUNKS: usize = 8;
 
 impl Feed {

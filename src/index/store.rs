@@ -1754,12 +1754,11 @@ mod tests {
 
     #[test]
     fn interpolated_search_agrees_with_partition_point() {
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        // Hash values, as the pages hold.
+        let mut count = 0u64;
         let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
+            count += 1;
+            xxh3_64_with_seed(&count.to_le_bytes(), 7)
         };
         for n in [0, 1, 2, 3, 7, 70, 700] {
             let mut uniform: Vec<u64> = (0..n).map(|_| next()).collect();
