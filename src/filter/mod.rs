@@ -29,10 +29,14 @@
 //! copies cut to their lead); every drop is verified with exact shingle
 //! sets.
 //!
-//! **Work in batches**: documents are parsed, tokenised, shingled and
-//! signed in parallel (rayon); candidates are read and analysed in
-//! parallel; decisions are made one by one in input order; passages for the
-//! dropped log are computed in parallel; outputs are written in order.
+//! **Work in batches**: a feed thread reads lines and has them parsed and
+//! tokenised in parallel, up to [`FEED_CHUNKS`] chunks ahead; the next
+//! batch is signed while the current one is decided. That preparation runs
+//! on a pool of its own at a lower priority (nice 10 on Linux), so the
+//! decisions, the critical path, get the cores when they need them:
+//! candidates are read and analysed in parallel, decisions are made one by
+//! one in input order, passages for the dropped log are computed in
+//! parallel, outputs are written in order.
 //!
 //! **Determinism and crash safety**: a decision depends only on the index
 //! state and the document, never on where batches end. Verification uses
@@ -40,9 +44,10 @@
 //! signatures computed in parallel use a snapshot of it refreshed at fixed
 //! points of the index's lifetime line count ([`next_refresh`]), where
 //! batches end. A commit (at a batch end) stores the documents, the bucket
-//! pages, both models, the input position and the output lengths
-//! ([`Checkpoint`]) in one redb transaction, after the outputs were flushed
-//! and fsynced. Rerunning the same input after a crash resumes at the
+//! pages, both models (the snapshot as "the same as the model" when it
+//! is), the input position and the output lengths ([`Checkpoint`]) in one
+//! redb transaction, after the outputs and the index's texts file were
+//! flushed and fsynced. Rerunning the same input after a crash resumes at the
 //! checkpoint with exactly that state, so it decides as an uninterrupted
 //! run would.
 
