@@ -595,29 +595,25 @@ fn signature_keys(
 /// Estimated Jaccard and containment (shorter in longer) of two sets from
 /// their signatures and sizes.
 fn estimate(a: &[u32], a_len: u32, b: &[u32], b_len: u32) -> (f64, f64) {
-    let n = a.len().min(b.len());
-    if n == 0 || a_len == 0 || b_len == 0 {
-        return (0.0, 0.0);
-    }
-    let j = a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n as f64;
-    similarity_of(j, a_len, b_len)
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    similarity_of(same, a.len().min(b.len()), a_len, b_len)
 }
 
 /// [`estimate`] against a stored [`Sketch`](crate::index::store::Sketch):
 /// its low bytes stand for the values (a chance agreement of low bytes
 /// only raises the estimate).
 fn estimate_low_bytes(a: &[u32], a_len: u32, low: &[u8], b_len: u32) -> (f64, f64) {
-    let n = a.len().min(low.len());
+    let same = a.iter().zip(low).filter(|&(&x, &y)| x as u8 == y).count();
+    similarity_of(same, a.len().min(low.len()), a_len, b_len)
+}
+
+/// Jaccard and containment (shorter in longer) from `same` agreeing
+/// values of `n` and the two set sizes; zero when either is empty.
+fn similarity_of(same: usize, n: usize, a_len: u32, b_len: u32) -> (f64, f64) {
     if n == 0 || a_len == 0 || b_len == 0 {
         return (0.0, 0.0);
     }
-    let same = a.iter().zip(low).filter(|&(&x, &y)| x as u8 == y).count();
-    similarity_of(same as f64 / n as f64, a_len, b_len)
-}
-
-/// Jaccard and containment (shorter in longer) from an estimated Jaccard
-/// `j` and the two set sizes.
-fn similarity_of(j: f64, a_len: u32, b_len: u32) -> (f64, f64) {
+    let j = same as f64 / n as f64;
     let inter = j / (1.0 + j) * f64::from(a_len + b_len);
     (j, (inter / f64::from(a_len.min(b_len))).min(1.0))
 }
@@ -858,46 +854,9 @@ pub fn run(
         }
         summary.resumed_lines = cp.input_lines;
     }
-    let State { seen, young, model } = load_state(store)?;
-    let stored_snapshot = load_snapshot(store)?;
-    let snapshot_is_model = stored_snapshot.is_none();
-    let snapshot = stored_snapshot.unwrap_or_else(|| model.clone());
-    let mut f = Filter {
-        opts,
-        k: opts.params.shingle_size,
-        snapshot: Arc::new(snapshot),
-        snapshot_dirty: false,
-        snapshot_is_model,
-        stored_as_model: snapshot_is_model,
-        spare_snapshot: None,
-        young,
-        model,
-        seen,
-        preferred: opts
-            .keep_sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.as_str(), i))
-            .collect(),
-        batch_keys: BatchKeys::default(),
-    };
-    let decide_pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(rayon::current_num_threads())
-        .thread_name(|i| format!("copydesk-decide-{i}"))
-        .build()
-        .map_err(|e| Error::Io {
-            path: "threads".into(),
-            source: std::io::Error::other(e),
-        })?;
-    let prep_pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(rayon::current_num_threads())
-        .thread_name(|i| format!("copydesk-prep-{i}"))
-        .start_handler(|_| background_priority())
-        .build()
-        .map_err(|e| Error::Io {
-            path: "threads".into(),
-            source: std::io::Error::other(e),
-        })?;
+    let mut f = Filter::new(opts, load_state(store)?, load_snapshot(store)?);
+    let decide_pool = thread_pool("decide", false)?;
+    let prep_pool = thread_pool("prep", true)?;
     let names: Vec<std::path::PathBuf> = input
         .names()
         .into_iter()
@@ -1305,6 +1264,54 @@ fn analyze(opts: &FilterOptions, lines: Vec<Line>) -> Vec<Parsed> {
             }
         })
         .collect()
+}
+
+/// A pool of the machine's thread count named `copydesk-{name}-N`, at
+/// background priority when `background` (see [`background_priority`]).
+fn thread_pool(name: &'static str, background: bool) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(move |i| format!("copydesk-{name}-{i}"));
+    if background {
+        builder = builder.start_handler(|_| background_priority());
+    }
+    builder.build().map_err(|e| Error::Io {
+        path: "threads".into(),
+        source: std::io::Error::other(e),
+    })
+}
+
+impl<'a> Filter<'a> {
+    /// The filter over a stored `state`, with the stored boilerplate
+    /// snapshot (`None`: the same as the state's model).
+    fn new(
+        opts: &'a FilterOptions,
+        state: State,
+        snapshot: Option<BoilerplateModel>,
+    ) -> Filter<'a> {
+        let State { seen, young, model } = state;
+        let snapshot_is_model = snapshot.is_none();
+        let snapshot = snapshot.unwrap_or_else(|| model.clone());
+        Filter {
+            opts,
+            k: opts.params.shingle_size,
+            snapshot: Arc::new(snapshot),
+            snapshot_dirty: false,
+            snapshot_is_model,
+            stored_as_model: snapshot_is_model,
+            spare_snapshot: None,
+            young,
+            model,
+            seen,
+            preferred: opts
+                .keep_sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.as_str(), i))
+                .collect(),
+            batch_keys: BatchKeys::default(),
+        }
+    }
 }
 
 impl Filter<'_> {
@@ -1801,7 +1808,7 @@ impl Filter<'_> {
         );
         store.put_blob(STATE_BLOB, &state)?;
         if self.snapshot_is_model {
-            if !self.stored_as_model || self.snapshot_dirty {
+            if !self.stored_as_model {
                 store.put_blob(SNAPSHOT_BLOB, &[])?;
             }
             self.stored_as_model = true;
@@ -1874,20 +1881,16 @@ pub fn query(
     opts: &FilterOptions,
 ) -> Result<Vec<QueryMatch>> {
     let State { model, .. } = load_state(store)?;
-    let f = Filter {
+    // A query signs nothing: its snapshot stays empty.
+    let f = Filter::new(
         opts,
-        k: store.params().shingle_size,
-        snapshot: Arc::new(BoilerplateModel::new(boilerplate_params())),
-        snapshot_dirty: false,
-        snapshot_is_model: false,
-        stored_as_model: false,
-        spare_snapshot: None,
-        young: Vec::new(),
-        model,
-        seen: 0,
-        preferred: HashMap::new(),
-        batch_keys: BatchKeys::default(),
-    };
+        State {
+            seen: 0,
+            young: Vec::new(),
+            model,
+        },
+        Some(BoilerplateModel::new(boilerplate_params())),
+    );
     let k = f.k;
     let analysis = Analysis::new(text, k);
     let (body, lead) = analysis.body_and_lead(&f.model, source, k);

@@ -1033,6 +1033,13 @@ impl Store {
         12 + self.params.num_hashes
     }
 
+    /// The chunk holding `doc`'s sketch and the sketch's bytes in it.
+    fn sketch_slot(&self, doc: DocId) -> (usize, std::ops::Range<usize>) {
+        let w = self.sketch_width();
+        let at = (doc & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * w;
+        ((doc >> SKETCH_CHUNK_BITS) as usize, at..at + w)
+    }
+
     /// Makes sure the sketch chunks of `docs` are in RAM.
     pub fn load_sketches(&mut self, docs: &[DocId]) -> Result<()> {
         let mut missing: Vec<u64> = docs
@@ -1073,13 +1080,8 @@ impl Store {
     /// The sketch of `doc` when its chunk is in RAM (see
     /// [`Store::load_sketches`]) and it has a signature.
     pub fn sketch(&self, doc: DocId) -> Option<Sketch<'_>> {
-        let chunk = self
-            .sketches
-            .get((doc >> SKETCH_CHUNK_BITS) as usize)?
-            .as_ref()?;
-        let w = self.sketch_width();
-        let at = (doc & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * w;
-        let b = chunk.get(at..at + w)?;
+        let (c, slot) = self.sketch_slot(doc);
+        let b = self.sketches.get(c)?.as_ref()?.get(slot)?;
         let set_len = u32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
         (set_len > 0).then(|| Sketch {
             exact: u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
@@ -1098,12 +1100,10 @@ impl Store {
         signature: &[u32],
     ) -> Result<()> {
         self.load_sketches(&[doc])?;
-        let w = self.sketch_width();
-        let valid = signature.len() == w - 12;
-        let c = (doc >> SKETCH_CHUNK_BITS) as usize;
-        let at = (doc & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * w;
+        let valid = signature.len() == self.params.num_hashes;
+        let (c, slot) = self.sketch_slot(doc);
         let chunk = self.sketches[c].as_mut().expect("loaded above");
-        let b = &mut chunk[at..at + w];
+        let b = &mut chunk[slot];
         b[..8].copy_from_slice(&exact.to_le_bytes());
         b[8..12].copy_from_slice(&(if valid { set_len } else { 0 }).to_le_bytes());
         for (x, v) in b[12..]
@@ -1413,14 +1413,11 @@ fn collect_fragment(page: &[u64], fragment: u32, out: &mut Vec<DocId>) {
 /// Merges the ascending entries `add` into the sorted `page`, leaving it
 /// sorted without duplicates: one pass from the back, where sorting the
 /// page again for its few new entries was most of applying keys.
-fn merge_sorted(page: &mut Vec<u64>, add: impl ExactSizeIterator<Item = u64>) {
-    let old = page.len();
-    let n = add.len();
-    page.extend(add);
+fn merge_sorted(page: &mut Vec<u64>, add: impl Iterator<Item = u64>) {
+    let new: Vec<u64> = add.collect();
+    let (old, n) = (page.len(), new.len());
+    page.resize(old + n, 0);
     let (mut i, mut j, mut k) = (old, n, old + n);
-    // The new entries sit at page[old..]; move them to a scratch copy so
-    // the merge can write over their slots.
-    let new: Vec<u64> = page[old..].to_vec();
     while j > 0 {
         k -= 1;
         if i > 0 && page[i - 1] > new[j - 1] {
@@ -1452,7 +1449,7 @@ fn first_at_least(page: &[u64], lo: u64) -> usize {
         return 0;
     }
     let guess = interpolate(n, lo);
-    let (mut a, mut b) = if page[guess] < lo {
+    let (a, b) = if page[guess] < lo {
         // The answer is after `guess`.
         let mut step = 1;
         let mut a = guess + 1;
@@ -1472,15 +1469,7 @@ fn first_at_least(page: &[u64], lo: u64) -> usize {
         (b.saturating_sub(step), b)
     };
     // page[..a] < lo <= page[b..]
-    while a < b {
-        let mid = a + (b - a) / 2;
-        if page[mid] < lo {
-            a = mid + 1;
-        } else {
-            b = mid;
-        }
-    }
-    a
+    a + page[a..b].partition_point(|&e| e < lo)
 }
 
 fn index_error(path: &Path, e: impl fmt::Display) -> Error {
