@@ -174,14 +174,8 @@ impl TextLog {
             let from = (offset - self.written) as usize;
             return Ok(Some(self.buf[from..from + len as usize].to_vec()));
         }
-        if end > self.written {
-            // Straddles the write point: a write always ends between two
-            // texts, so this cannot happen; read both parts anyway.
-            let mut out = vec![0; (self.written - offset) as usize];
-            read_exact_at(file, &mut out, offset).map_err(|e| io_error(&self.path, e))?;
-            out.extend_from_slice(&self.buf[..(end - self.written) as usize]);
-            return Ok(Some(out));
-        }
+        // Writes take the whole buffer, so the write point always falls
+        // between two texts: a text is wholly in the file or in the buffer.
         let mut out = vec![0; len as usize];
         read_exact_at(file, &mut out, offset).map_err(|e| io_error(&self.path, e))?;
         Ok(Some(out))
