@@ -35,8 +35,9 @@
 //! on a pool of its own at a lower priority (nice 10 on Linux), so the
 //! decisions, the critical path, get the cores when they need them:
 //! candidates are read and analysed in parallel, decisions are made one by
-//! one in input order, passages for the dropped log are computed in
-//! parallel, outputs are written in order.
+//! one in input order, then the documents kept are stored (their texts,
+//! records and bucket keys) while passages for the dropped log are
+//! computed in parallel and outputs are written in order.
 //!
 //! **Determinism and crash safety**: a decision depends only on the index
 //! state and the document, never on where batches end. Verification uses
@@ -718,6 +719,61 @@ impl BatchKeys {
     }
 }
 
+/// A decided batch: what happened to each line, the stored documents
+/// read as candidates, and the kept documents to store.
+struct Decided {
+    outcomes: Vec<Outcome>,
+    candidates: HashMap<DocId, Candidate>,
+    /// Batch positions of the documents kept, in the order they were
+    /// (their numbers ascending); a copy a preferred source replaced is
+    /// among them, dropped in `outcomes`.
+    kept_order: Vec<usize>,
+    /// The number after the last one given.
+    next_id: DocId,
+}
+
+/// Stores the documents a batch kept under the numbers [`Filter::decide`]
+/// gave them; those whose source the snapshot had not learned yet are
+/// added to `young`.
+fn store_kept(
+    store: &mut Store,
+    snapshot: &BoilerplateModel,
+    young: &mut Vec<DocId>,
+    batch: &[Prepared],
+    decided: &Decided,
+) -> Result<()> {
+    let mut docs = Vec::with_capacity(decided.kept_order.len());
+    for &i in &decided.kept_order {
+        let (Outcome::Kept(id), Ok(doc)) = (&decided.outcomes[i], &batch[i].doc) else {
+            continue;
+        };
+        let p = &batch[i];
+        docs.push((
+            *id,
+            NewDoc {
+                id: &doc.id,
+                source: doc.source.as_deref(),
+                date: doc.date.as_deref(),
+                exact: p.analysis.exact,
+                band_keys: &p.keys,
+                signature: &p.sig,
+                set_len: p.body_len,
+                text: &doc.text,
+            },
+        ));
+        if doc
+            .source
+            .as_deref()
+            .is_some_and(|s| snapshot.source_docs(s) < YOUNG_SOURCE_DOCS)
+        {
+            young.push(*id);
+        }
+    }
+    store.insert_docs(&docs)?;
+    store.skip_to(decided.next_id);
+    Ok(())
+}
+
 /// The filter: options, the learned model and the counters of a run.
 struct Filter<'a> {
     opts: &'a FilterOptions,
@@ -949,26 +1005,31 @@ pub fn run(
                 // The decisions' parallel steps run on their own threads: in
                 // the shared pool they would queue behind the analysis of the
                 // next batch and the decisions would wait for all of it.
-                let (outcomes, candidates) = decide_pool.install(|| f.decide(store, &batch))?;
-                // The batch's records go into the transaction while its
-                // lines are written out.
-                let mut flushed = Ok(());
+                let decided = decide_pool.install(|| f.decide(store, &batch))?;
+                // The kept documents are stored (and their records put into
+                // the transaction) while the batch's lines are written out.
+                let mut stored = Ok(());
                 let emitted = decide_pool.in_place_scope(|s| {
-                    let (store, flushed) = (&mut *store, &mut flushed);
-                    s.spawn(move |_| *flushed = store.flush_records());
-                    f.emit(
+                    let (store, stored) = (&mut *store, &mut stored);
+                    let (batch, decided) = (&batch, &decided);
+                    let (young, snapshot) = (&mut f.young, &f.snapshot);
+                    s.spawn(move |_| {
+                        *stored = store_kept(store, snapshot, young, batch, decided)
+                            .and_then(|()| store.flush_records());
+                    });
+                    emit(
+                        opts,
                         &decide_pool,
                         &names,
-                        &batch,
-                        &outcomes,
-                        &candidates,
+                        batch,
+                        decided,
                         kept,
                         &mut dropped,
                         &mut summary,
                     )
                 });
                 emitted?;
-                flushed?;
+                stored?;
                 f.seen = seen_after;
                 // A refresh point was reached (batches end at them, or at
                 // window ends past them with preferred sources).
@@ -1330,12 +1391,12 @@ impl Filter<'_> {
         cap.min(interval.saturating_sub(since_commit).max(1))
     }
 
-    /// Decides every line of a batch, in order, updating the store.
-    fn decide(
-        &mut self,
-        store: &mut Store,
-        batch: &[Prepared],
-    ) -> Result<(Vec<Outcome>, HashMap<DocId, Candidate>)> {
+    /// Decides a batch against the store and itself. The model learns
+    /// from each document kept as it is kept; the documents are numbered
+    /// here and stored after (by [`store_kept`], while the batch is
+    /// written out): storing them was most of this loop, the filter's one
+    /// serial step.
+    fn decide(&mut self, store: &mut Store, batch: &[Prepared]) -> Result<Decided> {
         // Candidates already in the store, read and analysed in parallel.
         store.settle_keys()?;
         store.load_pages(
@@ -1444,6 +1505,16 @@ impl Filter<'_> {
         let mut batch_keys = std::mem::take(&mut self.batch_keys);
         batch_keys.clear();
         let mut local: Vec<usize> = Vec::new();
+        // Numbers for the documents kept, in the order they are kept (a
+        // number given to a copy a preferred source then replaced stays
+        // unused, as when it was stored and removed).
+        let mut next_id = store.next_doc();
+        let mut kept_order: Vec<usize> = Vec::new();
+        let mut number = |i: usize| {
+            kept_order.push(i);
+            next_id += 1;
+            next_id - 1
+        };
         for (i, p) in batch.iter().enumerate() {
             let doc = match &p.doc {
                 Ok(d) => d,
@@ -1518,15 +1589,12 @@ impl Filter<'_> {
                 Some((m, target)) => {
                     if let Target::Batch(j) = target {
                         // A batch target is always a kept document.
-                        if let (true, Outcome::Kept(old)) =
-                            (self.prefers(batch, i, j), &outcomes[j])
+                        if let (true, Outcome::Kept(_)) = (self.prefers(batch, i, j), &outcomes[j])
                         {
-                            // Swap: keep this copy, drop the earlier one.
-                            let old = *old;
-                            if let Some(d) = store.doc(old)? {
-                                store.remove_doc(&d)?;
-                            }
-                            let id = self.keep(store, p, doc)?;
+                            // Swap: keep this copy, drop the earlier one
+                            // (not stored yet).
+                            let id = number(i);
+                            self.learn(doc, p);
                             for k in &lookups[i] {
                                 batch_keys.add(k >> 16, i);
                             }
@@ -1548,7 +1616,8 @@ impl Filter<'_> {
                     });
                 }
                 None => {
-                    let id = self.keep(store, p, doc)?;
+                    let id = number(i);
+                    self.learn(doc, p);
                     for k in &lookups[i] {
                         batch_keys.add(k >> 16, i);
                     }
@@ -1580,7 +1649,12 @@ impl Filter<'_> {
                 }
             }
         }
-        Ok((outcomes, candidates))
+        Ok(Decided {
+            outcomes,
+            candidates,
+            kept_order,
+            next_id,
+        })
     }
 
     /// The verdict of a body against a kept body, if it is a copy.
@@ -1625,29 +1699,12 @@ impl Filter<'_> {
         window(i) == window(j) && rank(&batch[i]) < rank(&batch[j])
     }
 
-    fn keep(&mut self, store: &mut Store, p: &Prepared, doc: &Document) -> Result<DocId> {
-        let young = doc
-            .source
-            .as_deref()
-            .is_some_and(|s| self.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS);
+    /// Teaches the model the segments of a document kept.
+    fn learn(&mut self, doc: &Document, p: &Prepared) {
         if let Some(source) = doc.source.as_deref() {
             self.model.observe(source, &p.analysis.segs);
             self.snapshot_is_model = false;
         }
-        let id = store.insert_doc(&NewDoc {
-            id: &doc.id,
-            source: doc.source.as_deref(),
-            date: doc.date.as_deref(),
-            exact: p.analysis.exact,
-            band_keys: &p.keys,
-            signature: &p.sig,
-            set_len: p.body_len,
-            text: &doc.text,
-        })?;
-        if young {
-            self.young.push(id);
-        }
-        Ok(id)
     }
 
     /// Signs the young documents again with the refreshed snapshot; those
@@ -1677,112 +1734,112 @@ impl Filter<'_> {
     }
 }
 
-impl Filter<'_> {
-    /// Writes a decided batch: kept lines, dropped records with passages.
-    #[allow(clippy::too_many_arguments)]
-    fn emit(
-        &self,
-        pool: &rayon::ThreadPool,
-        names: &[std::path::PathBuf],
-        batch: &[Prepared],
-        outcomes: &[Outcome],
-        candidates: &HashMap<DocId, Candidate>,
-        kept: &mut dyn Sink,
-        dropped: &mut Option<&mut dyn Sink>,
-        summary: &mut Summary,
-    ) -> Result<()> {
-        let target_text = |t: Target| -> Option<(&str, &str)> {
-            match t {
-                Target::Batch(j) => batch[j]
-                    .doc
-                    .as_ref()
-                    .ok()
-                    .map(|d| (d.id.as_str(), d.text.as_str())),
-                Target::Stored(id) => candidates
-                    .get(&id)
-                    .map(|c| (c.doc.id.as_str(), c.text.as_str())),
-            }
-        };
-        let want_passages = self.opts.passages && dropped.is_some();
-        let passages: Vec<Option<Vec<PassageRecord>>> = pool.install(|| {
-            outcomes
-                .par_iter()
-                .enumerate()
-                .map(|(i, o)| match o {
-                    Outcome::Dropped { of, .. } if want_passages => {
-                        let a = batch[i].doc.as_ref().ok()?;
-                        let (_, b) = target_text(*of)?;
-                        Some(passages(&a.text, b, &self.opts.params))
-                    }
-                    _ => None,
-                })
-                .collect()
-        });
-        let mut line_buf = Vec::new();
-        for ((p, o), passages) in batch.iter().zip(outcomes).zip(passages) {
-            let input_name = || names[p.line.file].display().to_string();
-            let record = match o {
-                Outcome::Kept(_) => {
-                    kept.write_all(&p.line.raw)
-                        .map_err(|e| sink_error(e, "output"))?;
-                    summary.kept += 1;
-                    continue;
-                }
-                Outcome::Dropped {
-                    reason,
-                    of,
-                    jaccard,
-                    containment,
-                } => DroppedRecord {
-                    id: p.doc.as_ref().ok().map(|d| d.id.clone()),
-                    duplicate_of: target_text(*of).map(|(id, _)| id.to_string()),
-                    reason: *reason,
-                    similarity: Some(round(*jaccard)),
-                    containment: Some(round(*containment)),
-                    passages,
-                    input: input_name(),
-                    line: p.line.line,
-                    error: None,
-                    raw: None,
-                },
-                Outcome::Malformed(e) => DroppedRecord {
-                    id: None,
-                    duplicate_of: None,
-                    reason: Reason::Malformed,
-                    similarity: None,
-                    containment: None,
-                    passages: None,
-                    input: input_name(),
-                    line: p.line.line,
-                    error: Some(e.clone()),
-                    raw: Some(String::from_utf8_lossy(p.line.content()).into_owned()),
-                },
-                Outcome::Blank => DroppedRecord {
-                    id: None,
-                    duplicate_of: None,
-                    reason: Reason::Blank,
-                    similarity: None,
-                    containment: None,
-                    passages: None,
-                    input: input_name(),
-                    line: p.line.line,
-                    error: None,
-                    raw: Some(String::from_utf8_lossy(p.line.content()).into_owned()),
-                },
-            };
-            *summary.dropped.entry(record.reason.as_str()).or_default() += 1;
-            if let Some(d) = dropped.as_deref_mut() {
-                line_buf.clear();
-                serde_json::to_writer(&mut line_buf, &record)
-                    .map_err(|e| sink_error(e.into(), "dropped log"))?;
-                line_buf.push(b'\n');
-                d.write_all(&line_buf)
-                    .map_err(|e| sink_error(e, "dropped log"))?;
-            }
+/// Writes a decided batch: kept lines, dropped records with passages.
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    opts: &FilterOptions,
+    pool: &rayon::ThreadPool,
+    names: &[std::path::PathBuf],
+    batch: &[Prepared],
+    decided: &Decided,
+    kept: &mut dyn Sink,
+    dropped: &mut Option<&mut dyn Sink>,
+    summary: &mut Summary,
+) -> Result<()> {
+    let (outcomes, candidates) = (&decided.outcomes, &decided.candidates);
+    let target_text = |t: Target| -> Option<(&str, &str)> {
+        match t {
+            Target::Batch(j) => batch[j]
+                .doc
+                .as_ref()
+                .ok()
+                .map(|d| (d.id.as_str(), d.text.as_str())),
+            Target::Stored(id) => candidates
+                .get(&id)
+                .map(|c| (c.doc.id.as_str(), c.text.as_str())),
         }
-        Ok(())
+    };
+    let want_passages = opts.passages && dropped.is_some();
+    let passages: Vec<Option<Vec<PassageRecord>>> = pool.install(|| {
+        outcomes
+            .par_iter()
+            .enumerate()
+            .map(|(i, o)| match o {
+                Outcome::Dropped { of, .. } if want_passages => {
+                    let a = batch[i].doc.as_ref().ok()?;
+                    let (_, b) = target_text(*of)?;
+                    Some(passages(&a.text, b, &opts.params))
+                }
+                _ => None,
+            })
+            .collect()
+    });
+    let mut line_buf = Vec::new();
+    for ((p, o), passages) in batch.iter().zip(outcomes).zip(passages) {
+        let input_name = || names[p.line.file].display().to_string();
+        let record = match o {
+            Outcome::Kept(_) => {
+                kept.write_all(&p.line.raw)
+                    .map_err(|e| sink_error(e, "output"))?;
+                summary.kept += 1;
+                continue;
+            }
+            Outcome::Dropped {
+                reason,
+                of,
+                jaccard,
+                containment,
+            } => DroppedRecord {
+                id: p.doc.as_ref().ok().map(|d| d.id.clone()),
+                duplicate_of: target_text(*of).map(|(id, _)| id.to_string()),
+                reason: *reason,
+                similarity: Some(round(*jaccard)),
+                containment: Some(round(*containment)),
+                passages,
+                input: input_name(),
+                line: p.line.line,
+                error: None,
+                raw: None,
+            },
+            Outcome::Malformed(e) => DroppedRecord {
+                id: None,
+                duplicate_of: None,
+                reason: Reason::Malformed,
+                similarity: None,
+                containment: None,
+                passages: None,
+                input: input_name(),
+                line: p.line.line,
+                error: Some(e.clone()),
+                raw: Some(String::from_utf8_lossy(p.line.content()).into_owned()),
+            },
+            Outcome::Blank => DroppedRecord {
+                id: None,
+                duplicate_of: None,
+                reason: Reason::Blank,
+                similarity: None,
+                containment: None,
+                passages: None,
+                input: input_name(),
+                line: p.line.line,
+                error: None,
+                raw: Some(String::from_utf8_lossy(p.line.content()).into_owned()),
+            },
+        };
+        *summary.dropped.entry(record.reason.as_str()).or_default() += 1;
+        if let Some(d) = dropped.as_deref_mut() {
+            line_buf.clear();
+            serde_json::to_writer(&mut line_buf, &record)
+                .map_err(|e| sink_error(e.into(), "dropped log"))?;
+            line_buf.push(b'\n');
+            d.write_all(&line_buf)
+                .map_err(|e| sink_error(e, "dropped log"))?;
+        }
     }
+    Ok(())
+}
 
+impl Filter<'_> {
     /// Makes the outputs durable, then commits the index with `cp`.
     fn commit(
         &mut self,

@@ -828,39 +828,113 @@ impl Store {
 
     /// Adds a document: its keys (bands, exact text, id), record and text.
     pub fn insert_doc(&mut self, doc: &NewDoc<'_>) -> Result<DocId> {
-        let id = self.next_doc;
-        if id > u64::from(u32::MAX) {
-            return Err(self.err("more than 4,294,967,295 documents"));
-        }
-        let mut keys = Vec::with_capacity(doc.band_keys.len() + 2);
-        keys.extend_from_slice(doc.band_keys);
-        keys.push(Store::exact_key(doc.exact));
-        keys.push(Store::id_key(doc.id));
-        for &k in &keys {
-            let at = self.pending_keys.len() as u32;
-            let next = self.recent.insert(k >> 16, at).unwrap_or(u32::MAX);
-            self.recent_next.push(next);
-            self.pending_keys.push((k, id));
-        }
-        let len = u32::try_from(doc.text.len())
-            .map_err(|_| self.err(format!("the text of {} is over 4 GiB", doc.id)))?;
-        let offset = self.texts.append(doc.text.as_bytes())?;
-        let stored = StoredDoc {
-            doc: id,
-            id: doc.id.to_string(),
-            source: doc.source.map(str::to_string),
-            date: doc.date.map(str::to_string),
-            exact: doc.exact,
-            keys,
-            offset,
-            len,
-        };
-        self.pending.push((id, encode_record(&stored)));
-        self.set_sketch(id, doc.exact, doc.set_len, doc.signature)?;
-        self.next_doc += 1;
-        self.doc_count += 1;
-        self.text_bytes += doc.text.len() as u64;
+        self.insert_doc_as(self.next_doc, doc)
+    }
+
+    /// [`Store::insert_doc`] under a number the caller chose: at least
+    /// [`Store::next_doc`], which then follows it.
+    pub fn insert_doc_as(&mut self, id: DocId, doc: &NewDoc<'_>) -> Result<DocId> {
+        self.insert_docs(&[(id, *doc)])?;
         Ok(id)
+    }
+
+    /// Adds documents under numbers the caller chose, ascending from
+    /// [`Store::next_doc`] on (which then follows the last). The filter
+    /// numbers a batch's kept documents while deciding and stores them
+    /// after; a number it gave and then took back (a preferred source's
+    /// copy replaced the document) is skipped. The deferred keys are filed
+    /// on one thread while the texts, records and sketches are written on
+    /// another (one after the other, they were half of storing a batch).
+    pub fn insert_docs(&mut self, docs: &[(DocId, NewDoc<'_>)]) -> Result<()> {
+        // Checked first, so a bad document stores nothing.
+        let mut next = self.next_doc;
+        for (id, doc) in docs {
+            if *id < next {
+                return Err(self.err(format!(
+                    "document number {id} is taken (the next free one is {next})"
+                )));
+            }
+            if *id > u64::from(u32::MAX) {
+                return Err(self.err("more than 4,294,967,295 documents"));
+            }
+            if u32::try_from(doc.text.len()).is_err() {
+                return Err(self.err(format!("the text of {} is over 4 GiB", doc.id)));
+            }
+            next = id + 1;
+        }
+        let ids: Vec<DocId> = docs.iter().map(|(id, _)| *id).collect();
+        self.load_sketches(&ids)?;
+        let (width, num_hashes) = (self.sketch_width(), self.params.num_hashes);
+        let keys_of = |doc: &NewDoc<'_>| {
+            let mut keys = Vec::with_capacity(doc.band_keys.len() + 2);
+            keys.extend_from_slice(doc.band_keys);
+            keys.push(Store::exact_key(doc.exact));
+            keys.push(Store::id_key(doc.id));
+            keys
+        };
+        let Store {
+            pending_keys,
+            recent,
+            recent_next,
+            texts,
+            pending,
+            sketches,
+            dirty_sketches,
+            ..
+        } = self;
+        let ((), written) = rayon::join(
+            || {
+                for (id, doc) in docs {
+                    for k in keys_of(doc) {
+                        let at = pending_keys.len() as u32;
+                        let next = recent.insert(k >> 16, at).unwrap_or(u32::MAX);
+                        recent_next.push(next);
+                        pending_keys.push((k, *id));
+                    }
+                }
+            },
+            || -> Result<()> {
+                for &(id, doc) in docs {
+                    let offset = texts.append(doc.text.as_bytes())?;
+                    let stored = StoredDoc {
+                        doc: id,
+                        id: doc.id.to_string(),
+                        source: doc.source.map(str::to_string),
+                        date: doc.date.map(str::to_string),
+                        exact: doc.exact,
+                        keys: keys_of(&doc),
+                        offset,
+                        len: doc.text.len() as u32,
+                    };
+                    pending.push((id, encode_record(&stored)));
+                    let c = (id >> SKETCH_CHUNK_BITS) as usize;
+                    let at = (id & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * width;
+                    let chunk = sketches[c].as_mut().expect("loaded above");
+                    fill_sketch(
+                        &mut chunk[at..at + width],
+                        num_hashes,
+                        doc.exact,
+                        doc.set_len,
+                        doc.signature,
+                    );
+                    if dirty_sketches.last() != Some(&(c as u64)) {
+                        dirty_sketches.push(c as u64);
+                    }
+                }
+                Ok(())
+            },
+        );
+        written?;
+        self.next_doc = next;
+        self.doc_count += docs.len() as u64;
+        self.text_bytes += docs.iter().map(|(_, d)| d.text.len() as u64).sum::<u64>();
+        Ok(())
+    }
+
+    /// Makes [`Store::next_doc`] at least `next`: the numbers below it that
+    /// no document took stay unused.
+    pub fn skip_to(&mut self, next: DocId) {
+        self.next_doc = self.next_doc.max(next);
     }
 
     /// Writes buffered document records into the open transaction.
@@ -1100,18 +1174,10 @@ impl Store {
         signature: &[u32],
     ) -> Result<()> {
         self.load_sketches(&[doc])?;
-        let valid = signature.len() == self.params.num_hashes;
+        let num_hashes = self.params.num_hashes;
         let (c, slot) = self.sketch_slot(doc);
         let chunk = self.sketches[c].as_mut().expect("loaded above");
-        let b = &mut chunk[slot];
-        b[..8].copy_from_slice(&exact.to_le_bytes());
-        b[8..12].copy_from_slice(&(if valid { set_len } else { 0 }).to_le_bytes());
-        for (x, v) in b[12..]
-            .iter_mut()
-            .zip(signature.iter().chain(std::iter::repeat(&0)))
-        {
-            *x = *v as u8;
-        }
+        fill_sketch(&mut chunk[slot], num_hashes, exact, set_len, signature);
         if self.dirty_sketches.last() != Some(&(c as u64)) {
             self.dirty_sketches.push(c as u64);
         }
@@ -1331,6 +1397,20 @@ struct Group {
     /// True when the next commit must rewrite the group as one run (an
     /// entry was removed, or one of a document older than the commit).
     compact: bool,
+}
+
+/// Writes a sketch (see [`Sketch`]) into `b`: no signature (or one of
+/// another width than `num_hashes`) gives set size 0.
+fn fill_sketch(b: &mut [u8], num_hashes: usize, exact: u64, set_len: u32, signature: &[u32]) {
+    let valid = signature.len() == num_hashes;
+    b[..8].copy_from_slice(&exact.to_le_bytes());
+    b[8..12].copy_from_slice(&(if valid { set_len } else { 0 }).to_le_bytes());
+    for (x, v) in b[12..]
+        .iter_mut()
+        .zip(signature.iter().chain(std::iter::repeat(&0)))
+    {
+        *x = *v as u8;
+    }
 }
 
 fn group_of(page: u32) -> u32 {
@@ -1576,6 +1656,39 @@ mod tests {
             set_len: 0,
             text,
         }
+    }
+
+    #[test]
+    fn documents_stored_under_chosen_numbers_leave_the_skipped_ones_unused() {
+        let mut s = Store::in_memory(params()).unwrap();
+        let sig: Vec<u32> = (0..s.params().num_hashes as u32).map(|v| v * 3).collect();
+        let (keys_a, keys_b) = ([k(1)], [k(1), k(2)]);
+        let a = new_doc("a", "first text", &keys_a);
+        let b = NewDoc {
+            signature: &sig,
+            set_len: 40,
+            exact: 9,
+            ..new_doc("b", "second", &keys_b)
+        };
+        s.insert_docs(&[(0, a), (2, b)]).unwrap();
+        assert_eq!((s.next_doc(), s.doc_count()), (3, 2));
+        assert_eq!(s.lookup(&[k(1)]).unwrap(), vec![0, 2]);
+        assert_eq!(s.lookup(&[k(2)]).unwrap(), vec![2]);
+        assert!(s.doc(1).unwrap().is_none());
+        let stored = s.doc(2).unwrap().unwrap();
+        assert_eq!((stored.id.as_str(), stored.exact), ("b", 9));
+        assert_eq!(s.text(&stored).unwrap(), "second");
+        let sketch = s.sketch(2).unwrap();
+        assert_eq!((sketch.exact, sketch.set_len), (9, 40));
+        assert_eq!(sketch.low_bytes[1], 3);
+        // Taken or descending numbers are refused and store nothing.
+        assert!(s.insert_docs(&[(5, a), (4, b)]).is_err());
+        assert!(s.insert_docs(&[(2, a)]).is_err());
+        assert_eq!((s.next_doc(), s.doc_count()), (3, 2));
+        s.skip_to(10);
+        assert_eq!(s.insert_doc(&a).unwrap(), 10);
+        s.commit().unwrap();
+        assert_eq!(s.lookup(&[k(1)]).unwrap(), vec![0, 2, 10]);
     }
 
     #[test]
