@@ -8,7 +8,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 
+/// mimalloc's `mi_option_purge_delay` (its v3 `mi_option_e`, which the
+/// bundled libmimalloc-sys builds; the crate names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // Freed memory stays with the process for reuse instead of going back
+    // to the kernel a second after: the filter frees a batch's buffers and
+    // allocates the next one's all the time, and each page given back came
+    // again as a page fault and a page zeroed by the kernel. On 100,000
+    // lines that was 30,000-60,000 faults and a fifth of the system time
+    // (450 faults after); peak RSS rises by about a tenth.
+    // SAFETY: mi_option_set only stores an integer in mimalloc's option
+    // table (an atomic write), valid at any time; -1 is the documented
+    // "never purge" value of this option.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     match cli::run() {
         Ok(code) => code,
         Err(err) => {
@@ -21,5 +35,25 @@ fn main() -> ExitCode {
             eprintln!("copydesk: {}", copydesk::render::sanitize::escape(&line));
             ExitCode::from(cli::EXIT_ERROR)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_option_number_is_mimallocs() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return;
+        }
+        // mimalloc v3's default purge delay is 1,000 ms, and no other
+        // option defaults to 1,000: a library whose option numbers moved
+        // fails here instead of having another option set to -1.
+        // SAFETY: mi_option_get only reads mimalloc's option table.
+        assert_eq!(
+            unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) },
+            1000
+        );
     }
 }
