@@ -542,43 +542,26 @@ impl Analysis {
         }
     }
 
-    /// The body under `model` (with its boilerplate segments) and the lead
-    /// (the first [`LEAD_SHINGLES`] content shingles in text order).
-    fn body_and_lead(
-        &self,
-        model: &BoilerplateModel,
-        source: Option<&str>,
-        k: usize,
-    ) -> (BodyCache, Vec<u64>) {
-        self.body_and_lead_with(self.bad_segments(model, source), k)
-    }
-
-    /// [`Analysis::body_and_lead`] without the boilerplate segments `bad`.
-    fn body_and_lead_with(&self, bad: Vec<bool>, k: usize) -> (BodyCache, Vec<u64>) {
-        let content = self.content_of(&bad, k);
-        let lead: Vec<u64> = content.iter().take(LEAD_SHINGLES).copied().collect();
-        let body = ShingleSet::from_hashes(content);
-        (BodyCache { bad, body }, lead)
+    /// The content shingles under `model` (see [`Analysis::content_of`]).
+    fn content(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
+        self.content_of(&self.bad_segments(model, source), k)
     }
 
     /// The body: the set of content shingles.
     fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> ShingleSet {
-        ShingleSet::from_hashes(self.content_of(&self.bad_segments(model, source), k))
+        ShingleSet::from_hashes(self.content(model, source, k))
     }
 }
 
-/// The bucket keys of a body (whole-body bands, then lead bands) and its
-/// signature; nothing for an empty body.
-fn signature_keys(
-    body: &[u64],
-    lead: &[u64],
-    lsh: LshParams,
-    num_hashes: usize,
-) -> (Vec<u64>, Vec<u32>) {
-    if body.is_empty() {
+/// The bucket keys of a body given by its `content` shingles in text order
+/// (whole-body bands, then bands of the lead: the first
+/// [`LEAD_SHINGLES`]) and its signature; nothing for an empty body.
+fn signature_keys(content: &[u64], lsh: LshParams, num_hashes: usize) -> (Vec<u64>, Vec<u32>) {
+    if content.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let sig = Signature::from_shingles(body, num_hashes);
+    let lead = &content[..content.len().min(LEAD_SHINGLES)];
+    let sig = Signature::from_shingles(content, num_hashes);
     let mut keys: Vec<u64> = lsh.band_keys(&sig).collect();
     let lead_lsh = LshParams {
         bands: LEAD_BANDS,
@@ -628,10 +611,10 @@ struct Prepared {
     exact_key: u64,
     /// Signature of the body under the snapshot model (empty without body).
     sig: Vec<u32>,
-    /// Size of that body.
+    /// Shingles of that body (repeats counted).
     body_len: u32,
-    /// That body, with the segments it was made without.
-    body: Option<BodyCache>,
+    /// That body as signed (`None` for a line that is no document).
+    signed: Option<Signed>,
 }
 
 /// What happened to a line.
@@ -662,6 +645,25 @@ struct Candidate {
     analysis: Analysis,
     /// Its body under the model as the batch began.
     body: BodyCache,
+}
+
+/// A body as signed: the boilerplate segments it was made without and its
+/// content shingles in text order. Unsorted: only a document with
+/// candidates to verify needs the set (see [`Signed::body`]), and sorting
+/// every document's was a twelfth of the CPU time.
+struct Signed {
+    bad: Vec<bool>,
+    content: Vec<u64>,
+}
+
+impl Signed {
+    /// The body, for the same segments.
+    fn body(&self) -> BodyCache {
+        BodyCache {
+            bad: self.bad.clone(),
+            body: ShingleSet::from_hashes(self.content.clone()),
+        }
+    }
 }
 
 /// A body and the boilerplate segments it was made without.
@@ -1223,10 +1225,10 @@ fn sign_body(
     bad: Vec<bool>,
     opts: &FilterOptions,
     lsh: LshParams,
-) -> (Vec<u64>, Vec<u32>, BodyCache) {
-    let (body, lead) = analysis.body_and_lead_with(bad, opts.params.shingle_size);
-    let (keys, sig) = signature_keys(body.body.as_slice(), &lead, lsh, opts.params.num_hashes);
-    (keys, sig, body)
+) -> (Vec<u64>, Vec<u32>, Signed) {
+    let content = analysis.content_of(&bad, opts.params.shingle_size);
+    let (keys, sig) = signature_keys(&content, lsh, opts.params.num_hashes);
+    (keys, sig, Signed { bad, content })
 }
 
 /// Signs again, in parallel, the documents of `batch` (signed under an
@@ -1241,18 +1243,18 @@ fn resign_changed(
     lsh: LshParams,
 ) {
     batch.par_iter_mut().for_each(|p| {
-        let (Ok(d), Some(body)) = (&p.doc, &p.body) else {
+        let (Ok(d), Some(signed)) = (&p.doc, &p.signed) else {
             return;
         };
         let bad = p.analysis.bad_segments(snapshot, d.source.as_deref());
-        if bad == body.bad {
+        if bad == signed.bad {
             return;
         }
-        let (keys, sig, body) = sign_body(&p.analysis, bad, opts, lsh);
+        let (keys, sig, signed) = sign_body(&p.analysis, bad, opts, lsh);
         p.keys = keys;
         p.sig = sig;
-        p.body_len = body.body.len() as u32;
-        p.body = Some(body);
+        p.body_len = signed.content.len() as u32;
+        p.signed = Some(signed);
     });
 }
 
@@ -1266,11 +1268,11 @@ fn sign(
     parsed
         .into_par_iter()
         .map(|p| {
-            let (keys, sig, body) = match &p.doc {
+            let (keys, sig, signed) = match &p.doc {
                 Ok(d) => {
                     let bad = p.analysis.bad_segments(snapshot, d.source.as_deref());
-                    let (keys, sig, body) = sign_body(&p.analysis, bad, opts, lsh);
-                    (keys, sig, Some(body))
+                    let (keys, sig, signed) = sign_body(&p.analysis, bad, opts, lsh);
+                    (keys, sig, Some(signed))
                 }
                 Err(_) => (Vec::new(), Vec::new(), None),
             };
@@ -1281,8 +1283,8 @@ fn sign(
                 analysis: p.analysis,
                 keys,
                 sig,
-                body_len: body.as_ref().map_or(0, |b| b.body.len() as u32),
-                body,
+                body_len: signed.as_ref().map_or(0, |b| b.content.len() as u32),
+                signed,
             }
         })
         .collect()
@@ -1480,24 +1482,25 @@ impl Filter<'_> {
 
         // The batch's own bodies under the model as the batch begins, in
         // parallel, for the documents with stored candidates to verify
-        // whose body under the snapshot differs; checked against the live
-        // model where used (the sorts were a tenth of the serial loop).
+        // (the body as signed when its segments are the same); checked
+        // against the live model where used (the sorts were a tenth of
+        // the serial loop). Other bodies are made there when needed.
         let fresh: Vec<Option<BodyCache>> = batch
             .par_iter()
             .zip(&found_before)
-            .map(|(p, f)| match (&p.doc, &p.body) {
+            .map(|(p, f)| match (&p.doc, &p.signed) {
                 (Ok(d), Some(signed)) if f.iter().any(|id| candidates.contains_key(id)) => {
                     let bad = p.analysis.bad_segments(model, d.source.as_deref());
-                    (bad != signed.bad).then(|| p.analysis.body_of(bad, k))
+                    Some(if bad == signed.bad {
+                        signed.body()
+                    } else {
+                        p.analysis.body_of(bad, k)
+                    })
                 }
                 _ => None,
             })
             .collect();
-        let own: Vec<Option<&BodyCache>> = batch
-            .iter()
-            .zip(&fresh)
-            .map(|(p, f)| f.as_ref().or(p.body.as_ref()))
-            .collect();
+        let own: Vec<Option<&BodyCache>> = fresh.iter().map(Option::as_ref).collect();
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
         // Bucket (top 48 bits of a key, as the store matches them) -> batch
         // positions of the documents kept in this batch holding it.
@@ -1720,11 +1723,9 @@ impl Filter<'_> {
             let text = store.text(&doc)?;
             let a = Analysis::new(&text, self.k);
             let source = doc.source.as_deref();
-            let (body, lead) = a.body_and_lead(&self.snapshot, source, self.k);
-            let body = body.body;
-            let (keys, sig) =
-                signature_keys(body.as_slice(), &lead, lsh, self.opts.params.num_hashes);
-            store.rekey(&doc, &keys, &sig, body.len() as u32)?;
+            let content = a.content(&self.snapshot, source, self.k);
+            let (keys, sig) = signature_keys(&content, lsh, self.opts.params.num_hashes);
+            store.rekey(&doc, &keys, &sig, content.len() as u32)?;
             if source.is_some_and(|s| self.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS) {
                 still.push(id);
             }
@@ -1950,14 +1951,9 @@ pub fn query(
     );
     let k = f.k;
     let analysis = Analysis::new(text, k);
-    let (body, lead) = analysis.body_and_lead(&f.model, source, k);
-    let body = body.body;
-    let (mut keys, _) = signature_keys(
-        body.as_slice(),
-        &lead,
-        store.params().lsh,
-        store.params().num_hashes,
-    );
+    let content = analysis.content(&f.model, source, k);
+    let (mut keys, _) = signature_keys(&content, store.params().lsh, store.params().num_hashes);
+    let body = ShingleSet::from_hashes(content);
     keys.push(Store::exact_key(analysis.exact));
     let mut out = Vec::new();
     for id in store.lookup(&keys)? {

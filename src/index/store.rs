@@ -220,7 +220,9 @@ pub struct NewDoc<'a> {
     /// bytes are kept ([`Sketch`]) to estimate similarity before the
     /// record and text are read back.
     pub signature: &'a [u32],
-    /// Size of the shingle set the signature was made from.
+    /// Size of the shingle set the signature was made from, for estimates
+    /// (the filter counts its shingles with repeats, which spares sorting
+    /// every document's; in prose repeats are rare).
     pub set_len: u32,
     /// The text itself.
     pub text: &'a str,
@@ -330,7 +332,8 @@ pub struct Store {
 pub struct Sketch<'a> {
     /// Hash of the normalised text.
     pub exact: u64,
-    /// Size of the shingle set behind the signature (0: no signature).
+    /// Size of the shingle set behind the signature (0: no signature), as
+    /// [`NewDoc::set_len`] gave it.
     pub set_len: u32,
     /// Low byte of each signature value.
     pub low_bytes: &'a [u8],
