@@ -203,26 +203,10 @@ impl Hasher for MixHasher {
 
 type MixMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct SourceCounts {
     docs: u32,
     counters: MixMap<u64, Counter>,
-}
-
-impl Clone for SourceCounts {
-    fn clone(&self) -> SourceCounts {
-        SourceCounts {
-            docs: self.docs,
-            counters: self.counters.clone(),
-        }
-    }
-
-    /// Copies into the existing table (a plain copy of its memory when the
-    /// sizes match) instead of allocating a new one.
-    fn clone_from(&mut self, source: &SourceCounts) {
-        self.docs = source.docs;
-        self.counters.clone_from(&source.counters);
-    }
 }
 
 /// Documents of a source a new counter is kept for before lossy counting
@@ -260,26 +244,6 @@ impl Clone for BoilerplateModel {
             global_docs: self.global_docs,
             scratch: Vec::new(),
         }
-    }
-
-    /// Copies `source` into this model's tables where it can: the filter
-    /// refreshes a snapshot of its model every 1,024 lines, and a fresh
-    /// clone each time was 0.2 s of new pages zeroed by the kernel per
-    /// 100,000 lines.
-    fn clone_from(&mut self, source: &BoilerplateModel) {
-        self.params.clone_from(&source.params);
-        self.sources
-            .retain(|name, _| source.sources.contains_key(name));
-        for (name, counts) in &source.sources {
-            match self.sources.get_mut(name) {
-                Some(mine) => mine.clone_from(counts),
-                None => {
-                    self.sources.insert(name.clone(), counts.clone());
-                }
-            }
-        }
-        self.entries = source.entries;
-        self.global_docs = source.global_docs;
     }
 }
 
@@ -424,6 +388,126 @@ impl BoilerplateModel {
 
     fn recount(&mut self) {
         self.entries = self.sources.values().map(|c| c.counters.len()).sum();
+    }
+
+    /// What the model says is boilerplate now, frozen (see
+    /// [`BoilerplateSnapshot`]).
+    pub fn snapshot(&self) -> BoilerplateSnapshot {
+        let p = &self.params;
+        BoilerplateSnapshot {
+            sources: self
+                .sources
+                .iter()
+                .map(|(name, c)| {
+                    let recurring = c
+                        .counters
+                        .iter()
+                        .filter(|(_, k)| p.is_recurring(k.count, u64::from(c.docs - k.first_doc)))
+                        .map(|(&h, _)| (h, ()))
+                        .collect();
+                    (
+                        name.clone(),
+                        SnapshotSource {
+                            docs: c.docs,
+                            recurring,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The answers of a [`BoilerplateModel`] at one moment, without its
+/// counters: each source's document count and the shingles recurring in it
+/// then. [`BoilerplateSnapshot::retain_content`] and
+/// [`BoilerplateSnapshot::source_docs`] answer as the model did when the
+/// snapshot was taken. The filter signs documents in parallel under one
+/// while its model learns. A copy of the whole model (megabytes of
+/// counters, two of them kept) cost about as much to take every 1,024
+/// lines as this scan of it, but its look-ups missed the cache where the
+/// recurring shingles of all sources are a few kilobytes, and it was
+/// stored whole at commits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoilerplateSnapshot {
+    sources: MixMap<String, SnapshotSource>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct SnapshotSource {
+    docs: u32,
+    recurring: MixMap<u64, ()>,
+}
+
+/// What both the live model and a snapshot of it answer.
+pub trait BoilerplateLookup {
+    /// Documents of `source` observed so far.
+    fn source_docs(&self, source: &str) -> u64;
+    /// Drops the boilerplate shingles of `source` from `shingles`.
+    fn retain_content(&self, source: &str, shingles: &mut Vec<u64>);
+}
+
+impl BoilerplateLookup for BoilerplateModel {
+    fn source_docs(&self, source: &str) -> u64 {
+        BoilerplateModel::source_docs(self, source)
+    }
+
+    fn retain_content(&self, source: &str, shingles: &mut Vec<u64>) {
+        BoilerplateModel::retain_content(self, source, shingles);
+    }
+}
+
+impl BoilerplateLookup for BoilerplateSnapshot {
+    fn source_docs(&self, source: &str) -> u64 {
+        self.sources.get(source).map_or(0, |c| u64::from(c.docs))
+    }
+
+    fn retain_content(&self, source: &str, shingles: &mut Vec<u64>) {
+        if let Some(c) = self.sources.get(source) {
+            if !c.recurring.is_empty() {
+                shingles.retain(|h| !c.recurring.contains_key(h));
+            }
+        }
+    }
+}
+
+impl BoilerplateSnapshot {
+    /// Recurring shingles kept, over all sources.
+    pub fn entries(&self) -> usize {
+        self.sources.values().map(|c| c.recurring.len()).sum()
+    }
+
+    /// Serialises the snapshot as [`BoilerplateModel::encode`] would a
+    /// model holding only its recurring shingles (each counted `u32::MAX`
+    /// times from the source's current document on): decoded as a model,
+    /// by this version or an earlier one, it answers as the snapshot does.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut names: Vec<&String> = self.sources.keys().collect();
+        names.sort();
+        let mut out = Vec::new();
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&(names.len() as u64).to_le_bytes());
+        for name in names {
+            let c = &self.sources[name];
+            out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&c.docs.to_le_bytes());
+            out.extend_from_slice(&(c.recurring.len() as u64).to_le_bytes());
+            for &h in c.recurring.keys() {
+                out.extend_from_slice(&h.to_le_bytes());
+                out.extend_from_slice(&u32::MAX.to_le_bytes());
+                out.extend_from_slice(&c.docs.to_le_bytes());
+                out.extend_from_slice(&0u32.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads what [`BoilerplateSnapshot::encode`] wrote, or a whole model
+    /// [`BoilerplateModel::encode`] wrote (its snapshot); `None` when the
+    /// bytes are neither.
+    pub fn decode(bytes: &[u8], params: BoilerplateParams) -> Option<BoilerplateSnapshot> {
+        BoilerplateModel::decode(bytes, params).map(|m| m.snapshot())
     }
 }
 
@@ -1093,6 +1177,54 @@ mod tests {
         m.retain_content("s", &mut doc);
         assert_eq!(doc, [5000]);
         assert_eq!(m.source_docs("s"), 10);
+    }
+
+    #[test]
+    fn a_snapshot_answers_as_the_model_did() {
+        let params = BoilerplateParams {
+            max_entries: 600,
+            ..BoilerplateParams::default()
+        };
+        let mut m = BoilerplateModel::new(params.clone());
+        // Chrome on every page, a block on every fourth, articles once.
+        for d in 0..300u64 {
+            let mut s: Vec<u64> = (0..20).map(|j| 1_000_000 + d * 100 + j).collect();
+            s.extend(1..=5);
+            if d % 4 == 0 {
+                s.extend(50..=52);
+            }
+            m.observe(&format!("site-{}", d % 3), &s);
+        }
+        let snap = m.snapshot();
+        let queries: Vec<u64> = (0..60).chain(1_000_000..1_030_000).collect();
+        let check = |snap: &BoilerplateSnapshot| {
+            for site in ["site-0", "site-1", "site-2", "nowhere"] {
+                assert_eq!(snap.source_docs(site), m.source_docs(site), "{site}");
+                let (mut a, mut b) = (queries.clone(), queries.clone());
+                m.retain_content(site, &mut a);
+                BoilerplateLookup::retain_content(snap, site, &mut b);
+                assert_eq!(a, b, "{site}");
+            }
+        };
+        check(&snap);
+        assert!(snap.entries() >= 3 * 8 && snap.entries() < m.entries());
+        // Stored and read back, by this version or as a whole model.
+        let back = BoilerplateSnapshot::decode(&snap.encode(), params.clone()).unwrap();
+        assert_eq!(back, snap);
+        check(&back);
+        check(&BoilerplateSnapshot::decode(&m.encode(), params.clone()).unwrap());
+        // An earlier version reads the stored snapshot as a model.
+        let as_model = BoilerplateModel::decode(&snap.encode(), params).unwrap();
+        check(&as_model.snapshot());
+        for h in [1, 2, 50, 1_000_005] {
+            assert_eq!(
+                as_model.is_boilerplate("site-1", h),
+                m.is_boilerplate("site-1", h)
+            );
+        }
+        // A later observation changes the model, not the snapshot.
+        m.observe("site-0", &[1_000_000]);
+        assert_eq!(snap.source_docs("site-0"), 100);
     }
 
     #[test]

@@ -42,11 +42,12 @@
 //! **Determinism and crash safety**: a decision depends only on the index
 //! state and the document, never on where batches end. Verification uses
 //! the live boilerplate model (updated after every kept document); the
-//! signatures computed in parallel use a snapshot of it refreshed at fixed
-//! points of the index's lifetime line count ([`next_refresh`]), where
-//! batches end. A commit (at a batch end) stores the documents, the bucket
-//! pages, both models (the snapshot as "the same as the model" when it
-//! is), the input position and the output lengths ([`Checkpoint`]) in one
+//! signatures computed in parallel use a snapshot of its answers
+//! ([`BoilerplateSnapshot`]: the shingles then recurring in each source)
+//! taken at fixed points of the index's lifetime line count
+//! ([`next_refresh`]), where batches end. A commit (at a batch end) stores
+//! the documents, the bucket pages, the model and the snapshot (as "the
+//! model's" when it is), the input position and the output lengths ([`Checkpoint`]) in one
 //! redb transaction, after the outputs and the index's texts file were
 //! flushed and fsynced. Rerunning the same input after a crash resumes at the
 //! checkpoint with exactly that state, so it decides as an uninterrupted
@@ -62,7 +63,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::boilerplate::{BoilerplateModel, BoilerplateParams};
+use crate::boilerplate::{
+    BoilerplateLookup, BoilerplateModel, BoilerplateParams, BoilerplateSnapshot,
+};
 use crate::error::{Error, Result};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
 use crate::index::{DocId, LshParams};
@@ -477,7 +480,7 @@ impl Analysis {
 
     /// For each segment, true when it is boilerplate of `source` in
     /// `model`; empty when no segment is.
-    fn bad_segments(&self, model: &BoilerplateModel, source: Option<&str>) -> Vec<bool> {
+    fn bad_segments(&self, model: &impl BoilerplateLookup, source: Option<&str>) -> Vec<bool> {
         let Some(src) = source.filter(|s| model.source_docs(s) > 0) else {
             return Vec::new();
         };
@@ -543,7 +546,7 @@ impl Analysis {
     }
 
     /// The content shingles under `model` (see [`Analysis::content_of`]).
-    fn content(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> Vec<u64> {
+    fn content(&self, model: &impl BoilerplateLookup, source: Option<&str>, k: usize) -> Vec<u64> {
         self.content_of(&self.bad_segments(model, source), k)
     }
 
@@ -739,7 +742,7 @@ struct Decided {
 /// added to `young`.
 fn store_kept(
     store: &mut Store,
-    snapshot: &BoilerplateModel,
+    snapshot: &BoilerplateSnapshot,
     young: &mut Vec<DocId>,
     batch: &[Prepared],
     decided: &Decided,
@@ -781,9 +784,7 @@ struct Filter<'a> {
     opts: &'a FilterOptions,
     k: usize,
     model: BoilerplateModel,
-    snapshot: Arc<BoilerplateModel>,
-    /// The snapshot before the current one, reused at the next refresh.
-    spare_snapshot: Option<Arc<BoilerplateModel>>,
+    snapshot: Arc<BoilerplateSnapshot>,
     /// True when the snapshot equals the live model (a refresh, and no
     /// document observed since).
     snapshot_is_model: bool,
@@ -846,11 +847,11 @@ fn encode_state(seen: u64, young: &[DocId], model: &BoilerplateModel) -> Vec<u8>
 
 /// The stored boilerplate snapshot; `None` when it is the live model
 /// (no blob, or an empty one: see [`Filter::commit`]).
-fn load_snapshot(store: &Store) -> Result<Option<BoilerplateModel>> {
+fn load_snapshot(store: &Store) -> Result<Option<BoilerplateSnapshot>> {
     match store.blob(SNAPSHOT_BLOB)? {
         None => Ok(None),
         Some(bytes) if bytes.is_empty() => Ok(None),
-        Some(bytes) => BoilerplateModel::decode(&bytes, boilerplate_params())
+        Some(bytes) => BoilerplateSnapshot::decode(&bytes, boilerplate_params())
             .map(Some)
             .ok_or_else(|| Error::Index {
                 path: store.path().to_path_buf(),
@@ -1036,18 +1037,7 @@ pub fn run(
                 // A refresh point was reached (batches end at them, or at
                 // window ends past them with preferred sources).
                 if refresh {
-                    // The new snapshot is copied into the one before last
-                    // (free by now) rather than cloned: a fresh clone is
-                    // megabytes of new pages each time.
-                    let mut fresh = match f.spare_snapshot.take() {
-                        Some(spare) if Arc::strong_count(&spare) == 1 => spare,
-                        _ => Arc::new(BoilerplateModel::new(boilerplate_params())),
-                    };
-                    match Arc::get_mut(&mut fresh) {
-                        Some(s) => s.clone_from(&f.model),
-                        None => fresh = Arc::new(f.model.clone()),
-                    }
-                    f.spare_snapshot = Some(std::mem::replace(&mut f.snapshot, fresh));
+                    f.snapshot = Arc::new(f.model.snapshot());
                     f.snapshot_is_model = true;
                     f.snapshot_dirty = true;
                     f.resign_young(store)?;
@@ -1237,7 +1227,7 @@ fn sign_body(
 /// refresh the next batch was signed on the critical path, a quarter of
 /// all signing; most documents' segments do not change.
 fn resign_changed(
-    snapshot: &BoilerplateModel,
+    snapshot: &BoilerplateSnapshot,
     opts: &FilterOptions,
     batch: &mut [Prepared],
     lsh: LshParams,
@@ -1260,7 +1250,7 @@ fn resign_changed(
 
 /// Body shingles under `snapshot`, signatures and keys, in parallel.
 fn sign(
-    snapshot: &BoilerplateModel,
+    snapshot: &BoilerplateSnapshot,
     opts: &FilterOptions,
     parsed: Vec<Parsed>,
     lsh: LshParams,
@@ -1294,7 +1284,7 @@ fn sign(
 /// (the first batch), or signed under the snapshot it holds.
 enum Ahead {
     Parsed(Vec<Parsed>),
-    Signed(Vec<Prepared>, Arc<BoilerplateModel>),
+    Signed(Vec<Prepared>, Arc<BoilerplateSnapshot>),
 }
 
 /// A line parsed and tokenised: everything that does not depend on the
@@ -1350,11 +1340,11 @@ impl<'a> Filter<'a> {
     fn new(
         opts: &'a FilterOptions,
         state: State,
-        snapshot: Option<BoilerplateModel>,
+        snapshot: Option<BoilerplateSnapshot>,
     ) -> Filter<'a> {
         let State { seen, young, model } = state;
         let snapshot_is_model = snapshot.is_none();
-        let snapshot = snapshot.unwrap_or_else(|| model.clone());
+        let snapshot = snapshot.unwrap_or_else(|| model.snapshot());
         Filter {
             opts,
             k: opts.params.shingle_size,
@@ -1362,7 +1352,6 @@ impl<'a> Filter<'a> {
             snapshot_dirty: false,
             snapshot_is_model,
             stored_as_model: snapshot_is_model,
-            spare_snapshot: None,
             young,
             model,
             seen,
@@ -1723,7 +1712,7 @@ impl Filter<'_> {
             let text = store.text(&doc)?;
             let a = Analysis::new(&text, self.k);
             let source = doc.source.as_deref();
-            let content = a.content(&self.snapshot, source, self.k);
+            let content = a.content(&*self.snapshot, source, self.k);
             let (keys, sig) = signature_keys(&content, lsh, self.opts.params.num_hashes);
             store.rekey(&doc, &keys, &sig, content.len() as u32)?;
             if source.is_some_and(|s| self.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS) {
@@ -1947,7 +1936,7 @@ pub fn query(
             young: Vec::new(),
             model,
         },
-        Some(BoilerplateModel::new(boilerplate_params())),
+        Some(BoilerplateSnapshot::default()),
     );
     let k = f.k;
     let analysis = Analysis::new(text, k);
