@@ -1017,8 +1017,7 @@ pub fn run(
                     let (batch, decided) = (&batch, &decided);
                     let (young, snapshot) = (&mut f.young, &f.snapshot);
                     s.spawn(move |_| {
-                        *stored = store_kept(store, snapshot, young, batch, decided)
-                            .and_then(|()| store.flush_records());
+                        *stored = store_kept(store, snapshot, young, batch, decided);
                     });
                     emit(
                         opts,

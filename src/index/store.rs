@@ -313,8 +313,6 @@ pub struct Store {
     text_bytes: u64,
     /// The texts, beside the database.
     texts: TextLog,
-    /// Records not yet written to `docs`, by doc id.
-    pending: Vec<(DocId, Vec<u8>)>,
     /// Sketch chunks read or written so far, by chunk number.
     sketches: Vec<Option<Vec<u8>>>,
     /// Chunks changed since the last commit.
@@ -474,7 +472,6 @@ impl Store {
             key_count: 0,
             text_bytes: 0,
             texts,
-            pending: Vec::new(),
             sketches: Vec::new(),
             dirty_sketches: Vec::new(),
         })
@@ -875,16 +872,20 @@ impl Store {
             keys.push(Store::id_key(doc.id));
             keys
         };
+        let err = |e: String| index_error(&self.path, e);
         let Store {
             pending_keys,
             recent,
             recent_next,
             texts,
-            pending,
+            txn,
             sketches,
             dirty_sketches,
             ..
         } = self;
+        let txn = txn
+            .as_ref()
+            .expect("a write transaction is open between commits");
         let ((), written) = rayon::join(
             || {
                 for (id, doc) in docs {
@@ -897,6 +898,7 @@ impl Store {
                 }
             },
             || -> Result<()> {
+                let mut records = txn.open_table(DOCS).map_err(|e| err(e.to_string()))?;
                 for &(id, doc) in docs {
                     let offset = texts.append(doc.text.as_bytes())?;
                     let stored = StoredDoc {
@@ -909,7 +911,9 @@ impl Store {
                         offset,
                         len: doc.text.len() as u32,
                     };
-                    pending.push((id, encode_record(&stored)));
+                    records
+                        .insert(id, encode_record(&stored).as_slice())
+                        .map_err(|e| err(e.to_string()))?;
                     let c = (id >> SKETCH_CHUNK_BITS) as usize;
                     let at = (id & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * width;
                     let chunk = sketches[c].as_mut().expect("loaded above");
@@ -940,24 +944,8 @@ impl Store {
         self.next_doc = self.next_doc.max(next);
     }
 
-    /// Writes buffered document records into the open transaction.
-    pub fn flush_records(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let pending = std::mem::take(&mut self.pending);
-        let mut t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
-        for (id, rec) in &pending {
-            t.insert(*id, rec.as_slice()).map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
-
     /// The record of document `doc`, if stored.
     pub fn doc(&self, doc: DocId) -> Result<Option<StoredDoc>> {
-        if let Ok(i) = self.pending.binary_search_by_key(&doc, |(id, _)| *id) {
-            return Ok(decode_record(doc, &self.pending[i].1));
-        }
         let t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
         let v = t.get(doc).map_err(|e| self.err(e))?;
         match v {
@@ -973,13 +961,9 @@ impl Store {
         let t = self.txn().open_table(DOCS).map_err(|e| self.err(e))?;
         let mut out = HashMap::with_capacity(docs.len());
         for &doc in docs {
-            let record = if let Ok(i) = self.pending.binary_search_by_key(&doc, |(id, _)| *id) {
-                decode_record(doc, &self.pending[i].1)
-            } else {
-                match t.get(doc).map_err(|e| self.err(e))? {
-                    Some(v) => decode_record(doc, v.value()),
-                    None => continue,
-                }
+            let record = match t.get(doc).map_err(|e| self.err(e))? {
+                Some(v) => decode_record(doc, v.value()),
+                None => continue,
             };
             let record =
                 record.ok_or_else(|| self.err(format!("unreadable record of document {doc}")))?;
@@ -996,13 +980,9 @@ impl Store {
         let read: Vec<Option<StoredDoc>> = docs
             .par_iter()
             .map(|&doc| -> Result<Option<StoredDoc>> {
-                let record = if let Ok(i) = self.pending.binary_search_by_key(&doc, |(id, _)| *id) {
-                    decode_record(doc, &self.pending[i].1)
-                } else {
-                    match t.get(doc).map_err(|e| self.err(e))? {
-                        Some(v) => decode_record(doc, v.value()),
-                        None => return Ok(None),
-                    }
+                let record = match t.get(doc).map_err(|e| self.err(e))? {
+                    Some(v) => decode_record(doc, v.value()),
+                    None => return Ok(None),
                 };
                 record
                     .map(Some)
@@ -1051,7 +1031,6 @@ impl Store {
         if doc.keys.len() == band_keys.len() + 2 && doc.keys[..band_keys.len()] == *band_keys {
             return Ok(doc.clone());
         }
-        self.flush_records()?;
         for &k in &doc.keys {
             self.remove_key(k, doc.doc)?;
         }
@@ -1089,7 +1068,6 @@ impl Store {
     /// text stays in the texts file (append-only) but is no longer
     /// reachable.
     pub fn remove_doc(&mut self, doc: &StoredDoc) -> Result<()> {
-        self.flush_records()?;
         for &k in &doc.keys {
             self.remove_key(k, doc.doc)?;
         }
@@ -1220,7 +1198,6 @@ impl Store {
     /// next transaction.
     pub fn commit(&mut self) -> Result<()> {
         self.apply_keys()?;
-        self.flush_records()?;
         // The texts are durable before the records pointing into them.
         self.texts.sync()?;
         {
