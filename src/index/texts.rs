@@ -140,7 +140,6 @@ impl TextLog {
             return Ok(());
         }
         write_all_at(file, &self.buf, self.written).map_err(|e| io_error(&self.path, e))?;
-        start_writeback(file, self.written, self.buf.len());
         self.written += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
@@ -194,27 +193,6 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
 fn write_all_at(file: &File, buf: &[u8], offset: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
 }
-
-/// Asks the kernel to start writing `len` bytes at `offset` to the disk
-/// now, without waiting for it, so the `fdatasync` of the next commit finds
-/// little left to write: it waited for the texts of a whole commit interval
-/// (about 150 MB at 100,000 lines, 0.18 s of each run's commits). Nothing
-/// depends on it: a failure leaves the commit's sync to write everything.
-#[cfg(target_os = "linux")]
-fn start_writeback(file: &File, offset: u64, len: usize) {
-    use std::os::fd::AsRawFd;
-    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
-        return;
-    };
-    // SAFETY: sync_file_range only reads its integer arguments, and the
-    // descriptor stays open (borrowed from `file`) for the whole call.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &File, _offset: u64, _len: usize) {}
 
 #[cfg(unix)]
 fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
