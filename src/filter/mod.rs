@@ -47,9 +47,9 @@
 //! taken at fixed points of the index's lifetime line count
 //! ([`next_refresh`]), where batches end. A commit (at a batch end) stores
 //! the documents, the bucket pages, the model and the snapshot (as "the
-//! model's" when it is), the input position and the output lengths ([`Checkpoint`]) in one
-//! redb transaction, after the outputs and the index's texts file were
-//! flushed and fsynced. Rerunning the same input after a crash resumes at the
+//! model's" when it is), the input position and the output lengths
+//! ([`Checkpoint`]) in one redb transaction, after the outputs and the
+//! index's texts file were flushed and fsynced. Rerunning the same input after a crash resumes at the
 //! checkpoint with exactly that state, so it decides as an uninterrupted
 //! run would.
 
