@@ -482,25 +482,23 @@ impl BoilerplateSnapshot {
     /// times from the source's current document on): decoded as a model,
     /// by this version or an earlier one, it answers as the snapshot does.
     pub fn encode(&self) -> Vec<u8> {
-        let mut names: Vec<&String> = self.sources.keys().collect();
-        names.sort();
-        let mut out = Vec::new();
-        out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&(names.len() as u64).to_le_bytes());
-        for name in names {
-            let c = &self.sources[name];
-            out.extend_from_slice(&(name.len() as u64).to_le_bytes());
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(&c.docs.to_le_bytes());
-            out.extend_from_slice(&(c.recurring.len() as u64).to_le_bytes());
-            for &h in c.recurring.keys() {
-                out.extend_from_slice(&h.to_le_bytes());
-                out.extend_from_slice(&u32::MAX.to_le_bytes());
-                out.extend_from_slice(&c.docs.to_le_bytes());
-                out.extend_from_slice(&0u32.to_le_bytes());
-            }
-        }
-        out
+        encode_counts(
+            0,
+            self.sources
+                .iter()
+                .map(|(name, c)| {
+                    let as_counter = move |&h: &u64| {
+                        let k = Counter {
+                            count: u32::MAX,
+                            first_doc: c.docs,
+                            first_global: 0,
+                        };
+                        (h, k)
+                    };
+                    (name.as_str(), c.docs, c.recurring.keys().map(as_counter))
+                })
+                .collect(),
+        )
     }
 
     /// Reads what [`BoilerplateSnapshot::encode`] wrote, or a whole model
@@ -1029,29 +1027,16 @@ impl BoilerplateModel {
     /// and a later run continue with exactly the same state. The parameters
     /// are not included: the caller restores them.
     pub fn encode(&self) -> Vec<u8> {
-        let mut names: Vec<&String> = self.sources.keys().collect();
-        names.sort();
-        let mut out = Vec::new();
-        out.extend_from_slice(&self.global_docs.to_le_bytes());
-        out.extend_from_slice(&(names.len() as u64).to_le_bytes());
-        for name in names {
-            let c = &self.sources[name];
-            out.extend_from_slice(&(name.len() as u64).to_le_bytes());
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(&c.docs.to_le_bytes());
-            // In table order: nothing in the model depends on the order of
-            // its counters (sorting them was half of the encoding, which
-            // the filter does twice per commit).
-            out.extend_from_slice(&(c.counters.len() as u64).to_le_bytes());
-            out.reserve(c.counters.len() * 20);
-            for (h, k) in &c.counters {
-                out.extend_from_slice(&h.to_le_bytes());
-                out.extend_from_slice(&k.count.to_le_bytes());
-                out.extend_from_slice(&k.first_doc.to_le_bytes());
-                out.extend_from_slice(&k.first_global.to_le_bytes());
-            }
-        }
-        out
+        encode_counts(
+            self.global_docs,
+            self.sources
+                .iter()
+                .map(|(name, c)| {
+                    let counters = c.counters.iter().map(|(&h, &k)| (h, k));
+                    (name.as_str(), c.docs, counters)
+                })
+                .collect(),
+        )
     }
 
     /// Reads what [`BoilerplateModel::encode`] wrote, with `params`; `None`
@@ -1092,6 +1077,34 @@ impl BoilerplateModel {
         }
         r.is_empty().then_some(model)
     }
+}
+
+/// The serial form of a model: `global_docs`, then each source in name
+/// order with its document count and its counters (in table order:
+/// nothing in the model depends on the order of its counters, and sorting
+/// them was half of the encoding, which the filter does at every commit).
+fn encode_counts<I>(global_docs: u32, mut sources: Vec<(&str, u32, I)>) -> Vec<u8>
+where
+    I: ExactSizeIterator<Item = (u64, Counter)>,
+{
+    sources.sort_by_key(|s| s.0);
+    let mut out = Vec::new();
+    out.extend_from_slice(&global_docs.to_le_bytes());
+    out.extend_from_slice(&(sources.len() as u64).to_le_bytes());
+    for (name, docs, counters) in sources {
+        out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&docs.to_le_bytes());
+        out.extend_from_slice(&(counters.len() as u64).to_le_bytes());
+        out.reserve(counters.len() * 20);
+        for (h, k) in counters {
+            out.extend_from_slice(&h.to_le_bytes());
+            out.extend_from_slice(&k.count.to_le_bytes());
+            out.extend_from_slice(&k.first_doc.to_le_bytes());
+            out.extend_from_slice(&k.first_global.to_le_bytes());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
