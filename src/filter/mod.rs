@@ -729,12 +729,11 @@ impl BatchKeys {
 struct Decided {
     outcomes: Vec<Outcome>,
     candidates: HashMap<DocId, Candidate>,
-    /// Batch positions of the documents kept, in the order they were
-    /// (their numbers ascending); a copy a preferred source replaced is
-    /// among them, dropped in `outcomes`.
+    /// Batch positions of the documents kept, in the order they were:
+    /// they got the numbers from the store's next one on, one each; a
+    /// copy a preferred source replaced is among them, dropped in
+    /// `outcomes`.
     kept_order: Vec<usize>,
-    /// The number after the last one given.
-    next_id: DocId,
 }
 
 /// Stores the documents a batch kept under the numbers [`Filter::decide`]
@@ -747,6 +746,8 @@ fn store_kept(
     batch: &[Prepared],
     decided: &Decided,
 ) -> Result<()> {
+    // Past the last number given (a replaced copy's included).
+    let end = store.next_doc() + decided.kept_order.len() as u64;
     let mut docs = Vec::with_capacity(decided.kept_order.len());
     for &i in &decided.kept_order {
         let (Outcome::Kept(id), Ok(doc)) = (&decided.outcomes[i], &batch[i].doc) else {
@@ -775,7 +776,7 @@ fn store_kept(
         }
     }
     store.insert_docs(&docs)?;
-    store.skip_to(decided.next_id);
+    store.skip_to(end);
     Ok(())
 }
 
@@ -1488,7 +1489,6 @@ impl Filter<'_> {
                 _ => None,
             })
             .collect();
-        let own: Vec<Option<&BodyCache>> = fresh.iter().map(Option::as_ref).collect();
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
         // Bucket (top 48 bits of a key, as the store matches them) -> batch
         // positions of the documents kept in this batch holding it.
@@ -1544,7 +1544,12 @@ impl Filter<'_> {
                     {
                         continue;
                     }
-                    (&q.analysis, own[j], d.source.as_deref(), Target::Batch(j))
+                    (
+                        &q.analysis,
+                        fresh[j].as_ref(),
+                        d.source.as_deref(),
+                        Target::Batch(j),
+                    )
                 } else {
                     let Some(c) = candidates.get(&id) else {
                         continue;
@@ -1564,8 +1569,12 @@ impl Filter<'_> {
                     })
                 } else {
                     let mine = body.get_or_insert_with(|| {
-                        p.analysis
-                            .body_cached(own[i], &self.model, doc.source.as_deref(), self.k)
+                        p.analysis.body_cached(
+                            fresh[i].as_ref(),
+                            &self.model,
+                            doc.source.as_deref(),
+                            self.k,
+                        )
                     });
                     let theirs = analysis.body_cached(cache, &self.model, source, self.k);
                     self.judge(mine, &theirs)
@@ -1644,7 +1653,6 @@ impl Filter<'_> {
             outcomes,
             candidates,
             kept_order,
-            next_id,
         })
     }
 

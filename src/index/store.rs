@@ -865,13 +865,6 @@ impl Store {
         let ids: Vec<DocId> = docs.iter().map(|(id, _)| *id).collect();
         self.load_sketches(&ids)?;
         let (width, num_hashes) = (self.sketch_width(), self.params.num_hashes);
-        let keys_of = |doc: &NewDoc<'_>| {
-            let mut keys = Vec::with_capacity(doc.band_keys.len() + 2);
-            keys.extend_from_slice(doc.band_keys);
-            keys.push(Store::exact_key(doc.exact));
-            keys.push(Store::id_key(doc.id));
-            keys
-        };
         let err = |e: String| index_error(&self.path, e);
         let Store {
             pending_keys,
@@ -889,7 +882,7 @@ impl Store {
         let ((), written) = rayon::join(
             || {
                 for (id, doc) in docs {
-                    for k in keys_of(doc) {
+                    for k in doc_keys(doc) {
                         let at = pending_keys.len() as u32;
                         let next = recent.insert(k >> 16, at).unwrap_or(u32::MAX);
                         recent_next.push(next);
@@ -907,26 +900,20 @@ impl Store {
                         source: doc.source.map(str::to_string),
                         date: doc.date.map(str::to_string),
                         exact: doc.exact,
-                        keys: keys_of(&doc),
+                        keys: doc_keys(&doc).collect(),
                         offset,
                         len: doc.text.len() as u32,
                     };
                     records
                         .insert(id, encode_record(&stored).as_slice())
                         .map_err(|e| err(e.to_string()))?;
-                    let c = (id >> SKETCH_CHUNK_BITS) as usize;
-                    let at = (id & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * width;
-                    let chunk = sketches[c].as_mut().expect("loaded above");
-                    fill_sketch(
-                        &mut chunk[at..at + width],
+                    put_sketch(
+                        sketches,
+                        dirty_sketches,
+                        sketch_slot(id, width),
                         num_hashes,
-                        doc.exact,
-                        doc.set_len,
-                        doc.signature,
+                        (doc.exact, doc.set_len, doc.signature),
                     );
-                    if dirty_sketches.last() != Some(&(c as u64)) {
-                        dirty_sketches.push(c as u64);
-                    }
                 }
                 Ok(())
             },
@@ -1090,9 +1077,7 @@ impl Store {
 
     /// The chunk holding `doc`'s sketch and the sketch's bytes in it.
     fn sketch_slot(&self, doc: DocId) -> (usize, std::ops::Range<usize>) {
-        let w = self.sketch_width();
-        let at = (doc & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * w;
-        ((doc >> SKETCH_CHUNK_BITS) as usize, at..at + w)
+        sketch_slot(doc, self.sketch_width())
     }
 
     /// Makes sure the sketch chunks of `docs` are in RAM.
@@ -1155,13 +1140,14 @@ impl Store {
         signature: &[u32],
     ) -> Result<()> {
         self.load_sketches(&[doc])?;
-        let num_hashes = self.params.num_hashes;
-        let (c, slot) = self.sketch_slot(doc);
-        let chunk = self.sketches[c].as_mut().expect("loaded above");
-        fill_sketch(&mut chunk[slot], num_hashes, exact, set_len, signature);
-        if self.dirty_sketches.last() != Some(&(c as u64)) {
-            self.dirty_sketches.push(c as u64);
-        }
+        let slot = self.sketch_slot(doc);
+        put_sketch(
+            &mut self.sketches,
+            &mut self.dirty_sketches,
+            slot,
+            self.params.num_hashes,
+            (exact, set_len, signature),
+        );
         Ok(())
     }
 
@@ -1379,9 +1365,31 @@ struct Group {
     compact: bool,
 }
 
-/// Writes a sketch (see [`Sketch`]) into `b`: no signature (or one of
+/// Every bucket key of a document: its bands, then its exact-text and id
+/// keys.
+fn doc_keys<'a>(doc: &NewDoc<'a>) -> impl Iterator<Item = u64> + 'a {
+    let extra = [Store::exact_key(doc.exact), Store::id_key(doc.id)];
+    doc.band_keys.iter().copied().chain(extra)
+}
+
+/// The chunk holding `doc`'s sketch and the sketch's bytes in it, for
+/// sketches of `width` bytes.
+fn sketch_slot(doc: DocId, width: usize) -> (usize, std::ops::Range<usize>) {
+    let at = (doc & ((1 << SKETCH_CHUNK_BITS) - 1)) as usize * width;
+    ((doc >> SKETCH_CHUNK_BITS) as usize, at..at + width)
+}
+
+/// Writes the sketch `(exact, set_len, signature)` into `slot` of the
+/// loaded `sketches` and marks its chunk dirty: no signature (or one of
 /// another width than `num_hashes`) gives set size 0.
-fn fill_sketch(b: &mut [u8], num_hashes: usize, exact: u64, set_len: u32, signature: &[u32]) {
+fn put_sketch(
+    sketches: &mut [Option<Vec<u8>>],
+    dirty: &mut Vec<u64>,
+    (c, slot): (usize, std::ops::Range<usize>),
+    num_hashes: usize,
+    (exact, set_len, signature): (u64, u32, &[u32]),
+) {
+    let b = &mut sketches[c].as_mut().expect("chunk loaded")[slot];
     let valid = signature.len() == num_hashes;
     b[..8].copy_from_slice(&exact.to_le_bytes());
     b[8..12].copy_from_slice(&(if valid { set_len } else { 0 }).to_le_bytes());
@@ -1390,6 +1398,9 @@ fn fill_sketch(b: &mut [u8], num_hashes: usize, exact: u64, set_len: u32, signat
         .zip(signature.iter().chain(std::iter::repeat(&0)))
     {
         *x = *v as u8;
+    }
+    if dirty.last() != Some(&(c as u64)) {
+        dirty.push(c as u64);
     }
 }
 
