@@ -412,8 +412,10 @@ struct Analysis {
     exact: u64,
     /// Shingle hash at each token position.
     shingles: Vec<u64>,
-    /// Segment number of each token.
-    token_seg: Vec<u32>,
+    /// Number of tokens.
+    tokens: usize,
+    /// First token of each segment.
+    seg_start: Vec<u32>,
     /// Hash of each segment.
     segs: Vec<u64>,
 }
@@ -450,20 +452,21 @@ impl Analysis {
     /// The analysis of `text` from its token hashes and spans.
     fn of_tokens(text: &str, hashes: &[u64], spans: &[Span], k: usize) -> Analysis {
         let bytes = text.as_bytes();
-        let mut token_seg = Vec::with_capacity(hashes.len());
-        let mut segs = Vec::new();
+        let (mut segs, mut seg_start) = (Vec::new(), Vec::new());
         let (mut seg, mut exact) = (0u64, 0u64);
         let mut prev_end: Option<usize> = None;
-        for (&h, span) in hashes.iter().zip(spans) {
-            if let Some(pe) = prev_end {
-                if bytes[pe..span.start].iter().any(|&b| is_break(b)) {
+        for (t, (&h, span)) in hashes.iter().zip(spans).enumerate() {
+            match prev_end {
+                None => seg_start.push(0),
+                Some(pe) if bytes[pe..span.start].iter().any(|&b| is_break(b)) => {
                     segs.push(finish(seg));
+                    seg_start.push(t as u32);
                     seg = 0;
                 }
+                Some(_) => {}
             }
             seg = mix(seg, h);
             exact = mix(exact, h);
-            token_seg.push(segs.len() as u32);
             prev_end = Some(span.end);
         }
         if !hashes.is_empty() {
@@ -473,7 +476,8 @@ impl Analysis {
         Analysis {
             exact: finish(exact ^ hashes.len() as u64),
             shingles,
-            token_seg,
+            tokens: hashes.len(),
+            seg_start,
             segs,
         }
     }
@@ -503,23 +507,54 @@ impl Analysis {
         if bad.is_empty() {
             return self.shingles.clone();
         }
-        let width = k.min(self.token_seg.len());
         let mut out = Vec::with_capacity(self.shingles.len());
-        // Tokens before `seen` are looked at; `clear_from` is one past the
-        // last boilerplate token among them.
-        let (mut seen, mut clear_from) = (0, 0);
-        for (i, &h) in self.shingles.iter().enumerate() {
-            while seen < i + width {
-                if bad[self.token_seg[seen] as usize] {
-                    clear_from = seen + 1;
-                }
-                seen += 1;
-            }
-            if clear_from <= i {
-                out.push(h);
-            }
-        }
+        self.content_into(bad, k, &mut out);
         out
+    }
+
+    /// [`Analysis::content_of`] appended to `out`, for boilerplate
+    /// segments `bad` (one flag a segment) that are not all false: the
+    /// shingles between those that touch a boilerplate segment, copied a
+    /// run at a time (looking at each token's segment was a twentieth of
+    /// the filter's instructions).
+    fn content_into(&self, bad: &[bool], k: usize, out: &mut Vec<u64>) {
+        let width = k.min(self.tokens);
+        let n = self.shingles.len();
+        // Shingles before `from` are copied or left out.
+        let mut from = 0;
+        for (seg, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
+            let start = self.seg_start[seg] as usize;
+            let end = self
+                .seg_start
+                .get(seg + 1)
+                .map_or(self.tokens, |&t| t as usize);
+            // Shingle `i` covers tokens `i..i + width`: it touches the
+            // segment when `start + 1 - width <= i < end`.
+            let first = (start + 1).saturating_sub(width).min(n);
+            if first > from {
+                out.extend_from_slice(&self.shingles[from..first]);
+            }
+            from = from.max(end.min(n));
+        }
+        out.extend_from_slice(&self.shingles[from..]);
+    }
+
+    /// The content shingles for boilerplate segments `bad` (see
+    /// [`Analysis::content_of`]) passed to `f`, in a buffer of the thread's
+    /// own: signing needs them only for a moment, and a fresh vector for
+    /// every document was fresh memory to fault in.
+    fn with_content<R>(&self, bad: &[bool], k: usize, f: impl FnOnce(&[u64]) -> R) -> R {
+        if bad.is_empty() {
+            return f(&self.shingles);
+        }
+        thread_local! {
+            static CONTENT: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        CONTENT.with_borrow_mut(|out| {
+            out.clear();
+            self.content_into(bad, k, out);
+            f(out)
+        })
     }
 
     /// The body for boilerplate segments `bad`, with them.
@@ -650,23 +685,12 @@ struct Candidate {
     body: BodyCache,
 }
 
-/// A body as signed: the boilerplate segments it was made without and its
-/// content shingles in text order. Unsorted: only a document with
-/// candidates to verify needs the set (see [`Signed::body`]), and sorting
-/// every document's was a twelfth of the CPU time.
+/// A body as signed: the boilerplate segments it was made without. The
+/// body itself is made again only for a document with candidates to
+/// verify: sorting every document's set was a twelfth of the CPU time,
+/// and keeping its shingles a fresh 8 KB a document.
 struct Signed {
     bad: Vec<bool>,
-    content: Vec<u64>,
-}
-
-impl Signed {
-    /// The body, for the same segments.
-    fn body(&self) -> BodyCache {
-        BodyCache {
-            bad: self.bad.clone(),
-            body: ShingleSet::from_hashes(self.content.clone()),
-        }
-    }
 }
 
 /// A body and the boilerplate segments it was made without.
@@ -1215,10 +1239,12 @@ fn sign_body(
     bad: Vec<bool>,
     opts: &FilterOptions,
     lsh: LshParams,
-) -> (Vec<u64>, Vec<u32>, Signed) {
-    let content = analysis.content_of(&bad, opts.params.shingle_size);
-    let (keys, sig) = signature_keys(&content, lsh, opts.params.num_hashes);
-    (keys, sig, Signed { bad, content })
+) -> (Vec<u64>, Vec<u32>, u32, Signed) {
+    let (keys, sig, len) = analysis.with_content(&bad, opts.params.shingle_size, |content| {
+        let (keys, sig) = signature_keys(content, lsh, opts.params.num_hashes);
+        (keys, sig, content.len() as u32)
+    });
+    (keys, sig, len, Signed { bad })
 }
 
 /// Signs again, in parallel, the documents of `batch` (signed under an
@@ -1240,10 +1266,10 @@ fn resign_changed(
         if bad == signed.bad {
             return;
         }
-        let (keys, sig, signed) = sign_body(&p.analysis, bad, opts, lsh);
+        let (keys, sig, body_len, signed) = sign_body(&p.analysis, bad, opts, lsh);
         p.keys = keys;
         p.sig = sig;
-        p.body_len = signed.content.len() as u32;
+        p.body_len = body_len;
         p.signed = Some(signed);
     });
 }
@@ -1258,13 +1284,13 @@ fn sign(
     parsed
         .into_par_iter()
         .map(|p| {
-            let (keys, sig, signed) = match &p.doc {
+            let (keys, sig, body_len, signed) = match &p.doc {
                 Ok(d) => {
                     let bad = p.analysis.bad_segments(snapshot, d.source.as_deref());
-                    let (keys, sig, signed) = sign_body(&p.analysis, bad, opts, lsh);
-                    (keys, sig, Some(signed))
+                    let (keys, sig, body_len, signed) = sign_body(&p.analysis, bad, opts, lsh);
+                    (keys, sig, body_len, Some(signed))
                 }
-                Err(_) => (Vec::new(), Vec::new(), None),
+                Err(_) => (Vec::new(), Vec::new(), 0, None),
             };
             Prepared {
                 exact_key: Store::exact_key(p.analysis.exact),
@@ -1273,7 +1299,7 @@ fn sign(
                 analysis: p.analysis,
                 keys,
                 sig,
-                body_len: signed.as_ref().map_or(0, |b| b.content.len() as u32),
+                body_len,
                 signed,
             }
         })
@@ -1470,21 +1496,17 @@ impl Filter<'_> {
             .collect();
 
         // The batch's own bodies under the model as the batch begins, in
-        // parallel, for the documents with stored candidates to verify
-        // (the body as signed when its segments are the same); checked
-        // against the live model where used (the sorts were a tenth of
-        // the serial loop). Other bodies are made there when needed.
+        // parallel, for the documents with stored candidates to verify;
+        // checked against the live model where used (the sorts were a
+        // tenth of the serial loop). Other bodies are made there when
+        // needed.
         let fresh: Vec<Option<BodyCache>> = batch
             .par_iter()
             .zip(&found_before)
-            .map(|(p, f)| match (&p.doc, &p.signed) {
-                (Ok(d), Some(signed)) if f.iter().any(|id| candidates.contains_key(id)) => {
+            .map(|(p, f)| match &p.doc {
+                Ok(d) if f.iter().any(|id| candidates.contains_key(id)) => {
                     let bad = p.analysis.bad_segments(model, d.source.as_deref());
-                    Some(if bad == signed.bad {
-                        signed.body()
-                    } else {
-                        p.analysis.body_of(bad, k)
-                    })
+                    Some(p.analysis.body_of(bad, k))
                 }
                 _ => None,
             })
@@ -2006,4 +2028,44 @@ pub fn state(store: &Store) -> Result<FilterState> {
         lines_seen,
         boilerplate_counters: model.entries(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The content shingles the way they were first made: a shingle is
+    /// content when none of its tokens lies in a boilerplate segment.
+    fn content_by_token(a: &Analysis, bad: &[bool], k: usize) -> Vec<u64> {
+        let width = k.min(a.tokens);
+        let seg_of = |t: usize| a.seg_start.partition_point(|&s| s as usize <= t) - 1;
+        a.shingles
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| (i..i + width).all(|t| !bad[seg_of(t)]))
+            .map(|(_, &h)| h)
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn content_runs_agree_with_a_token_by_token_reading(
+            words in prop::collection::vec((0u8..6, any::<bool>()), 0..60),
+            flags in prop::collection::vec(any::<bool>(), 60),
+            k in 1usize..7,
+        ) {
+            // Words of a few letters; `true` ends a sentence after the word.
+            let text: String = words
+                .iter()
+                .map(|&(w, stop)| format!("w{w}{}", if stop { ". " } else { " " }))
+                .collect();
+            let a = Analysis::new(&text, k);
+            prop_assert_eq!(a.seg_start.len(), a.segs.len());
+            let bad = &flags[..a.segs.len()];
+            let want = content_by_token(&a, bad, k);
+            prop_assert_eq!(a.content_of(bad, k), want.clone());
+            prop_assert_eq!(a.with_content(bad, k, <[u64]>::to_vec), want);
+        }
+    }
 }
