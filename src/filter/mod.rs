@@ -472,7 +472,7 @@ impl Analysis {
         if !hashes.is_empty() {
             segs.push(finish(seg));
         }
-        let shingles: Vec<u64> = Shingles::new(hashes, k).collect();
+        let shingles = Shingles::new(hashes, k).into_vec();
         Analysis {
             exact: finish(exact ^ hashes.len() as u64),
             shingles,
