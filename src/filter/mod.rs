@@ -1137,8 +1137,9 @@ struct Feed {
 /// Lines in one chunk of the filter's feed (the thread that reads, parses and
 /// tokenises ahead of the decisions).
 pub const FEED_LINES: u64 = 128;
-/// Chunks the feed may hold ready (1,024 lines, about 25 MB).
-pub const FEED_CHUNKS: usize = 8;
+/// Chunks the feed may hold ready (2,048 lines, about 50 MB): with 1,024
+/// the decisions sometimes waited for it after a commit.
+pub const FEED_CHUNKS: usize = 16;
 
 impl Feed {
     fn start<'scope>(
