@@ -1879,10 +1879,18 @@ impl Filter<'_> {
         // of megabytes. Otherwise both are encoded at once.
         let write_snapshot =
             !self.snapshot_is_model && (self.snapshot_dirty || self.stored_as_model);
-        let (state, snapshot) = rayon::join(
-            || encode_state(self.seen, &self.young, &self.model),
-            || write_snapshot.then(|| self.snapshot.encode()),
+        // The model is encoded while the store files its deferred keys and
+        // waits for the texts' fsync.
+        let ((state, snapshot), prepared) = rayon::join(
+            || {
+                rayon::join(
+                    || encode_state(self.seen, &self.young, &self.model),
+                    || write_snapshot.then(|| self.snapshot.encode()),
+                )
+            },
+            || store.prepare_commit(),
         );
+        prepared?;
         store.put_blob(STATE_BLOB, &state)?;
         if self.snapshot_is_model {
             if !self.stored_as_model {

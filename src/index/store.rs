@@ -1180,12 +1180,19 @@ impl Store {
         self.put_meta("checkpoint", &cp.encode())
     }
 
+    /// The part of [`Store::commit`] that can overlap other work: the
+    /// deferred keys put into their pages, and the texts made durable
+    /// (before the records pointing into them are committed). `commit`
+    /// does it too; what it finds done again costs nothing.
+    pub fn prepare_commit(&mut self) -> Result<()> {
+        self.apply_keys()?;
+        self.texts.sync()
+    }
+
     /// Makes everything written so far durable, atomically, and opens the
     /// next transaction.
     pub fn commit(&mut self) -> Result<()> {
-        self.apply_keys()?;
-        // The texts are durable before the records pointing into them.
-        self.texts.sync()?;
+        self.prepare_commit()?;
         {
             let txn = self.txn.as_ref().expect("a write transaction is open");
             let mut t = txn

@@ -37,6 +37,9 @@ pub struct TextLog {
     /// Texts appended since the last write, starting at `written` (all
     /// texts, for an in-memory log).
     buf: Vec<u8>,
+    /// Length at the last [`TextLog::sync`] (or when opened): a sync with
+    /// nothing appended since is skipped.
+    synced: u64,
 }
 
 impl TextLog {
@@ -62,6 +65,7 @@ impl TextLog {
             committed: 0,
             written: 0,
             buf: Vec::new(),
+            synced: 0,
         })
     }
 
@@ -92,6 +96,7 @@ impl TextLog {
             committed,
             written: committed,
             buf: Vec::new(),
+            synced: committed,
         })
     }
 
@@ -103,6 +108,7 @@ impl TextLog {
             committed: 0,
             written: 0,
             buf: Vec::new(),
+            synced: 0,
         }
     }
 
@@ -149,10 +155,14 @@ impl TextLog {
     /// the database with [`TextLog::len`] as the committed length and
     /// calls [`TextLog::committed_to`].
     pub fn sync(&mut self) -> Result<()> {
+        if self.synced == self.len() {
+            return Ok(());
+        }
         self.write()?;
         if let Some(file) = &self.file {
             file.sync_data().map_err(|e| io_error(&self.path, e))?;
         }
+        self.synced = self.len();
         Ok(())
     }
 
