@@ -1037,6 +1037,9 @@ pub fn run(
                 // The kept documents are stored (and their records put into
                 // the transaction) while the batch's lines are written out.
                 let mut stored = Ok(());
+                // At a refresh point the model's snapshot is taken meanwhile
+                // too (on the decisions' path it was a twentieth of a run).
+                let mut refreshed = None;
                 let emitted = decide_pool.in_place_scope(|s| {
                     let (store, stored) = (&mut *store, &mut stored);
                     let (batch, decided) = (&batch, &decided);
@@ -1044,6 +1047,10 @@ pub fn run(
                     s.spawn(move |_| {
                         *stored = store_kept(store, snapshot, young, batch, decided);
                     });
+                    if refresh {
+                        let (model, refreshed) = (&f.model, &mut refreshed);
+                        s.spawn(move |_| *refreshed = Some(Arc::new(model.snapshot())));
+                    }
                     emit(
                         opts,
                         &decide_pool,
@@ -1060,8 +1067,8 @@ pub fn run(
                 f.seen = seen_after;
                 // A refresh point was reached (batches end at them, or at
                 // window ends past them with preferred sources).
-                if refresh {
-                    f.snapshot = Arc::new(f.model.snapshot());
+                if let Some(snapshot) = refreshed {
+                    f.snapshot = snapshot;
                     f.snapshot_is_model = true;
                     f.snapshot_dirty = true;
                     f.resign_young(store)?;
