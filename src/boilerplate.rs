@@ -445,6 +445,21 @@ pub trait BoilerplateLookup {
     fn source_docs(&self, source: &str) -> u64;
     /// Drops the boilerplate shingles of `source` from `shingles`.
     fn retain_content(&self, source: &str, shingles: &mut Vec<u64>);
+    /// For each of `shingles`, true when it is boilerplate of `source`;
+    /// empty when none is. (What [`BoilerplateLookup::retain_content`]
+    /// drops, one look-up each, without copying or sorting them.)
+    fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool>;
+}
+
+/// The flags of `items` by `is`, or nothing when none is set.
+fn flags_where<T>(items: &[T], mut is: impl FnMut(&T) -> bool) -> Vec<bool> {
+    let Some(first) = items.iter().position(&mut is) else {
+        return Vec::new();
+    };
+    let mut flags = vec![false; first];
+    flags.push(true);
+    flags.extend(items[first + 1..].iter().map(is));
+    flags
 }
 
 impl BoilerplateLookup for BoilerplateModel {
@@ -454,6 +469,18 @@ impl BoilerplateLookup for BoilerplateModel {
 
     fn retain_content(&self, source: &str, shingles: &mut Vec<u64>) {
         BoilerplateModel::retain_content(self, source, shingles);
+    }
+
+    fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool> {
+        let Some(counts) = self.sources.get(source) else {
+            return Vec::new();
+        };
+        flags_where(shingles, |h| {
+            counts.counters.get(h).is_some_and(|c| {
+                self.params
+                    .is_recurring(c.count, u64::from(counts.docs - c.first_doc))
+            })
+        })
     }
 }
 
@@ -467,6 +494,15 @@ impl BoilerplateLookup for BoilerplateSnapshot {
             if !c.recurring.is_empty() {
                 shingles.retain(|h| !c.recurring.contains_key(h));
             }
+        }
+    }
+
+    fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool> {
+        match self.sources.get(source) {
+            Some(c) if !c.recurring.is_empty() => {
+                flags_where(shingles, |h| c.recurring.contains_key(h))
+            }
+            _ => Vec::new(),
         }
     }
 }
@@ -1217,6 +1253,21 @@ mod tests {
                 m.retain_content(site, &mut a);
                 BoilerplateLookup::retain_content(snap, site, &mut b);
                 assert_eq!(a, b, "{site}");
+                // The flags mark exactly what retaining drops.
+                let flags = m.boilerplate_flags(site, &queries);
+                assert_eq!(flags, snap.boilerplate_flags(site, &queries), "{site}");
+                let kept: Vec<u64> = if flags.is_empty() {
+                    queries.clone()
+                } else {
+                    queries
+                        .iter()
+                        .zip(&flags)
+                        .filter(|(_, &f)| !f)
+                        .map(|(&q, _)| q)
+                        .collect()
+                };
+                assert_eq!(kept, a, "{site}");
+                assert!(flags.is_empty() || flags.contains(&true), "{site}");
             }
         };
         check(&snap);

@@ -485,20 +485,10 @@ impl Analysis {
     /// For each segment, true when it is boilerplate of `source` in
     /// `model`; empty when no segment is.
     fn bad_segments(&self, model: &impl BoilerplateLookup, source: Option<&str>) -> Vec<bool> {
-        let Some(src) = source.filter(|s| model.source_docs(s) > 0) else {
-            return Vec::new();
-        };
-        // One look-up of the source for all segments.
-        let mut content = self.segs.clone();
-        model.retain_content(src, &mut content);
-        if content.len() == self.segs.len() {
-            return Vec::new();
+        match source.filter(|s| model.source_docs(s) > 0) {
+            Some(src) => model.boilerplate_flags(src, &self.segs),
+            None => Vec::new(),
         }
-        content.sort_unstable();
-        self.segs
-            .iter()
-            .map(|s| content.binary_search(s).is_err())
-            .collect()
     }
 
     /// The shingles, in text order, that touch no token of the
