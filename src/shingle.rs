@@ -88,13 +88,15 @@ impl Shingles<'_> {
         }
         // As `next` does: emit the window before word `next`, then roll
         // each later word in and the word `k` before it out.
+        // (Zipped slices, not indices: no bounds checks in the loop.)
         let (k, top, mut h) = (self.k, self.top, self.h);
         out.push(finalize(h.wrapping_add(k as u64)));
-        out.extend((self.next..t.len()).map(|i| {
+        let (incoming, outgoing) = (&t[self.next..], &t[self.next - k..]);
+        out.extend(incoming.iter().zip(outgoing).map(|(&new, &old)| {
             h = h
-                .wrapping_sub(t[i - k].wrapping_mul(top))
+                .wrapping_sub(old.wrapping_mul(top))
                 .wrapping_mul(ROLL)
-                .wrapping_add(t[i]);
+                .wrapping_add(new);
             finalize(h.wrapping_add(k as u64))
         }));
         out
