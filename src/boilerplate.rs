@@ -209,6 +209,21 @@ struct SourceCounts {
     counters: MixMap<u64, Counter>,
 }
 
+impl SourceCounts {
+    /// True when counter `c` of this source recurs (the one rule every
+    /// answer of the model, and its snapshots, follows).
+    fn recurs(&self, params: &BoilerplateParams, c: &Counter) -> bool {
+        params.is_recurring(c.count, u64::from(self.docs - c.first_doc))
+    }
+
+    /// True when `shingle` recurs in this source.
+    fn is_boilerplate(&self, params: &BoilerplateParams, shingle: u64) -> bool {
+        self.counters
+            .get(&shingle)
+            .is_some_and(|c| self.recurs(params, c))
+    }
+}
+
 /// Documents of a source a new counter is kept for before lossy counting
 /// may forget it: long enough for a site's second and third page to confirm
 /// its chrome, short enough that one-off article shingles go soon.
@@ -303,24 +318,15 @@ impl BoilerplateModel {
     /// True when `shingle` is boilerplate of `source` by what the model has
     /// seen so far.
     pub fn is_boilerplate(&self, source: &str, shingle: u64) -> bool {
-        let Some(counts) = self.sources.get(source) else {
-            return false;
-        };
-        counts.counters.get(&shingle).is_some_and(|c| {
-            self.params
-                .is_recurring(c.count, u64::from(counts.docs - c.first_doc))
-        })
+        self.sources
+            .get(source)
+            .is_some_and(|c| c.is_boilerplate(&self.params, shingle))
     }
 
     /// Drops the boilerplate shingles of `source` from `shingles`.
     pub fn retain_content(&self, source: &str, shingles: &mut Vec<u64>) {
         if let Some(counts) = self.sources.get(source) {
-            shingles.retain(|h| {
-                !counts.counters.get(h).is_some_and(|c| {
-                    self.params
-                        .is_recurring(c.count, u64::from(counts.docs - c.first_doc))
-                })
-            });
+            shingles.retain(|&h| !counts.is_boilerplate(&self.params, h));
         }
     }
 
@@ -402,7 +408,7 @@ impl BoilerplateModel {
                     let recurring = c
                         .counters
                         .iter()
-                        .filter(|(_, k)| p.is_recurring(k.count, u64::from(c.docs - k.first_doc)))
+                        .filter(|(_, k)| c.recurs(p, k))
                         .map(|(&h, _)| (h, ()))
                         .collect();
                     (
@@ -420,8 +426,8 @@ impl BoilerplateModel {
 
 /// The answers of a [`BoilerplateModel`] at one moment, without its
 /// counters: each source's document count and the shingles recurring in it
-/// then. [`BoilerplateSnapshot::retain_content`] and
-/// [`BoilerplateSnapshot::source_docs`] answer as the model did when the
+/// then. Its [`BoilerplateLookup`] answers (`boilerplate_flags`,
+/// `source_docs`) are the model's when the
 /// snapshot was taken. The filter signs documents in parallel under one
 /// while its model learns. A copy of the whole model (megabytes of
 /// counters, two of them kept) cost about as much to take every 1,024
@@ -443,11 +449,9 @@ struct SnapshotSource {
 pub trait BoilerplateLookup {
     /// Documents of `source` observed so far.
     fn source_docs(&self, source: &str) -> u64;
-    /// Drops the boilerplate shingles of `source` from `shingles`.
-    fn retain_content(&self, source: &str, shingles: &mut Vec<u64>);
     /// For each of `shingles`, true when it is boilerplate of `source`;
-    /// empty when none is. (What [`BoilerplateLookup::retain_content`]
-    /// drops, one look-up each, without copying or sorting them.)
+    /// empty when none is (what [`BoilerplateModel::retain_content`]
+    /// drops, one look-up each).
     fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool>;
 }
 
@@ -467,34 +471,17 @@ impl BoilerplateLookup for BoilerplateModel {
         BoilerplateModel::source_docs(self, source)
     }
 
-    fn retain_content(&self, source: &str, shingles: &mut Vec<u64>) {
-        BoilerplateModel::retain_content(self, source, shingles);
-    }
-
     fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool> {
-        let Some(counts) = self.sources.get(source) else {
-            return Vec::new();
-        };
-        flags_where(shingles, |h| {
-            counts.counters.get(h).is_some_and(|c| {
-                self.params
-                    .is_recurring(c.count, u64::from(counts.docs - c.first_doc))
-            })
-        })
+        match self.sources.get(source) {
+            Some(counts) => flags_where(shingles, |&h| counts.is_boilerplate(&self.params, h)),
+            None => Vec::new(),
+        }
     }
 }
 
 impl BoilerplateLookup for BoilerplateSnapshot {
     fn source_docs(&self, source: &str) -> u64 {
         self.sources.get(source).map_or(0, |c| u64::from(c.docs))
-    }
-
-    fn retain_content(&self, source: &str, shingles: &mut Vec<u64>) {
-        if let Some(c) = self.sources.get(source) {
-            if !c.recurring.is_empty() {
-                shingles.retain(|h| !c.recurring.contains_key(h));
-            }
-        }
     }
 
     fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool> {
@@ -1249,11 +1236,10 @@ mod tests {
         let check = |snap: &BoilerplateSnapshot| {
             for site in ["site-0", "site-1", "site-2", "nowhere"] {
                 assert_eq!(snap.source_docs(site), m.source_docs(site), "{site}");
-                let (mut a, mut b) = (queries.clone(), queries.clone());
+                let mut a = queries.clone();
                 m.retain_content(site, &mut a);
-                BoilerplateLookup::retain_content(snap, site, &mut b);
-                assert_eq!(a, b, "{site}");
-                // The flags mark exactly what retaining drops.
+                // The snapshot flags what the model flags, and the flags
+                // mark exactly what retaining drops.
                 let flags = m.boilerplate_flags(site, &queries);
                 assert_eq!(flags, snap.boilerplate_flags(site, &queries), "{site}");
                 let kept: Vec<u64> = if flags.is_empty() {

@@ -83,24 +83,37 @@ impl Shingles<'_> {
             return out;
         }
         if t.len() < self.k {
-            out.push(finalize(self.h.wrapping_add(t.len() as u64)));
+            out.push(window_shingle(self.h, t.len()));
             return out;
         }
         // As `next` does: emit the window before word `next`, then roll
         // each later word in and the word `k` before it out.
         // (Zipped slices, not indices: no bounds checks in the loop.)
         let (k, top, mut h) = (self.k, self.top, self.h);
-        out.push(finalize(h.wrapping_add(k as u64)));
+        out.push(window_shingle(h, k));
         let (incoming, outgoing) = (&t[self.next..], &t[self.next - k..]);
         out.extend(incoming.iter().zip(outgoing).map(|(&new, &old)| {
-            h = h
-                .wrapping_sub(old.wrapping_mul(top))
-                .wrapping_mul(ROLL)
-                .wrapping_add(new);
-            finalize(h.wrapping_add(k as u64))
+            h = roll(h, old, new, top);
+            window_shingle(h, k)
         }));
         out
     }
+}
+
+/// The rolling hash `h` of a window with word `old` rolled out (`top` is
+/// its weight, `ROLL^(k-1)`) and word `new` rolled in.
+#[inline]
+fn roll(h: u64, old: u64, new: u64, top: u64) -> u64 {
+    h.wrapping_sub(old.wrapping_mul(top))
+        .wrapping_mul(ROLL)
+        .wrapping_add(new)
+}
+
+/// The shingle of a window of `k` words (all of a text shorter than the
+/// shingle size) with rolling hash `h`.
+#[inline]
+fn window_shingle(h: u64, k: usize) -> u64 {
+    finalize(h.wrapping_add(k as u64))
 }
 
 impl Iterator for Shingles<'_> {
@@ -115,19 +128,15 @@ impl Iterator for Shingles<'_> {
         if t.len() < self.k {
             // The one shingle of a short text, weighted by its length.
             self.next = t.len() + 1;
-            return Some(finalize(self.h.wrapping_add(t.len() as u64)));
+            return Some(window_shingle(self.h, t.len()));
         }
         // `h` is the window ending before word `next`: emit it, then
         // roll word `next` in and word `next - k` out.
         let i = self.next;
         self.next += 1;
-        let out = finalize(self.h.wrapping_add(self.k as u64));
+        let out = window_shingle(self.h, self.k);
         if i < t.len() {
-            self.h = self
-                .h
-                .wrapping_sub(t[i - self.k].wrapping_mul(self.top))
-                .wrapping_mul(ROLL)
-                .wrapping_add(t[i]);
+            self.h = roll(self.h, t[i - self.k], t[i], self.top);
         }
         Some(out)
     }

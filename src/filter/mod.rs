@@ -49,9 +49,9 @@
 //! the documents, the bucket pages, the model and the snapshot (as "the
 //! model's" when it is), the input position and the output lengths
 //! ([`Checkpoint`]) in one redb transaction, after the outputs and the
-//! index's texts file were flushed and fsynced. Rerunning the same input after a crash resumes at the
-//! checkpoint with exactly that state, so it decides as an uninterrupted
-//! run would.
+//! index's texts file were flushed and fsynced. Rerunning the same input
+//! after a crash resumes at the checkpoint with exactly that state, so it
+//! decides as an uninterrupted run would.
 
 pub mod io;
 
@@ -644,8 +644,12 @@ struct Prepared {
     sig: Vec<u32>,
     /// Shingles of that body (repeats counted).
     body_len: u32,
-    /// That body as signed (`None` for a line that is no document).
-    signed: Option<Signed>,
+    /// The boilerplate segments that body was made without (see
+    /// [`Analysis::bad_segments`]; empty for a line that is no document).
+    /// The body itself is made again only for a document with candidates
+    /// to verify: sorting every document's set was a twelfth of the CPU
+    /// time, and keeping its shingles a fresh 8 KB a document.
+    signed_bad: Vec<bool>,
 }
 
 /// What happened to a line.
@@ -676,14 +680,6 @@ struct Candidate {
     analysis: Analysis,
     /// Its body under the model as the batch began.
     body: BodyCache,
-}
-
-/// A body as signed: the boilerplate segments it was made without. The
-/// body itself is made again only for a document with candidates to
-/// verify: sorting every document's set was a twelfth of the CPU time,
-/// and keeping its shingles a fresh 8 KB a document.
-struct Signed {
-    bad: Vec<bool>,
 }
 
 /// A body and the boilerplate segments it was made without.
@@ -1233,19 +1229,18 @@ fn read_batch(input: &mut InputStream, cap: u64) -> Result<Vec<Line>> {
     Ok(lines)
 }
 
-/// The bucket keys, signature and body of `analysis` without the
+/// The bucket keys, signature and body size of `analysis` without the
 /// boilerplate segments `bad`.
 fn sign_body(
     analysis: &Analysis,
-    bad: Vec<bool>,
+    bad: &[bool],
     opts: &FilterOptions,
     lsh: LshParams,
-) -> (Vec<u64>, Vec<u32>, u32, Signed) {
-    let (keys, sig, len) = analysis.with_content(&bad, opts.params.shingle_size, |content| {
+) -> (Vec<u64>, Vec<u32>, u32) {
+    analysis.with_content(bad, opts.params.shingle_size, |content| {
         let (keys, sig) = signature_keys(content, lsh, opts.params.num_hashes);
         (keys, sig, content.len() as u32)
-    });
-    (keys, sig, len, Signed { bad })
+    })
 }
 
 /// Signs again, in parallel, the documents of `batch` (signed under an
@@ -1260,18 +1255,15 @@ fn resign_changed(
     lsh: LshParams,
 ) {
     batch.par_iter_mut().for_each(|p| {
-        let (Ok(d), Some(signed)) = (&p.doc, &p.signed) else {
+        let Ok(d) = &p.doc else {
             return;
         };
         let bad = p.analysis.bad_segments(snapshot, d.source.as_deref());
-        if bad == signed.bad {
+        if bad == p.signed_bad {
             return;
         }
-        let (keys, sig, body_len, signed) = sign_body(&p.analysis, bad, opts, lsh);
-        p.keys = keys;
-        p.sig = sig;
-        p.body_len = body_len;
-        p.signed = Some(signed);
+        (p.keys, p.sig, p.body_len) = sign_body(&p.analysis, &bad, opts, lsh);
+        p.signed_bad = bad;
     });
 }
 
@@ -1285,13 +1277,13 @@ fn sign(
     parsed
         .into_par_iter()
         .map(|p| {
-            let (keys, sig, body_len, signed) = match &p.doc {
+            let (keys, sig, body_len, signed_bad) = match &p.doc {
                 Ok(d) => {
                     let bad = p.analysis.bad_segments(snapshot, d.source.as_deref());
-                    let (keys, sig, body_len, signed) = sign_body(&p.analysis, bad, opts, lsh);
-                    (keys, sig, body_len, Some(signed))
+                    let (keys, sig, body_len) = sign_body(&p.analysis, &bad, opts, lsh);
+                    (keys, sig, body_len, bad)
                 }
-                Err(_) => (Vec::new(), Vec::new(), 0, None),
+                Err(_) => (Vec::new(), Vec::new(), 0, Vec::new()),
             };
             Prepared {
                 exact_key: Store::exact_key(p.analysis.exact),
@@ -1301,7 +1293,7 @@ fn sign(
                 keys,
                 sig,
                 body_len,
-                signed,
+                signed_bad,
             }
         })
         .collect()
