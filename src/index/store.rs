@@ -300,9 +300,11 @@ pub struct Store {
     /// Keys of inserted documents not yet in their pages (see
     /// [`Store::apply_keys`]).
     pending_keys: Vec<(u64, DocId)>,
-    /// Bucket (key >> 16) -> last index in `pending_keys` holding it.
-    recent: super::KeyMap<u32>,
-    /// For each entry of `pending_keys`, the previous one of its bucket
+    /// Slot of a bucket (see [`recent_slot`]) -> last index in
+    /// `pending_keys` whose bucket has that slot (`u32::MAX`: none), or
+    /// empty while none is pending.
+    recent: Vec<u32>,
+    /// For each entry of `pending_keys`, the previous one of its slot
     /// (`u32::MAX`: none).
     recent_next: Vec<u32>,
     /// Scratch for [`Store::apply_keys`] (kept to reuse its memory).
@@ -464,7 +466,7 @@ impl Store {
             dirty_list: Vec::new(),
             committed_next_doc: 0,
             pending_keys: Vec::new(),
-            recent: HashMap::default(),
+            recent: Vec::new(),
             recent_next: Vec::new(),
             grouped_keys: Vec::new(),
             next_doc: 0,
@@ -626,7 +628,7 @@ impl Store {
         // capacity (regrowing it to 4 MB after every apply was a stream of
         // fresh pages for the kernel to zero).
         let mut pending = std::mem::take(&mut self.pending_keys);
-        self.recent.clear();
+        self.recent.fill(u32::MAX);
         self.recent_next.clear();
         self.load_pages(pending.iter().map(|&(k, _)| k))?;
         // Grouped by page group (one counting pass), then each group
@@ -721,9 +723,14 @@ impl Store {
 
     /// Appends the deferred-key documents holding `key` to `out`.
     fn collect_recent(&self, key: u64, out: &mut Vec<DocId>) {
-        let mut link = self.recent.get(&(key >> 16)).copied().unwrap_or(u32::MAX);
-        while let Some(&(_, doc)) = self.pending_keys.get(link as usize) {
-            out.push(doc);
+        let Some(&head) = self.recent.get(recent_slot(key)) else {
+            return;
+        };
+        let mut link = head;
+        while let Some(&(k, doc)) = self.pending_keys.get(link as usize) {
+            if k >> 16 == key >> 16 {
+                out.push(doc);
+            }
             link = self.recent_next[link as usize];
         }
     }
@@ -782,7 +789,7 @@ impl Store {
                                 page[interpolate(page.len(), u64::from(fragment_of(key)) << 32)];
                         }
                     }
-                    touched ^= u64::from(self.recent.get(&(key >> 16)).copied().unwrap_or(0));
+                    touched ^= u64::from(self.recent.get(recent_slot(key)).copied().unwrap_or(0));
                 }
                 std::hint::black_box(touched);
                 let mut out = Vec::new();
@@ -881,10 +888,13 @@ impl Store {
             .expect("a write transaction is open between commits");
         let ((), written) = rayon::join(
             || {
+                if recent.is_empty() {
+                    recent.resize(RECENT_SLOTS, u32::MAX);
+                }
                 for (id, doc) in docs {
                     for k in doc_keys(doc) {
                         let at = pending_keys.len() as u32;
-                        let next = recent.insert(k >> 16, at).unwrap_or(u32::MAX);
+                        let next = std::mem::replace(&mut recent[recent_slot(k)], at);
                         recent_next.push(next);
                         pending_keys.push((k, *id));
                     }
@@ -1409,6 +1419,20 @@ fn put_sketch(
     if dirty.last() != Some(&(c as u64)) {
         dirty.push(c as u64);
     }
+}
+
+/// Slots of the deferred keys' table: twice [`RECENT_KEYS`], so chains
+/// stay short until the keys are applied.
+const RECENT_SLOTS: usize = 2 * RECENT_KEYS;
+
+/// The slot of `key`'s bucket in the deferred keys' table: low bits of the
+/// bucket (`key >> 16`; its bits are a hash's). Buckets sharing a slot
+/// share a chain, and look-ups compare each entry's bucket: a flat table
+/// indexed by the key itself instead of a hash map cost a cache miss, not
+/// a probe sequence, per key filed (the hash map was a thirtieth of the
+/// filter's CPU).
+fn recent_slot(key: u64) -> usize {
+    (key >> 16) as usize & (RECENT_SLOTS - 1)
 }
 
 fn group_of(page: u32) -> u32 {
