@@ -1746,6 +1746,34 @@ mod tests {
     }
 
     #[test]
+    fn deferred_keys_of_buckets_sharing_a_slot_are_told_apart() {
+        let mut s = Store::in_memory(params()).unwrap();
+        // Same slot, other buckets: equal low bits of `key >> 16`, and
+        // within a bucket the low 16 bits do not matter.
+        let a = k(1);
+        let b = a ^ ((RECENT_SLOTS as u64) << 16);
+        let a2 = a ^ 0xFFFF;
+        assert_eq!(recent_slot(a), recent_slot(b));
+        assert_ne!(a >> 16, b >> 16);
+        let (ka, kb) = ([a], [b]);
+        s.insert_docs(&[(0, new_doc("a", "x", &ka)), (1, new_doc("b", "y", &kb))])
+            .unwrap();
+        s.load_pages([a, b]).unwrap();
+        let mut out = Vec::new();
+        for (key, want) in [(a, vec![0]), (b, vec![1]), (a2, vec![0])] {
+            s.lookup_loaded(&[key], &mut out);
+            assert_eq!(out, want, "key {key:x}");
+        }
+        assert_eq!(
+            s.lookup_many(&[vec![a], vec![b, a]]),
+            vec![vec![0], vec![0, 1]]
+        );
+        // Applied to their pages, the same.
+        assert_eq!(s.lookup(&[b]).unwrap(), vec![1]);
+        assert_eq!(s.lookup(&[a2]).unwrap(), vec![0]);
+    }
+
+    #[test]
     fn deferred_keys_runs_and_compaction_agree_with_a_plain_map() {
         use std::collections::{BTreeMap, BTreeSet};
         let dir = tempfile::tempdir().unwrap();
