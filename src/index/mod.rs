@@ -15,9 +15,6 @@ pub mod memory;
 pub mod store;
 pub mod texts;
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
 use crate::error::Result;
 use crate::minhash::Signature;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -141,28 +138,6 @@ pub trait CandidateIndex {
     /// True when nothing is indexed.
     fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
-    }
-}
-
-/// A map keyed by values that are hashes already (band keys, shingle
-/// hashes): one multiply per key instead of SipHash.
-pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
-
-/// Hasher for keys that are hashes already.
-#[derive(Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
