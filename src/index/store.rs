@@ -1208,46 +1208,65 @@ impl Store {
             let mut t = txn
                 .open_table(BUCKETS)
                 .map_err(|e| index_error(&self.path, e))?;
-            let mut bytes = Vec::new();
-            for &g in &self.dirty_list {
-                let group = &mut self.groups[g as usize];
-                let base = u64::from(g) << 32;
-                let first = (g as usize) * PAGES_PER_GROUP;
-                let pages = &self.pages[first..first + PAGES_PER_GROUP];
-                if group.compact || group.runs >= MAX_RUNS {
-                    // Compact: every entry of the group in one run.
-                    for run in 0..group.runs {
-                        t.remove(base | u64::from(run))
-                            .map_err(|e| index_error(&self.path, e))?;
-                    }
-                    encode_run(
-                        pages.iter().map(|p| p.as_deref().unwrap_or_default()),
-                        &mut bytes,
-                    );
-                    group.runs = 0;
-                } else {
-                    // The entries of the documents added since the last commit.
-                    let from = self.committed_next_doc;
-                    let added: Vec<Vec<u64>> = pages
-                        .iter()
-                        .map(|p| {
-                            p.as_deref()
-                                .unwrap_or_default()
+            use rayon::prelude::*;
+            // The dirty groups' runs are encoded in parallel (one after
+            // the other it was a quarter of a commit), a few groups at a
+            // time (a compaction of every group holds the whole index),
+            // then written.
+            let from = self.committed_next_doc;
+            for chunk in self.dirty_list.chunks(32) {
+                let (groups, pages) = (&self.groups, &self.pages);
+                let runs: Vec<(u32, bool, Vec<u8>)> = chunk
+                    .par_iter()
+                    .map(|&g| {
+                        let group = &groups[g as usize];
+                        let first = (g as usize) * PAGES_PER_GROUP;
+                        let pages = &pages[first..first + PAGES_PER_GROUP];
+                        let mut bytes = Vec::new();
+                        let compact = group.compact || group.runs >= MAX_RUNS;
+                        if compact {
+                            // Every entry of the group in one run.
+                            encode_run(
+                                pages.iter().map(|p| p.as_deref().unwrap_or_default()),
+                                &mut bytes,
+                            );
+                        } else {
+                            // The entries of the documents added since the
+                            // last commit.
+                            let added: Vec<Vec<u64>> = pages
                                 .iter()
-                                .copied()
-                                .filter(|&e| e & 0xFFFF_FFFF >= from)
-                                .collect()
-                        })
-                        .collect();
-                    encode_run(added.iter().map(Vec::as_slice), &mut bytes);
+                                .map(|p| {
+                                    p.as_deref()
+                                        .unwrap_or_default()
+                                        .iter()
+                                        .copied()
+                                        .filter(|&e| e & 0xFFFF_FFFF >= from)
+                                        .collect()
+                                })
+                                .collect();
+                            encode_run(added.iter().map(Vec::as_slice), &mut bytes);
+                        }
+                        (g, compact, bytes)
+                    })
+                    .collect();
+                for (g, compact, bytes) in runs {
+                    let group = &mut self.groups[g as usize];
+                    let base = u64::from(g) << 32;
+                    if compact {
+                        for run in 0..group.runs {
+                            t.remove(base | u64::from(run))
+                                .map_err(|e| index_error(&self.path, e))?;
+                        }
+                        group.runs = 0;
+                    }
+                    if bytes.len() > 4 * PAGES_PER_GROUP {
+                        t.insert(base | u64::from(group.runs), bytes.as_slice())
+                            .map_err(|e| index_error(&self.path, e))?;
+                        group.runs += 1;
+                    }
+                    group.compact = false;
+                    group.dirty = false;
                 }
-                if bytes.len() > 4 * PAGES_PER_GROUP {
-                    t.insert(base | u64::from(group.runs), bytes.as_slice())
-                        .map_err(|e| index_error(&self.path, e))?;
-                    group.runs += 1;
-                }
-                group.compact = false;
-                group.dirty = false;
             }
         }
         self.dirty_list.clear();
