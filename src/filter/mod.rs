@@ -457,22 +457,22 @@ impl Analysis {
         let bytes = text.as_bytes();
         let (mut segs, mut seg_start) = (Vec::new(), Vec::new());
         let (mut seg, mut exact) = (0u64, 0u64);
-        let mut prev_end: Option<usize> = None;
-        for (t, (&h, span)) in hashes.iter().zip(spans).enumerate() {
-            match prev_end {
-                None => seg_start.push(0),
-                Some(pe) if bytes[pe..span.start].iter().any(|&b| is_break(b)) => {
-                    segs.push(finish(seg));
-                    seg_start.push(t as u32);
-                    seg = 0;
-                }
-                Some(_) => {}
-            }
+        if let (Some(&h), Some(first)) = (hashes.first(), spans.first()) {
+            seg_start.push(0);
             seg = mix(seg, h);
             exact = mix(exact, h);
-            prev_end = Some(span.end);
-        }
-        if !hashes.is_empty() {
+            let mut prev_end = first.end;
+            // Token `t + 1` follows token `t`.
+            for (t, (&h, span)) in hashes[1..].iter().zip(&spans[1..]).enumerate() {
+                if bytes[prev_end..span.start].iter().any(|&b| is_break(b)) {
+                    segs.push(finish(seg));
+                    seg_start.push((t + 1) as u32);
+                    seg = 0;
+                }
+                seg = mix(seg, h);
+                exact = mix(exact, h);
+                prev_end = span.end;
+            }
             segs.push(finish(seg));
         }
         let shingles = Shingles::new(hashes, k).into_vec();
