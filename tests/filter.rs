@@ -285,6 +285,57 @@ fn index_persists_across_runs_and_the_same_input_drops_entirely_the_second_time(
 }
 
 #[test]
+fn copies_of_the_batch_just_before_are_found_while_it_is_being_stored() {
+    // Batches end at 256, 512 and 1,024 lines here: the documents kept in
+    // lines 256-511 are stored while the batch from line 512 is decided.
+    let mut lines = stream(11, 600, 4, 0.0).lines;
+    let copy = |lines: &[String], of: usize, id: &str, dateline: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(&lines[of]).unwrap();
+        let text = format!("{dateline}{}", v["text"].as_str().unwrap());
+        v["id"] = json!(id);
+        v["text"] = json!(text);
+        v.to_string()
+    };
+    let id_of = |lines: &[String], i: usize| -> String {
+        let v: serde_json::Value = serde_json::from_str(&lines[i]).unwrap();
+        v["id"].as_str().unwrap().to_string()
+    };
+    lines[520] = copy(&lines, 300, "exact-of-300", "");
+    lines[530] = copy(&lines, 400, "dateline-of-400", "PARIS (Wire) - ");
+    lines[540] = copy(&lines, 100, "exact-of-100", "");
+    let h = Harness::new();
+    h.write("in.jsonl", lines.join("\n") + "\n");
+    for index in [true, false] {
+        let mut args = vec!["filter", "in.jsonl", "--dropped", "d.jsonl"];
+        if index {
+            args.extend(["--index", "idx.redb"]);
+        }
+        let out = h.run(&args, b"");
+        assert!(out.status.success());
+        let d = dropped_records(&h.read("d.jsonl"));
+        let pairs: Vec<(String, String)> = d
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["duplicate_of"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("exact-of-300".to_string(), id_of(&lines, 300)),
+                ("dateline-of-400".to_string(), id_of(&lines, 400)),
+                ("exact-of-100".to_string(), id_of(&lines, 100)),
+            ],
+            "index: {index}"
+        );
+        assert_eq!(d[1]["reason"], "near-duplicate");
+    }
+}
+
+#[test]
 fn other_parameters_or_format_version_are_a_clear_error_naming_the_index() {
     let h = Harness::new();
     h.write("in.jsonl", line("a", "s", WIRE) + "\n");

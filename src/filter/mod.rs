@@ -35,9 +35,13 @@
 //! on a pool of its own at a lower priority (nice 10 on Linux), so the
 //! decisions, the critical path, get the cores when they need them:
 //! candidates are read and analysed in parallel, decisions are made one by
-//! one in input order, then the documents kept are stored (their texts,
-//! records and bucket keys) while passages for the dropped log are
-//! computed in parallel and outputs are written in order.
+//! one in input order, and passages for the dropped log are computed in
+//! parallel while outputs are written in order. The documents kept (their
+//! texts, records and bucket keys) are stored while the next batch is
+//! decided one by one, which does not touch the store; that batch finds
+//! them meanwhile through their keys in RAM, as the store would. Before
+//! a commit, or when a kept document's source is young, they are stored
+//! at once.
 //!
 //! **Determinism and crash safety**: a decision depends only on the index
 //! state and the document, never on where batches end. Verification uses
@@ -675,7 +679,9 @@ enum Target {
 
 /// A stored document read back as a candidate.
 struct Candidate {
-    doc: StoredDoc,
+    /// The caller's id.
+    id: String,
+    source: Option<String>,
     text: String,
     analysis: Analysis,
     /// Its body under the model as the batch began.
@@ -758,6 +764,43 @@ impl BatchKeys {
             }
             link = next;
         }
+    }
+}
+
+/// What [`Filter::gather`] found for a batch.
+struct Gathered {
+    /// Each line's keys to look up (its bands and exact key).
+    lookups: Vec<Vec<u64>>,
+    /// Each line's candidates among the documents kept before the batch,
+    /// ascending.
+    found_before: Vec<Vec<DocId>>,
+    /// Those worth verifying, read and analysed.
+    candidates: HashMap<DocId, Candidate>,
+    /// The bodies of the lines with candidates, under the model as the
+    /// batch began.
+    fresh: Vec<Option<BodyCache>>,
+}
+
+/// A decided batch whose kept documents are stored while the next batch
+/// is decided (see [`Filter::gather`]).
+struct Unstored {
+    batch: Vec<Prepared>,
+    decided: Decided,
+    /// The number its first kept document got.
+    first_id: DocId,
+    /// Its kept documents' keys.
+    keys: BatchKeys,
+}
+
+impl Unstored {
+    /// The batch position of the document numbered `id`.
+    fn position(&self, id: DocId) -> usize {
+        self.decided.kept_order[(id - self.first_id) as usize]
+    }
+
+    /// The number after the last this batch gave.
+    fn next_id(&self) -> DocId {
+        self.first_id + self.decided.kept_order.len() as u64
     }
 }
 
@@ -968,6 +1011,8 @@ pub fn run(
     // decided.
     let interval = opts.commit_interval(store.doc_count());
     let lsh = store.params().lsh;
+    // A decided batch whose documents are stored with the next one.
+    let mut unstored: Option<Unstored> = None;
     let input_end = std::thread::scope(|threads| -> Result<StreamPosition> {
         let mut feed = Feed::start(threads, input, opts, &prep_pool);
         let first = feed.take(f.batch_cap(f.seen, since_commit, interval))?;
@@ -1025,6 +1070,7 @@ pub fn run(
             // Where a commit after this batch checkpoints (after its last line).
             let batch_end = batch.last().map_or(done_at, |p| p.line.end);
             let commit_now = failure.is_none() && since_after >= interval;
+            let can_defer = failure.is_none() && !commit_now;
             // The next batch is taken from the feed here, on this thread:
             // waiting for the feed inside a rayon job could deadlock (a
             // worker waiting in the feed's own parallel analysis may pick
@@ -1034,7 +1080,12 @@ pub fn run(
                 None => Vec::new(),
             };
             let mut next = None;
-            let decided = prep_pool.in_place_scope(|scope| {
+            // The kept documents get numbers from here on (after those of
+            // the batch before, stored or not).
+            let next_id = unstored
+                .as_ref()
+                .map_or(store.next_doc(), Unstored::next_id);
+            let deferred = prep_pool.in_place_scope(|scope| {
                 // The next batch is signed while this one is decided.
                 let next = &mut next;
                 scope.spawn(move |_| {
@@ -1046,9 +1097,45 @@ pub fn run(
                 // The decisions' parallel steps run on their own threads: in
                 // the shared pool they would queue behind the analysis of the
                 // next batch and the decisions would wait for all of it.
-                let decided = decide_pool.install(|| f.decide(store, &batch))?;
-                // The kept documents are stored (and their records put into
-                // the transaction) while the batch's lines are written out.
+                let gathered =
+                    decide_pool.install(|| f.gather(store, &batch, unstored.as_ref()))?;
+                // The batch before, when its documents are not stored yet,
+                // is stored while this one's serial loop runs (which does
+                // not touch the store); one after the other, both were on
+                // the decisions' path.
+                let before = unstored.take();
+                let mut young = std::mem::take(&mut f.young);
+                let snapshot_now = Arc::clone(&f.snapshot);
+                let (decided, stored_before) = decide_pool.install(|| {
+                    rayon::join(
+                        || f.decide(&batch, gathered, next_id),
+                        || match &before {
+                            Some(u) => {
+                                store_kept(store, &snapshot_now, &mut young, &u.batch, &u.decided)
+                            }
+                            None => Ok(()),
+                        },
+                    )
+                });
+                f.young = young;
+                stored_before?;
+                if let Some(u) = before {
+                    prep_pool.spawn(move || drop(u));
+                }
+                // This batch's documents are stored with the next batch's
+                // loop, unless the index is committed after it, or one of
+                // them is young (a refresh signs young documents again from
+                // the store).
+                let defer = can_defer
+                    && !decided.kept_order.iter().any(|&i| {
+                        batch[i].doc.as_ref().is_ok_and(|d| {
+                            d.source
+                                .as_deref()
+                                .is_some_and(|s| f.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS)
+                        })
+                    });
+                // Otherwise they are stored (and their records put into the
+                // transaction) while the batch's lines are written out.
                 let mut stored = Ok(());
                 // At a refresh point the model's snapshot is taken meanwhile
                 // too (on the decisions' path it was a twentieth of a run).
@@ -1057,9 +1144,11 @@ pub fn run(
                     let (store, stored) = (&mut *store, &mut stored);
                     let (batch, decided) = (&batch, &decided);
                     let (young, snapshot) = (&mut f.young, &f.snapshot);
-                    s.spawn(move |_| {
-                        *stored = store_kept(store, snapshot, young, batch, decided);
-                    });
+                    if !defer {
+                        s.spawn(move |_| {
+                            *stored = store_kept(store, snapshot, young, batch, decided);
+                        });
+                    }
                     if refresh {
                         let (model, refreshed) = (&f.model, &mut refreshed);
                         s.spawn(move |_| *refreshed = Some(Arc::new(model.snapshot())));
@@ -1091,16 +1180,27 @@ pub fn run(
                     let cp = checkpoint(identity.clone(), kept, &dropped, false, batch_end);
                     f.commit(store, kept, &mut dropped, cp)?;
                 }
-                Ok::<(), Error>(())
+                Ok::<_, Error>(defer.then_some(decided))
             });
-            decided?;
             ahead = next.unwrap_or(Ahead::Parsed(Vec::new()));
             since_commit = if commit_now { 0 } else { since_after };
             summary.lines += batch.len() as u64;
             summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
-            // Freeing a batch's thousands of buffers is left to a
-            // preparation thread.
-            prep_pool.spawn(move || drop(batch));
+            match deferred? {
+                Some(decided) => {
+                    unstored = Some(Unstored {
+                        batch,
+                        decided,
+                        first_id: next_id,
+                        keys: std::mem::take(&mut f.batch_keys),
+                    });
+                }
+                // Freeing a batch's thousands of buffers is left to a
+                // preparation thread.
+                None => {
+                    prep_pool.spawn(move || drop(batch));
+                }
+            }
             done_at = batch_end;
             if let Some((err, before)) = failure {
                 let cp = checkpoint(identity.clone(), kept, &dropped, false, before);
@@ -1112,6 +1212,10 @@ pub fn run(
                 bytes: summary.bytes,
                 kept: summary.kept,
             });
+        }
+        if let Some(u) = unstored.take() {
+            decide_pool
+                .install(|| store_kept(store, &f.snapshot, &mut f.young, &u.batch, &u.decided))?;
         }
         feed.finish()
     })?;
@@ -1425,12 +1529,17 @@ impl Filter<'_> {
         cap.min(interval.saturating_sub(since_commit).max(1))
     }
 
-    /// Decides a batch against the store and itself. The model learns
-    /// from each document kept as it is kept; the documents are numbered
-    /// here and stored after (by [`store_kept`], while the batch is
-    /// written out): storing them was most of this loop, the filter's one
-    /// serial step.
-    fn decide(&mut self, store: &mut Store, batch: &[Prepared]) -> Result<Decided> {
+    /// Finds, reads and analyses in parallel what deciding `batch` needs:
+    /// its candidates among the stored documents and among those of
+    /// `unstored` (the batch before, when its kept documents are not
+    /// stored yet: found through its keys, as the store would find them),
+    /// and its own bodies.
+    fn gather(
+        &self,
+        store: &mut Store,
+        batch: &[Prepared],
+        unstored: Option<&Unstored>,
+    ) -> Result<Gathered> {
         // Candidates already in the store, read and analysed in parallel.
         store.settle_keys()?;
         store.load_pages(
@@ -1454,30 +1563,72 @@ impl Filter<'_> {
                 }
             })
             .collect();
-        let found_before = store.lookup_many(&lookups);
+        let mut found_before = store.lookup_many(&lookups);
+        // Numbers from `first_unstored` on are the unstored batch's; they
+        // follow every stored one, so each list stays ascending.
+        let first_unstored = unstored.map_or(store.next_doc(), |u| u.first_id);
+        if let Some(u) = unstored {
+            let mut local = Vec::new();
+            for (f, keys) in found_before.iter_mut().zip(&lookups) {
+                local.clear();
+                for k in keys {
+                    u.keys.get(k >> 16, &mut local);
+                }
+                if local.is_empty() {
+                    continue;
+                }
+                let mut ids: Vec<DocId> = local
+                    .iter()
+                    .filter_map(|&j| match u.decided.outcomes[j] {
+                        Outcome::Kept(id) => Some(id),
+                        _ => None,
+                    })
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                f.extend(ids);
+            }
+        }
         let found: Vec<(usize, &Vec<DocId>)> = found_before
             .iter()
             .enumerate()
             .filter(|(_, f)| !f.is_empty())
             .collect();
-        let mut ids: Vec<DocId> = found.iter().flat_map(|(_, f)| f.iter().copied()).collect();
+        let mut ids: Vec<DocId> = found
+            .iter()
+            .flat_map(|(_, f)| f.iter().copied())
+            .filter(|&id| id < first_unstored)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         // Judged first by their sketches (in RAM); only the likely ones
-        // have their records and texts read.
+        // have their records and texts read. An unstored document is
+        // judged by the sketch it will be stored with.
         store.load_sketches(&ids)?;
         let mut wanted: Vec<DocId> = Vec::new();
+        let mut low = Vec::new();
         for (i, f) in &found {
             let p = &batch[*i];
             for &id in f.iter() {
-                let Some(s) = store.sketch(id) else {
+                let sketch =
+                    match unstored.filter(|_| id >= first_unstored) {
+                        Some(u) => {
+                            let q = &u.batch[u.position(id)];
+                            low.clear();
+                            low.extend(q.sig.iter().map(|&v| v as u8));
+                            (q.sig.len() == self.opts.params.num_hashes && q.body_len > 0)
+                                .then_some((q.analysis.exact, q.body_len, low.as_slice()))
+                        }
+                        None => store.sketch(id).map(|s| (s.exact, s.set_len, s.low_bytes)),
+                    };
+                let Some((exact, set_len, low_bytes)) = sketch else {
                     // No signature (an empty body): only an exact copy
                     // could match, and its exact key found it.
                     wanted.push(id);
                     continue;
                 };
-                let (j, c) = estimate_low_bytes(&p.sig, p.body_len, s.low_bytes, s.set_len);
-                if s.exact == p.analysis.exact
+                let (j, c) = estimate_low_bytes(&p.sig, p.body_len, low_bytes, set_len);
+                if exact == p.analysis.exact
                     || j >= self.opts.jaccard - PREFILTER_MARGIN
                     || c >= self.opts.containment - PREFILTER_MARGIN
                 {
@@ -1487,6 +1638,7 @@ impl Filter<'_> {
         }
         wanted.sort_unstable();
         wanted.dedup();
+        let unstored_wanted = wanted.split_off(wanted.partition_point(|&id| id < first_unstored));
         let mut records = store.records_of_par(&wanted)?;
         let fetched: Vec<StoredDoc> = wanted
             .into_iter()
@@ -1494,7 +1646,7 @@ impl Filter<'_> {
             .collect();
         let k = self.k;
         let model = &self.model;
-        let candidates: HashMap<DocId, Candidate> = store
+        let mut candidates: HashMap<DocId, Candidate> = store
             .map_texts_par(fetched, |doc, text| {
                 let analysis = Analysis::new(&text, k);
                 let bad = analysis.bad_segments(model, doc.source.as_deref());
@@ -1502,7 +1654,8 @@ impl Filter<'_> {
                 (
                     doc.doc,
                     Candidate {
-                        doc,
+                        id: doc.id,
+                        source: doc.source,
                         text,
                         analysis,
                         body,
@@ -1511,6 +1664,30 @@ impl Filter<'_> {
             })?
             .into_iter()
             .collect();
+        // The unstored batch's documents, from what it holds in RAM (the
+        // analysis of its text is the one reading the stored text gives).
+        if let Some(u) = unstored {
+            candidates.extend(
+                unstored_wanted
+                    .par_iter()
+                    .filter_map(|&id| {
+                        let q = &u.batch[u.position(id)];
+                        let d = q.doc.as_ref().ok()?;
+                        let bad = q.analysis.bad_segments(model, d.source.as_deref());
+                        Some((
+                            id,
+                            Candidate {
+                                id: d.id.clone(),
+                                source: d.source.clone(),
+                                text: d.text.clone(),
+                                analysis: q.analysis.clone(),
+                                body: q.analysis.body_of(bad, k),
+                            },
+                        ))
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
 
         // The batch's own bodies under the model as the batch begins, in
         // parallel, for the documents with stored candidates to verify;
@@ -1528,6 +1705,27 @@ impl Filter<'_> {
                 _ => None,
             })
             .collect();
+        Ok(Gathered {
+            lookups,
+            found_before,
+            candidates,
+            fresh,
+        })
+    }
+
+    /// Decides a batch against the store and itself, from what
+    /// [`Filter::gather`] found; the documents kept are numbered from
+    /// `next_id` on. The model learns from each document kept as it is
+    /// kept. This loop is the filter's one serial step: the documents are
+    /// stored after it (by [`store_kept`]), or while the next batch's
+    /// loop runs.
+    fn decide(&mut self, batch: &[Prepared], gathered: Gathered, next_id: DocId) -> Decided {
+        let Gathered {
+            lookups,
+            found_before,
+            candidates,
+            fresh,
+        } = gathered;
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
         // Bucket (top 48 bits of a key, as the store matches them) -> batch
         // positions of the documents kept in this batch holding it.
@@ -1538,7 +1736,7 @@ impl Filter<'_> {
         // Numbers for the documents kept, in the order they are kept (a
         // number given to a copy a preferred source then replaced stays
         // unused, as when it was stored and removed).
-        let mut next_id = store.next_doc();
+        let mut next_id = next_id;
         let mut kept_order: Vec<usize> = Vec::new();
         let mut number = |i: usize| {
             kept_order.push(i);
@@ -1596,7 +1794,7 @@ impl Filter<'_> {
                     (
                         &c.analysis,
                         Some(&c.body),
-                        c.doc.source.as_deref(),
+                        c.source.as_deref(),
                         Target::Stored(id),
                     )
                 };
@@ -1688,11 +1886,11 @@ impl Filter<'_> {
                 }
             }
         }
-        Ok(Decided {
+        Decided {
             outcomes,
             candidates,
             kept_order,
-        })
+        }
     }
 
     /// The verdict of a body against a kept body, if it is a copy.
@@ -1792,7 +1990,7 @@ fn emit(
                 .map(|d| (d.id.as_str(), d.text.as_str())),
             Target::Stored(id) => candidates
                 .get(&id)
-                .map(|c| (c.doc.id.as_str(), c.text.as_str())),
+                .map(|c| (c.id.as_str(), c.text.as_str())),
         }
     };
     let want_passages = opts.passages && dropped.is_some();
