@@ -72,7 +72,7 @@ use crate::boilerplate::{
 };
 use crate::error::{Error, Result};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
-use crate::index::{DocId, LshParams};
+use crate::index::{DocId, LshParams, SlotChains};
 use crate::input::{parse_record, Document, JsonlFields};
 use crate::minhash::Signature;
 use crate::params::Params;
@@ -712,58 +712,46 @@ impl Match {
 }
 
 /// Keys of the documents kept in the batch being decided -> their batch
-/// positions: a multimap as a flat table of chain heads indexed by low
-/// bits of the key, and one chain vector (no allocation per key; the hash
-/// map it replaces was a hundredth of the filter's CPU, on the serial
-/// loop). Keys sharing a slot share a chain; look-ups compare each entry's
-/// key.
-#[derive(Default)]
+/// positions: entries chained by key in a [`SlotChains`] (no allocation
+/// per key; the hash map it replaced was a hundredth of the filter's CPU,
+/// on the serial loop).
 struct BatchKeys {
-    /// Slot -> last link of its chain (`u32::MAX`: none); empty until the
-    /// first key.
-    head: Vec<u32>,
-    /// (key, batch position, next link or `u32::MAX`).
-    chain: Vec<(u64, usize, u32)>,
+    chains: SlotChains,
+    /// (key, batch position), in the order added.
+    entries: Vec<(u64, usize)>,
 }
 
-/// Slots of [`BatchKeys`]: a batch keeps at most [`BATCH_DOCS`] documents
-/// of some fifty keys (a window with preferred sources, more: longer
-/// chains).
-const BATCH_KEY_SLOTS: usize = 1 << 16;
+/// [`BatchKeys`] has `1 << BATCH_KEY_SLOT_BITS` slots: a batch keeps at
+/// most [`BATCH_DOCS`] documents of some fifty keys (a window with
+/// preferred sources, more: longer chains).
+const BATCH_KEY_SLOT_BITS: u32 = 16;
+
+impl Default for BatchKeys {
+    fn default() -> BatchKeys {
+        BatchKeys {
+            chains: SlotChains::new(BATCH_KEY_SLOT_BITS),
+            entries: Vec::new(),
+        }
+    }
+}
 
 impl BatchKeys {
     /// Empties it, keeping its memory for the next batch.
     fn clear(&mut self) {
-        self.head.clear();
-        self.head.resize(BATCH_KEY_SLOTS, u32::MAX);
-        self.chain.clear();
-    }
-
-    /// The slot of `key` (a bucket: its low bits are a hash's).
-    fn slot(key: u64) -> usize {
-        key as usize & (BATCH_KEY_SLOTS - 1)
+        self.chains.clear();
+        self.entries.clear();
     }
 
     fn add(&mut self, key: u64, at: usize) {
-        if self.head.is_empty() {
-            self.clear();
-        }
-        let n = self.chain.len() as u32;
-        let next = std::mem::replace(&mut self.head[Self::slot(key)], n);
-        self.chain.push((key, at, next));
+        self.chains.push(key);
+        self.entries.push((key, at));
     }
 
     fn get(&self, key: u64, out: &mut Vec<usize>) {
-        let Some(&head) = self.head.get(Self::slot(key)) else {
-            return;
-        };
-        let mut link = head;
-        while let Some(&(k, at, next)) = self.chain.get(link as usize) {
-            if k == key {
-                out.push(at);
-            }
-            link = next;
-        }
+        out.extend(self.chains.chain(key).filter_map(|e| {
+            let (k, at) = self.entries[e];
+            (k == key).then_some(at)
+        }));
     }
 }
 
@@ -2261,8 +2249,11 @@ mod tests {
     #[test]
     fn batch_keys_sharing_a_slot_are_told_apart() {
         let mut keys = BatchKeys::default();
-        let (a, b) = (0x1234_5678_9abc, 0x1234_5678_9abc + BATCH_KEY_SLOTS as u64);
-        assert_eq!(BatchKeys::slot(a), BatchKeys::slot(b));
+        let (a, b) = (
+            0x1234_5678_9abc,
+            0x1234_5678_9abc + (1 << BATCH_KEY_SLOT_BITS),
+        );
+        assert_eq!(keys.chains.slot(a), keys.chains.slot(b));
         keys.add(a, 3);
         keys.add(b, 5);
         keys.add(a, 7);

@@ -300,13 +300,8 @@ pub struct Store {
     /// Keys of inserted documents not yet in their pages (see
     /// [`Store::apply_keys`]).
     pending_keys: Vec<(u64, DocId)>,
-    /// Slot of a bucket (see [`recent_slot`]) -> last index in
-    /// `pending_keys` whose bucket has that slot (`u32::MAX`: none), or
-    /// empty while none is pending.
-    recent: Vec<u32>,
-    /// For each entry of `pending_keys`, the previous one of its slot
-    /// (`u32::MAX`: none).
-    recent_next: Vec<u32>,
+    /// `pending_keys` chained by bucket (`key >> 16`).
+    recent: super::SlotChains,
     /// Scratch for [`Store::apply_keys`] (kept to reuse its memory).
     grouped_keys: Vec<(u64, DocId)>,
     next_doc: DocId,
@@ -466,8 +461,7 @@ impl Store {
             dirty_list: Vec::new(),
             committed_next_doc: 0,
             pending_keys: Vec::new(),
-            recent: Vec::new(),
-            recent_next: Vec::new(),
+            recent: super::SlotChains::new(RECENT_SLOT_BITS),
             grouped_keys: Vec::new(),
             next_doc: 0,
             doc_count: 0,
@@ -628,8 +622,7 @@ impl Store {
         // capacity (regrowing it to 4 MB after every apply was a stream of
         // fresh pages for the kernel to zero).
         let mut pending = std::mem::take(&mut self.pending_keys);
-        self.recent.fill(u32::MAX);
-        self.recent_next.clear();
+        self.recent.clear();
         self.load_pages(pending.iter().map(|&(k, _)| k))?;
         // Grouped by page group (one counting pass), then each group
         // sorted in parallel below.
@@ -723,15 +716,11 @@ impl Store {
 
     /// Appends the deferred-key documents holding `key` to `out`.
     fn collect_recent(&self, key: u64, out: &mut Vec<DocId>) {
-        let Some(&head) = self.recent.get(recent_slot(key)) else {
-            return;
-        };
-        let mut link = head;
-        while let Some(&(k, doc)) = self.pending_keys.get(link as usize) {
+        for at in self.recent.chain(key >> 16) {
+            let (k, doc) = self.pending_keys[at];
             if k >> 16 == key >> 16 {
                 out.push(doc);
             }
-            link = self.recent_next[link as usize];
         }
     }
 
@@ -789,7 +778,7 @@ impl Store {
                                 page[interpolate(page.len(), u64::from(fragment_of(key)) << 32)];
                         }
                     }
-                    touched ^= u64::from(self.recent.get(recent_slot(key)).copied().unwrap_or(0));
+                    touched ^= u64::from(self.recent.head(key >> 16).unwrap_or(0));
                 }
                 std::hint::black_box(touched);
                 let mut out = Vec::new();
@@ -876,7 +865,6 @@ impl Store {
         let Store {
             pending_keys,
             recent,
-            recent_next,
             texts,
             txn,
             sketches,
@@ -888,14 +876,9 @@ impl Store {
             .expect("a write transaction is open between commits");
         let ((), written) = rayon::join(
             || {
-                if recent.is_empty() {
-                    recent.resize(RECENT_SLOTS, u32::MAX);
-                }
                 for (id, doc) in docs {
                     for k in doc_keys(doc) {
-                        let at = pending_keys.len() as u32;
-                        let next = std::mem::replace(&mut recent[recent_slot(k)], at);
-                        recent_next.push(next);
+                        recent.push(k >> 16);
                         pending_keys.push((k, *id));
                     }
                 }
@@ -1440,19 +1423,9 @@ fn put_sketch(
     }
 }
 
-/// Slots of the deferred keys' table: twice [`RECENT_KEYS`], so chains
-/// stay short until the keys are applied.
-const RECENT_SLOTS: usize = 2 * RECENT_KEYS;
-
-/// The slot of `key`'s bucket in the deferred keys' table: low bits of the
-/// bucket (`key >> 16`; its bits are a hash's). Buckets sharing a slot
-/// share a chain, and look-ups compare each entry's bucket: a flat table
-/// indexed by the key itself instead of a hash map cost a cache miss, not
-/// a probe sequence, per key filed (the hash map was a thirtieth of the
-/// filter's CPU).
-fn recent_slot(key: u64) -> usize {
-    (key >> 16) as usize & (RECENT_SLOTS - 1)
-}
+/// The deferred keys' table has `1 << RECENT_SLOT_BITS` slots, twice
+/// [`RECENT_KEYS`], so chains stay short until the keys are applied.
+const RECENT_SLOT_BITS: u32 = RECENT_KEYS.trailing_zeros() + 1;
 
 fn group_of(page: u32) -> u32 {
     page >> (PAGE_BITS - GROUP_BITS)
@@ -1770,9 +1743,9 @@ mod tests {
         // Same slot, other buckets: equal low bits of `key >> 16`, and
         // within a bucket the low 16 bits do not matter.
         let a = k(1);
-        let b = a ^ ((RECENT_SLOTS as u64) << 16);
+        let b = a ^ (1 << (RECENT_SLOT_BITS + 16));
         let a2 = a ^ 0xFFFF;
-        assert_eq!(recent_slot(a), recent_slot(b));
+        assert_eq!(s.recent.slot(a >> 16), s.recent.slot(b >> 16));
         assert_ne!(a >> 16, b >> 16);
         let (ka, kb) = ([a], [b]);
         s.insert_docs(&[(0, new_doc("a", "x", &ka)), (1, new_doc("b", "y", &kb))])
