@@ -804,6 +804,12 @@ struct Decided {
     kept_order: Vec<usize>,
 }
 
+/// True when a document of `source` is young: `snapshot` has fewer than
+/// [`YOUNG_SOURCE_DOCS`] documents of it.
+fn is_young(snapshot: &BoilerplateSnapshot, source: Option<&str>) -> bool {
+    source.is_some_and(|s| snapshot.source_docs(s) < YOUNG_SOURCE_DOCS)
+}
+
 /// Stores the documents a batch kept under the numbers [`Filter::decide`]
 /// gave them; those whose source the snapshot had not learned yet are
 /// added to `young`.
@@ -835,11 +841,7 @@ fn store_kept(
                 text: &doc.text,
             },
         ));
-        if doc
-            .source
-            .as_deref()
-            .is_some_and(|s| snapshot.source_docs(s) < YOUNG_SOURCE_DOCS)
-        {
+        if is_young(snapshot, doc.source.as_deref()) {
             young.push(*id);
         }
     }
@@ -1116,11 +1118,8 @@ pub fn run(
                 // the store).
                 let defer = can_defer
                     && !decided.kept_order.iter().any(|&i| {
-                        batch[i].doc.as_ref().is_ok_and(|d| {
-                            d.source
-                                .as_deref()
-                                .is_some_and(|s| f.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS)
-                        })
+                        (batch[i].doc.as_ref())
+                            .is_ok_and(|d| is_young(&f.snapshot, d.source.as_deref()))
                     });
                 // Otherwise they are stored (and their records put into the
                 // transaction) while the batch's lines are written out.
@@ -1947,7 +1946,7 @@ impl Filter<'_> {
             let content = a.content(&*self.snapshot, source, self.k);
             let (keys, sig) = signature_keys(&content, lsh, self.opts.params.num_hashes);
             store.rekey(&doc, &keys, &sig, content.len() as u32)?;
-            if source.is_some_and(|s| self.snapshot.source_docs(s) < YOUNG_SOURCE_DOCS) {
+            if is_young(&self.snapshot, source) {
                 still.push(id);
             }
         }
