@@ -1,61 +1,50 @@
-//! Boilerplate: material a source repeats on many of its pages.
+//! Boilerplate: what is on a page but is not its article.
 //!
-//! Scraped news pages carry site chrome (navigation bars, "related stories"
-//! and "most read" boxes, newsletter boxes, copyright footers) and page
-//! furniture (an embedded-content notice repeated under every tweet of a
-//! live page, a closing "More from LabourList" link list). None of it is
-//! article text: it must never make two documents look related, and it is
-//! neither shared nor unique material. This module finds it; callers drop
-//! boilerplate shingles or tokens before they compute similarity.
+//! Scraped pages carry site chrome (navigation bars, "related stories" and
+//! "most read" boxes, login and comment forms, share bars, copyright
+//! footers) and page furniture (an embedded-content notice repeated under
+//! every tweet of a live page). None of it is article text: it must never
+//! make two documents look related, and it is neither shared nor unique
+//! material. This module finds it; [`crate::analysis::Analysis`] leaves it
+//! out of a document's *body*, the only thing documents are judged on.
 //!
-//! Three detectors, in two shapes:
+//! Two kinds of evidence:
 //!
-//! * **Recurring across a source** (needs several documents of the source):
-//!   a word shingle found in at least [`BoilerplateParams::min_docs`]
-//!   documents of one source, and in at least
-//!   [`BoilerplateParams::min_share`] of that source's documents, is that
-//!   source's boilerplate. Two front ends share this rule:
-//!   - [`BoilerplateModel`] is the **streaming** form (the ingestion
-//!     filter): [`BoilerplateModel::observe`] one document at a time,
-//!     [`BoilerplateModel::is_boilerplate`] any time. Its memory is capped
-//!     ([`BoilerplateParams::max_entries`] counters in all, whatever the
-//!     number of documents), by lossy counting: shingles too rare to ever
-//!     reach the share threshold are forgotten first.
-//!   - [`learn_corpus`] is the **batch** form (the corpus report): exact
-//!     counts over the whole corpus, then the same rule, plus one check a
-//!     stream cannot afford: a large block of shingles carried by the same
-//!     small set of documents of a source is a story the source ran more
-//!     than once (copies), not chrome, and stays article text.
-//! * **Repeated inside one document** ([`repeated_runs`]): a short run
-//!   that occurs three times or more in the same document (the BBC live
-//!   page's "Greenwich Mean Time 11 February 2016" timestamps), or a long
-//!   one that occurs twice (its "This Twitter post cannot be displayed..."
-//!   notice). A sentence a live page repeats once, from its summary into
-//!   an entry, is news and stays.
-//! * **Link boxes** ([`link_boxes`]): a line that opens a list of links
-//!   ("More from LabourList", "Related stories:", "Most read:") and the short
-//!   headline lines that follow it.
+//! * **The page itself** ([`page_furniture`]), so a site with one page is
+//!   covered: the shape of the text ([`crate::shape`]: menus, link lists
+//!   and forms read differently from sentences), runs repeated inside the
+//!   page ([`repeated_runs`]: the BBC live page's "Greenwich Mean Time 11
+//!   February 2016" under every entry) and link boxes (a "Related stories:"
+//!   or "More from LabourList" header and the headlines under it).
+//! * **Other pages** ([`BoilerplateModel`]): a *segment* (the words between
+//!   two sentence ends, bars, colons or semicolons: a footer sentence, a
+//!   headline, a menu item) that recurs on the pages of one source
+//!   ([`BoilerplateReason::Recurring`]: at least
+//!   [`BoilerplateParams::min_docs`] pages and
+//!   [`BoilerplateParams::min_share`] of them), or on pages of several
+//!   sources ([`BoilerplateReason::Widespread`]: a comment form of a blog
+//!   platform, "Privacy Policy Terms of Use"; pages without a source count
+//!   as sources of their own). The model learns from the pages it is shown
+//!   one at a time, with bounded memory, in the order of the stream; the
+//!   filter shows it the pages it keeps, so a story dropped as a copy never
+//!   teaches it that its text recurs, and the report runs the same engine.
 //!
-//! The per-document detectors need no state and work on a corpus with one
-//! document per source, like the seed corpus. Everything is deterministic:
+//! Nothing here depends on line breaks, and everything is deterministic:
 //! the same input gives the same boilerplate.
-//!
-//! In a stream, observe only the documents you keep: a story the filter
-//! drops as a duplicate then never teaches the model that its text recurs.
 //!
 //! ```
 //! use copydesk::boilerplate::{BoilerplateModel, BoilerplateParams};
 //! let mut model = BoilerplateModel::new(BoilerplateParams::default());
-//! // Shingle 7 is on every page of site-a (its footer); 100+i is article text.
+//! // Segment 7 is on every page of site-a (its footer); 100+i is article text.
 //! for i in 0..5 {
-//!     model.observe("site-a", &[7, 100 + i]);
+//!     model.observe(Some("site-a"), &[7, 100 + i], &[]);
 //! }
-//! assert!(model.is_boilerplate("site-a", 7));
-//! assert!(!model.is_boilerplate("site-a", 100));
-//! assert!(!model.is_boilerplate("site-b", 7));
+//! assert!(model.is_boilerplate(Some("site-a"), 7));
+//! assert!(!model.is_boilerplate(Some("site-a"), 100));
+//! assert!(!model.is_boilerplate(Some("site-b"), 7));
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
@@ -63,35 +52,32 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::shingle::window_hash;
 use crate::span::Span;
-use crate::tokenize::Tokens;
 
 /// Tuning of every boilerplate detector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoilerplateParams {
-    /// Words per shingle when this module shingles tokens itself
-    /// ([`learn_corpus`]); the streaming model takes the caller's shingles.
-    pub shingle_size: usize,
-    /// Documents of one source a shingle must occur in to be boilerplate.
-    /// 3: two pages of a site sharing a paragraph is as often a follow-up
-    /// story quoting itself as it is chrome; three is a pattern.
+    /// Pages of one source a segment must be on to be that source's
+    /// boilerplate. 2 in the filter, which counts only pages it keeps: a
+    /// story the source runs twice is dropped as a copy and never counted,
+    /// while waiting for a third page lets a site's second page be judged
+    /// with its chrome still counted as text.
     pub min_docs: u32,
-    /// Share of a source's documents (counted from the first one that had
-    /// the shingle) the shingle must occur in. 0.05: site chrome is on
-    /// nearly every page and a "related stories" headline on a few per cent
-    /// of them, while a story a site runs three times in a year of output is
+    /// Share of a source's pages (counted from the first one that had the
+    /// segment) the segment must be on. 0.05: site chrome is on nearly
+    /// every page and a "related stories" headline on a few per cent of
+    /// them, while a story a site runs three times in a year of output is
     /// far below it.
     pub min_share: f64,
-    /// Batch only: a block carried by at least this share of a source's
-    /// documents is chrome however long it is. 0.5: copies of one story
-    /// rarely make up half a site's pages; a site's fixed navigation and
-    /// footer are on all of them.
-    pub chrome_share: f64,
-    /// Batch only: a block of recurring shingles carried by the same small
-    /// set of documents (under `chrome_share`) is article text the source
-    /// ran more than once when it holds more than this many shingles. 16: a
-    /// "related stories" headline is 6-12 words (under 12 shingles), a
-    /// reprinted story hundreds.
-    pub max_block_shingles: usize,
+    /// Pages, of at least two sources, a segment must be on to be
+    /// boilerplate everywhere ([`BoilerplateReason::Widespread`]). 3: two
+    /// unrelated articles may quote the same sentence; a third page of yet
+    /// another source makes it a pattern (a platform's comment form, a
+    /// syndicated footer).
+    pub corpus_min_docs: u32,
+    /// Words a segment needs for the corpus-wide count (shorter ones,
+    /// "Home", "he said", are everywhere for no reason; the shape of the
+    /// text finds menus). 4.
+    pub corpus_min_words: u32,
     /// Shortest run of words that is boilerplate when it occurs
     /// [`min_repeats`](Self::min_repeats) times inside one document. 6: the
     /// BBC live page repeats "Greenwich Mean Time 11 February 2016" (6
@@ -110,20 +96,19 @@ pub struct BoilerplateParams {
     /// displayed..." notice). 30: longer than the sentences a live page
     /// repeats from its summary.
     pub long_repeat_words: usize,
-    /// Streaming only: most shingle counters kept over all sources. At
-    /// about 24 bytes each, the default 4,194,304 is about 100 MB whatever
-    /// the number of documents (100 bytes per document at 1,000,000).
+    /// Most segment counters kept, over all sources and the corpus-wide
+    /// ones. At about 24 bytes each, 4,194,304 is about 100 MB whatever the
+    /// number of documents.
     pub max_entries: usize,
 }
 
 impl Default for BoilerplateParams {
     fn default() -> BoilerplateParams {
         BoilerplateParams {
-            shingle_size: 3,
             min_docs: 3,
             min_share: 0.05,
-            chrome_share: 0.5,
-            max_block_shingles: 16,
+            corpus_min_docs: 3,
+            corpus_min_words: 4,
             min_repeat_words: 6,
             min_repeats: 3,
             long_repeat_words: 30,
@@ -133,19 +118,25 @@ impl Default for BoilerplateParams {
 }
 
 impl BoilerplateParams {
-    /// The recurrence rule both front ends share: `count` documents of the
-    /// source hold the shingle, out of `docs_since` documents of the source
-    /// seen since the first that held it.
+    /// The recurrence rule of a source: `count` pages of the source hold
+    /// the segment, out of `docs_since` pages of the source seen since the
+    /// first that held it.
     pub fn is_recurring(&self, count: u32, docs_since: u64) -> bool {
         count >= self.min_docs && count as f64 >= self.min_share * docs_since as f64
     }
 }
 
-/// Why a run of tokens is boilerplate.
+/// Why a run of words is boilerplate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BoilerplateReason {
-    /// Recurs across documents of the source (site chrome).
+    /// Shaped like page furniture: a menu, a list of links, a form
+    /// ([`crate::shape`]).
+    Shape,
+    /// Recurs on pages of the document's source (site chrome).
     Recurring,
+    /// Recurs on pages of several sources (a platform's forms, stock
+    /// footers).
+    Widespread,
     /// Repeated inside the document (embedded-content notices, timestamps).
     Repeated,
     /// A list of links ("More from ...", "Related stories:").
@@ -156,7 +147,9 @@ impl BoilerplateReason {
     /// The name used in every output format.
     pub fn as_str(&self) -> &'static str {
         match self {
+            BoilerplateReason::Shape => "shape",
             BoilerplateReason::Recurring => "recurring",
+            BoilerplateReason::Widespread => "widespread",
             BoilerplateReason::Repeated => "repeated",
             BoilerplateReason::LinkBox => "link-box",
         }
@@ -166,16 +159,21 @@ impl BoilerplateReason {
 // ---------------------------------------------------------------------------
 // Streaming model
 
-/// One shingle's counter in the streaming model.
+/// One segment's counter in the streaming model.
 #[derive(Debug, Clone, Copy)]
 struct Counter {
-    /// Documents of the source that held the shingle.
+    /// Pages that held the segment.
     count: u32,
-    /// The source's document count when the shingle was first seen.
+    /// Per source: the source's page count when the segment was first
+    /// seen. Corpus-wide: the tag of the first source that had it
+    /// ([`MANY_SOURCES`] once a second one did).
     first_doc: u32,
-    /// The model's global document count when the shingle was first seen.
+    /// The model's page count when the segment was first seen.
     first_global: u32,
 }
+
+/// [`Counter::first_doc`] of a corpus-wide counter seen on two sources.
+const MANY_SOURCES: u32 = u32::MAX;
 
 /// Hasher of the streaming model's maps: its keys are xxh3 hashes already
 /// (and short source names), so one multiply mixes them enough; SipHash
@@ -216,35 +214,49 @@ impl SourceCounts {
         params.is_recurring(c.count, u64::from(self.docs - c.first_doc))
     }
 
-    /// True when `shingle` recurs in this source.
-    fn is_boilerplate(&self, params: &BoilerplateParams, shingle: u64) -> bool {
+    /// True when `segment` recurs in this source.
+    fn is_boilerplate(&self, params: &BoilerplateParams, segment: u64) -> bool {
         self.counters
-            .get(&shingle)
+            .get(&segment)
             .is_some_and(|c| self.recurs(params, c))
     }
 }
 
-/// Documents of a source a new counter is kept for before lossy counting
+/// True when corpus-wide counter `c` makes its segment boilerplate.
+fn is_widespread(params: &BoilerplateParams, c: &Counter) -> bool {
+    c.count >= params.corpus_min_docs && c.first_doc == MANY_SOURCES
+}
+
+/// Pages of a source a new counter is kept for before lossy counting
 /// may forget it: long enough for a site's second and third page to confirm
-/// its chrome, short enough that one-off article shingles go soon.
+/// its chrome, short enough that one-off article segments go soon.
 const GRACE_DOCS: u32 = 8;
+
+/// Pages a new corpus-wide counter is kept for before lossy counting may
+/// forget it (while it has fewer than [`BoilerplateParams::corpus_min_docs`]
+/// pages): a platform's form or a syndicated footer turns up again within a
+/// few thousand pages of a stream, a sentence two articles happened to
+/// share does not.
+const CORPUS_GRACE_DOCS: u32 = 4096;
 
 /// Streaming boilerplate learner with bounded memory.
 ///
-/// Feed it each kept document's shingle hashes with
+/// Feed it each kept page's segment hashes with
 /// [`observe`](BoilerplateModel::observe); ask
 /// [`is_boilerplate`](BoilerplateModel::is_boilerplate) or
-/// [`retain_content`](BoilerplateModel::retain_content) before comparing a
-/// document. Counters are per source; the total is capped by
-/// [`BoilerplateParams::max_entries`]. When the cap is reached, counters
-/// that can no longer reach the share threshold go first (lossy counting),
-/// then the oldest counters seen only once, then the least frequent: a
-/// source that publishes one page in millions may then take longer to
-/// learn, but memory never grows with the stream.
+/// [`boilerplate_flags`](BoilerplateLookup::boilerplate_flags) before
+/// judging a page. Counters are per source, plus one corpus-wide set; the
+/// total is capped by [`BoilerplateParams::max_entries`]. When the cap is
+/// reached, counters that can no longer reach their threshold go first
+/// (lossy counting), then the least frequent, oldest first: a source that
+/// publishes one page in millions may then take longer to learn, but
+/// memory never grows with the stream.
 #[derive(Debug)]
 pub struct BoilerplateModel {
     params: BoilerplateParams,
     sources: MixMap<String, SourceCounts>,
+    /// Corpus-wide counters (see [`Counter`]).
+    corpus: MixMap<u64, Counter>,
     entries: usize,
     global_docs: u32,
     scratch: Vec<u64>,
@@ -255,11 +267,22 @@ impl Clone for BoilerplateModel {
         BoilerplateModel {
             params: self.params.clone(),
             sources: self.sources.clone(),
+            corpus: self.corpus.clone(),
             entries: self.entries,
             global_docs: self.global_docs,
             scratch: Vec::new(),
         }
     }
+}
+
+/// The tag of a page's source for the corpus-wide counters: the name's
+/// hash, or for a page without a source one of its own (its number).
+fn source_tag(source: Option<&str>, page: u32) -> u32 {
+    let tag = match source {
+        Some(s) => xxh3_64(s.as_bytes()) as u32,
+        None => page ^ 0x5bd1_e995,
+    };
+    tag.min(MANY_SOURCES - 1)
 }
 
 impl BoilerplateModel {
@@ -268,6 +291,7 @@ impl BoilerplateModel {
         BoilerplateModel {
             params,
             sources: MixMap::default(),
+            corpus: MixMap::default(),
             entries: 0,
             global_docs: 0,
             scratch: Vec::new(),
@@ -279,35 +303,62 @@ impl BoilerplateModel {
         &self.params
     }
 
-    /// Counts one document of `source`: each distinct shingle once.
-    /// `shingles` may be in any order and hold duplicates.
-    pub fn observe(&mut self, source: &str, shingles: &[u64]) {
+    /// Counts one page of `source` (`None`: unknown): each distinct
+    /// segment of `segments` once for its source, and each of `long` (its
+    /// segments of at least [`BoilerplateParams::corpus_min_words`] words)
+    /// once corpus-wide. Either may be in any order and hold duplicates.
+    pub fn observe(&mut self, source: Option<&str>, segments: &[u64], long: &[u64]) {
+        let global = self.global_docs;
+        let mut added = 0;
+        if let Some(source) = source {
+            self.scratch.clear();
+            self.scratch.extend_from_slice(segments);
+            self.scratch.sort_unstable();
+            self.scratch.dedup();
+            let counts = match self.sources.get_mut(source) {
+                Some(c) => c,
+                None => self.sources.entry(source.to_string()).or_default(),
+            };
+            let doc = counts.docs;
+            for &h in &self.scratch {
+                counts
+                    .counters
+                    .entry(h)
+                    .and_modify(|c| c.count = c.count.saturating_add(1))
+                    .or_insert_with(|| {
+                        added += 1;
+                        Counter {
+                            count: 1,
+                            first_doc: doc,
+                            first_global: global,
+                        }
+                    });
+            }
+            counts.docs = counts.docs.saturating_add(1);
+        }
         self.scratch.clear();
-        self.scratch.extend_from_slice(shingles);
+        self.scratch.extend_from_slice(long);
         self.scratch.sort_unstable();
         self.scratch.dedup();
-        let global = self.global_docs;
-        let counts = match self.sources.get_mut(source) {
-            Some(c) => c,
-            None => self.sources.entry(source.to_string()).or_default(),
-        };
-        let doc = counts.docs;
-        let mut added = 0;
+        let tag = source_tag(source, global);
         for &h in &self.scratch {
-            counts
-                .counters
+            self.corpus
                 .entry(h)
-                .and_modify(|c| c.count = c.count.saturating_add(1))
+                .and_modify(|c| {
+                    c.count = c.count.saturating_add(1);
+                    if c.first_doc != tag {
+                        c.first_doc = MANY_SOURCES;
+                    }
+                })
                 .or_insert_with(|| {
                     added += 1;
                     Counter {
                         count: 1,
-                        first_doc: doc,
+                        first_doc: tag,
                         first_global: global,
                     }
                 });
         }
-        counts.docs = counts.docs.saturating_add(1);
         self.global_docs = self.global_docs.saturating_add(1);
         self.entries += added;
         if self.entries > self.params.max_entries {
@@ -315,27 +366,39 @@ impl BoilerplateModel {
         }
     }
 
-    /// True when `shingle` is boilerplate of `source` by what the model has
-    /// seen so far.
-    pub fn is_boilerplate(&self, source: &str, shingle: u64) -> bool {
-        self.sources
-            .get(source)
-            .is_some_and(|c| c.is_boilerplate(&self.params, shingle))
+    /// True when `segment` is boilerplate of `source` (per source or
+    /// corpus-wide) by what the model has seen so far.
+    pub fn is_boilerplate(&self, source: Option<&str>, segment: u64) -> bool {
+        self.reason(source, segment).is_some()
     }
 
-    /// Drops the boilerplate shingles of `source` from `shingles`.
-    pub fn retain_content(&self, source: &str, shingles: &mut Vec<u64>) {
-        if let Some(counts) = self.sources.get(source) {
-            shingles.retain(|&h| !counts.is_boilerplate(&self.params, h));
+    /// Why `segment` is boilerplate of `source`, if it is: recurring in the
+    /// source first, then widespread.
+    pub fn reason(&self, source: Option<&str>, segment: u64) -> Option<BoilerplateReason> {
+        let p = &self.params;
+        if source
+            .and_then(|s| self.sources.get(s))
+            .is_some_and(|c| c.is_boilerplate(p, segment))
+        {
+            return Some(BoilerplateReason::Recurring);
         }
+        self.corpus
+            .get(&segment)
+            .is_some_and(|c| is_widespread(p, c))
+            .then_some(BoilerplateReason::Widespread)
     }
 
-    /// Documents of `source` observed so far.
+    /// Pages of `source` observed so far.
     pub fn source_docs(&self, source: &str) -> u64 {
         self.sources.get(source).map_or(0, |c| u64::from(c.docs))
     }
 
-    /// Shingle counters currently kept, over all sources.
+    /// Pages observed so far, over all sources.
+    pub fn docs(&self) -> u64 {
+        u64::from(self.global_docs)
+    }
+
+    /// Segment counters currently kept, over all sources.
     pub fn entries(&self) -> usize {
         self.entries
     }
@@ -349,7 +412,7 @@ impl BoilerplateModel {
             .iter()
             .map(|(name, c)| c.counters.capacity() * slot + name.len() + 64)
             .sum();
-        tables + self.scratch.capacity() * 8
+        tables + self.corpus.capacity() * slot + self.scratch.capacity() * 8
     }
 
     /// Brings the counters back under half the cap (hysteresis, so pruning
@@ -368,6 +431,10 @@ impl BoilerplateModel {
                     || c.count as f64 >= 0.5 * p.min_share * age as f64
             });
         }
+        let global = self.global_docs;
+        self.corpus.retain(|_, c| {
+            global - c.first_global < CORPUS_GRACE_DOCS || c.count >= p.corpus_min_docs
+        });
         self.recount();
         if self.entries <= target {
             return;
@@ -376,7 +443,9 @@ impl BoilerplateModel {
         let mut keys: Vec<(u32, u32)> = self
             .sources
             .values()
-            .flat_map(|c| c.counters.values().map(|c| (c.count, c.first_global)))
+            .flat_map(|c| c.counters.values())
+            .chain(self.corpus.values())
+            .map(|c| (c.count, c.first_global))
             .collect();
         let excess = self.entries - target;
         keys.select_nth_unstable(excess - 1);
@@ -387,13 +456,19 @@ impl BoilerplateModel {
                 .counters
                 .retain(|_, c| (c.count, c.first_global) > cut);
         }
+        self.corpus.retain(|_, c| (c.count, c.first_global) > cut);
         self.sources
             .retain(|_, c| !c.counters.is_empty() || c.docs > 0);
         self.recount();
     }
 
     fn recount(&mut self) {
-        self.entries = self.sources.values().map(|c| c.counters.len()).sum();
+        self.entries = self
+            .sources
+            .values()
+            .map(|c| c.counters.len())
+            .sum::<usize>()
+            + self.corpus.len();
     }
 
     /// What the model says is boilerplate now, frozen (see
@@ -420,23 +495,31 @@ impl BoilerplateModel {
                     )
                 })
                 .collect(),
+            widespread: self
+                .corpus
+                .iter()
+                .filter(|(_, c)| is_widespread(p, c))
+                .map(|(&h, _)| (h, ()))
+                .collect(),
+            docs: self.global_docs,
         }
     }
 }
 
 /// The answers of a [`BoilerplateModel`] at one moment, without its
-/// counters: each source's document count and the shingles recurring in it
-/// then. Its [`BoilerplateLookup`] answers (`boilerplate_flags`,
-/// `source_docs`) are the model's when the
-/// snapshot was taken. The filter signs documents in parallel under one
-/// while its model learns. A copy of the whole model (megabytes of
-/// counters, two of them kept) cost about as much to take every 1,024
-/// lines as this scan of it, but its look-ups missed the cache where the
-/// recurring shingles of all sources are a few kilobytes, and it was
-/// stored whole at commits.
+/// counters: each source's page count and the segments recurring in it
+/// then, and the widespread segments. Its [`BoilerplateLookup`] answers
+/// are the model's when the snapshot was taken. The filter signs documents
+/// in parallel under one while its model learns. A copy of the whole model
+/// (megabytes of counters, two of them kept) cost about as much to take
+/// every 1,024 lines as this scan of it, but its look-ups missed the cache
+/// where the recurring segments are a few kilobytes, and it was stored
+/// whole at commits.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BoilerplateSnapshot {
     sources: MixMap<String, SnapshotSource>,
+    widespread: MixMap<u64, ()>,
+    docs: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -447,12 +530,13 @@ struct SnapshotSource {
 
 /// What both the live model and a snapshot of it answer.
 pub trait BoilerplateLookup {
-    /// Documents of `source` observed so far.
+    /// Pages of `source` observed so far.
     fn source_docs(&self, source: &str) -> u64;
-    /// For each of `shingles`, true when it is boilerplate of `source`;
-    /// empty when none is (what [`BoilerplateModel::retain_content`]
-    /// drops, one look-up each).
-    fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool>;
+    /// Pages observed so far, over all sources.
+    fn docs(&self) -> u64;
+    /// For each of `segments`, true when it is boilerplate of `source`;
+    /// empty when none is (one look-up each).
+    fn boilerplate_flags(&self, source: Option<&str>, segments: &[u64]) -> Vec<bool>;
 }
 
 /// The flags of `items` by `is`, or nothing when none is set.
@@ -471,11 +555,20 @@ impl BoilerplateLookup for BoilerplateModel {
         BoilerplateModel::source_docs(self, source)
     }
 
-    fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool> {
-        match self.sources.get(source) {
-            Some(counts) => flags_where(shingles, |&h| counts.is_boilerplate(&self.params, h)),
-            None => Vec::new(),
+    fn docs(&self) -> u64 {
+        BoilerplateModel::docs(self)
+    }
+
+    fn boilerplate_flags(&self, source: Option<&str>, segments: &[u64]) -> Vec<bool> {
+        let p = &self.params;
+        let counts = source.and_then(|s| self.sources.get(s));
+        if counts.is_none() && self.corpus.is_empty() {
+            return Vec::new();
         }
+        flags_where(segments, |h| {
+            counts.is_some_and(|c| c.is_boilerplate(p, *h))
+                || self.corpus.get(h).is_some_and(|c| is_widespread(p, c))
+        })
     }
 }
 
@@ -484,43 +577,52 @@ impl BoilerplateLookup for BoilerplateSnapshot {
         self.sources.get(source).map_or(0, |c| u64::from(c.docs))
     }
 
-    fn boilerplate_flags(&self, source: &str, shingles: &[u64]) -> Vec<bool> {
-        match self.sources.get(source) {
-            Some(c) if !c.recurring.is_empty() => {
-                flags_where(shingles, |h| c.recurring.contains_key(h))
-            }
-            _ => Vec::new(),
+    fn docs(&self) -> u64 {
+        u64::from(self.docs)
+    }
+
+    fn boilerplate_flags(&self, source: Option<&str>, segments: &[u64]) -> Vec<bool> {
+        let recurring = source
+            .and_then(|s| self.sources.get(s))
+            .map(|c| &c.recurring)
+            .filter(|r| !r.is_empty());
+        if recurring.is_none() && self.widespread.is_empty() {
+            return Vec::new();
         }
+        flags_where(segments, |h| {
+            recurring.is_some_and(|r| r.contains_key(h)) || self.widespread.contains_key(h)
+        })
     }
 }
 
 impl BoilerplateSnapshot {
-    /// Recurring shingles kept, over all sources.
+    /// Recurring and widespread segments kept, over all sources.
     pub fn entries(&self) -> usize {
-        self.sources.values().map(|c| c.recurring.len()).sum()
+        self.sources.values().map(|c| c.recurring.len()).sum::<usize>() + self.widespread.len()
     }
 
     /// Serialises the snapshot as [`BoilerplateModel::encode`] would a
-    /// model holding only its recurring shingles (each counted `u32::MAX`
-    /// times from the source's current document on): decoded as a model,
-    /// by this version or an earlier one, it answers as the snapshot does.
+    /// model holding only its recurring and widespread segments (each
+    /// counted `u32::MAX` times): decoded as a model, it answers as the
+    /// snapshot does.
     pub fn encode(&self) -> Vec<u8> {
+        let forever = |first_doc: u32| Counter {
+            count: u32::MAX,
+            first_doc,
+            first_global: 0,
+        };
         encode_counts(
-            0,
+            self.docs,
             self.sources
                 .iter()
                 .map(|(name, c)| {
-                    let as_counter = move |&h: &u64| {
-                        let k = Counter {
-                            count: u32::MAX,
-                            first_doc: c.docs,
-                            first_global: 0,
-                        };
-                        (h, k)
-                    };
-                    (name.as_str(), c.docs, c.recurring.keys().map(as_counter))
+                    let counters = c.recurring.keys().map(move |&h| (h, forever(c.docs)));
+                    (name.as_str(), c.docs, counters)
                 })
                 .collect(),
+            self.widespread
+                .keys()
+                .map(|&h| (h, forever(MANY_SOURCES))),
         )
     }
 
@@ -533,7 +635,56 @@ impl BoilerplateSnapshot {
 }
 
 // ---------------------------------------------------------------------------
-// Per-document detectors
+// The page itself
+
+/// Token ranges of a page's furniture found in the page alone, each with
+/// its reason, sorted and disjoint: the shape of the text
+/// ([`crate::shape::furniture`]), runs repeated inside the page
+/// ([`repeated_runs`]) and link boxes ([`link_boxes`]); where they
+/// overlap, link boxes win over repeats and repeats over shape. `spans`
+/// and `hashes` are the page's tokens; `seg_start` the first token of each
+/// segment (see [`crate::analysis::Analysis`]).
+pub fn page_furniture(
+    text: &str,
+    spans: &[Span],
+    hashes: &[u64],
+    seg_start: &[u32],
+) -> Vec<(Range<usize>, BoilerplateReason)> {
+    let params = BoilerplateParams::default();
+    let mut labels: Vec<Option<BoilerplateReason>> = vec![None; hashes.len()];
+    let found = crate::shape::furniture(text, spans, hashes)
+        .into_iter()
+        .map(|r| (r, BoilerplateReason::Shape))
+        .chain(
+            repeated_runs(hashes, params.min_repeat_words, params.min_repeats)
+                .into_iter()
+                .chain(repeated_runs(hashes, params.long_repeat_words, 2))
+                .map(|r| (r, BoilerplateReason::Repeated)),
+        )
+        .chain(
+            link_boxes(text, spans, seg_start)
+                .into_iter()
+                .map(|r| (r, BoilerplateReason::LinkBox)),
+        );
+    for (r, why) in found {
+        labels[r].iter_mut().for_each(|x| *x = Some(why));
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < labels.len() {
+        match labels[i] {
+            Some(why) => {
+                let s = i;
+                while i < labels.len() && labels[i] == Some(why) {
+                    i += 1;
+                }
+                out.push((s..i, why));
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
 
 /// Token ranges of `token_hashes` (one document) covered by a run of at
 /// least `min_words` words that occurs at least `min_count` times, without
@@ -571,10 +722,26 @@ pub fn repeated_runs(
     runs_of(&covered)
 }
 
-/// Lowercase openings of a line that introduces a list of links.
-/// Collected from news sites' "more" boxes; a line must be one of these
-/// alone (plus at most [`MAX_LINK_HEADER_WORDS`] words, such as the site's
-/// name in "More from LabourList") or one of these followed by a colon.
+/// Maximal runs of `true`.
+fn runs_of(covered: &[bool]) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < covered.len() {
+        if covered[i] {
+            let s = i;
+            while i < covered.len() && covered[i] {
+                i += 1;
+            }
+            runs.push(s..i);
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+/// Lowercase openings of a segment that introduces a list of links,
+/// collected from news sites' "more" boxes.
 const LINK_BOX_HEADERS: &[&str] = &[
     "also read",
     "editor's picks",
@@ -603,204 +770,75 @@ const LINK_BOX_HEADERS: &[&str] = &[
     "you might also like",
 ];
 
-/// Most words a header-only line may have ("More from The Daily Ledger").
+/// Most words a header segment may have without a colon after it ("More
+/// from The Daily Ledger"): longer, it is a sentence that happens to open
+/// with "related".
 const MAX_LINK_HEADER_WORDS: usize = 6;
 
-/// Most words a line under a link-box header may have and still read as a
-/// headline (a link), not a paragraph; a line ending with a full stop is
-/// prose whatever its length.
-const MAX_LINK_WORDS: usize = 25;
+/// Most words a segment under a link-box header may have and still read as
+/// a headline (a link), not a sentence of the article: headlines run 5-15
+/// words, news sentences 15-30.
+const MAX_LINK_WORDS: usize = 15;
 
-/// Token ranges of link boxes in `text`: a line that is a link-box header
-/// ("More from LabourList") with the headline-length lines that follow it,
-/// or a line that opens with a header and a colon ("Related stories: ...").
-/// `tokens` must be `Tokens::new(text)`. Sorted and disjoint.
-pub fn link_boxes(text: &str, tokens: &Tokens) -> Vec<Range<usize>> {
-    let lines = line_token_ranges(text, tokens);
-    let mut covered = vec![false; tokens.len()];
-    let mut i = 0;
-    while i < lines.len() {
-        let (line, toks) = &lines[i];
-        let trimmed = text[line.clone()].trim();
-        match link_header(trimmed, toks.len()) {
-            Some(HeaderShape::WithText) => {
-                covered[toks.clone()].iter_mut().for_each(|c| *c = true);
-                i += 1;
-            }
-            Some(HeaderShape::Alone) => {
-                let mut j = i + 1;
-                while j < lines.len() {
-                    let n = lines[j].1.len();
-                    // Headlines are short and do not end like a sentence.
-                    let prose = text[lines[j].0.clone()].trim_end().ends_with('.');
-                    if n == 0 || n > MAX_LINK_WORDS || prose {
-                        break;
-                    }
-                    j += 1;
-                }
-                // A header with no link under it is a heading, unless it
-                // closes the document.
-                if j > i + 1 || j == lines.len() {
-                    for (_, t) in &lines[i..j] {
-                        covered[t.clone()].iter_mut().for_each(|c| *c = true);
-                    }
-                }
-                i = j.max(i + 1);
-            }
-            None => i += 1,
-        }
-    }
-    runs_of(&covered)
-}
+/// Most links taken under one header (a box lists 3-10).
+const MAX_LINKS: usize = 12;
 
-enum HeaderShape {
-    /// The header is the whole line; links follow on their own lines.
-    Alone,
-    /// "Header: link. link." on one line.
-    WithText,
-}
-
-fn link_header(line: &str, words: usize) -> Option<HeaderShape> {
-    let lower = line.to_lowercase();
-    for h in LINK_BOX_HEADERS {
-        let Some(rest) = lower.strip_prefix(h) else {
+/// Token ranges of link boxes: a segment that opens with a link-box
+/// header, followed by a colon ("Related stories: ...") or short ("More
+/// from LabourList"), with the headline-length segments after it. A header
+/// with no link under it is a heading, unless it closes the page. Sorted
+/// and disjoint.
+pub fn link_boxes(text: &str, spans: &[Span], seg_start: &[u32]) -> Vec<Range<usize>> {
+    let n = spans.len();
+    let seg = |s: usize| {
+        let start = seg_start[s] as usize;
+        let end = seg_start.get(s + 1).map_or(n, |&t| t as usize);
+        start..end
+    };
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut s = 0;
+    while s < seg_start.len() {
+        let r = seg(s);
+        if !is_link_header(text, spans, r.clone()) {
+            s += 1;
             continue;
+        }
+        let mut next = s + 1;
+        while next < seg_start.len() && next - s <= MAX_LINKS && seg(next).len() <= MAX_LINK_WORDS
+        {
+            next += 1;
+        }
+        if next > s + 1 || next == seg_start.len() {
+            out.push(r.start..seg(next - 1).end);
+        }
+        s = next.max(s + 1);
+    }
+    out
+}
+
+/// True when the segment of tokens `r` is a link-box header.
+fn is_link_header(text: &str, spans: &[Span], r: Range<usize>) -> bool {
+    if r.is_empty() {
+        return false;
+    }
+    let seg_text = &text[spans[r.start].start..spans[r.end - 1].end];
+    let lower = seg_text.to_lowercase();
+    // A colon right after the segment: "Related stories: ...".
+    let colon = text[spans[r.end - 1].end..]
+        .chars()
+        .find(|c| !c.is_whitespace())
+        == Some(':');
+    LINK_BOX_HEADERS.iter().any(|h| {
+        let Some(rest) = lower.strip_prefix(h) else {
+            return false;
         };
-        if rest.starts_with(':') {
-            return Some(HeaderShape::WithText);
-        }
-        if (rest.is_empty() || rest.starts_with(' ')) && words <= MAX_LINK_HEADER_WORDS {
-            // "Related" alone, or "More from LabourList", not "Related to
-            // the strike, ministers said ...".
-            let last = rest.trim_end();
-            if !last.ends_with('.') && !last.ends_with(',') {
-                return Some(HeaderShape::Alone);
-            }
-        }
-    }
-    None
-}
-
-/// Non-blank lines of `text` (blank lines skipped) with the token range of
-/// each.
-fn line_token_ranges(text: &str, tokens: &Tokens) -> Vec<(Range<usize>, Range<usize>)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut tok = 0;
-    let toks = tokens.as_slice();
-    for line in text.split_inclusive('\n') {
-        let end = start + line.len();
-        let first = tok;
-        while tok < toks.len() && toks[tok].span.start < end {
-            tok += 1;
-        }
-        if !line.trim().is_empty() {
-            out.push((start..end, first..tok));
-        }
-        start = end;
-    }
-    out
-}
-
-/// Maximal runs of `true`.
-fn runs_of(covered: &[bool]) -> Vec<Range<usize>> {
-    let mut runs = Vec::new();
-    let mut i = 0;
-    while i < covered.len() {
-        if covered[i] {
-            let s = i;
-            while i < covered.len() && covered[i] {
-                i += 1;
-            }
-            runs.push(s..i);
-        } else {
-            i += 1;
-        }
-    }
-    runs
-}
-
-/// Token ranges found by the stateless per-document detectors
-/// ([`repeated_runs`] and [`link_boxes`]), each with its reason. A stream
-/// uses this before shingling a document; [`learn_corpus`] includes it.
-/// Runs found separately stay separate (a timestamp right before an
-/// embedded-post notice is two blocks), so each distinct block can be
-/// reported once.
-pub fn document_boilerplate(
-    text: &str,
-    tokens: &Tokens,
-    params: &BoilerplateParams,
-) -> Vec<(Range<usize>, BoilerplateReason)> {
-    let mut labels: Vec<Label> = vec![None; tokens.len()];
-    label_document(text, tokens, params, &mut labels, 1);
-    label_runs(&labels)
-}
-
-/// A token's boilerplate label: the reason and the id of the run that
-/// claimed it (adjacent runs with different ids stay apart).
-type Label = Option<(BoilerplateReason, u32)>;
-
-/// Labels the per-document detectors' runs, ids from `next_id` on; later
-/// detectors win where runs overlap. Returns the next free id.
-fn label_document(
-    text: &str,
-    tokens: &Tokens,
-    params: &BoilerplateParams,
-    labels: &mut [Label],
-    mut next_id: u32,
-) -> u32 {
-    let hashes: Vec<u64> = tokens.hashes().collect();
-    let found = repeated_runs(&hashes, params.min_repeat_words, params.min_repeats)
-        .into_iter()
-        .map(|r| (r, BoilerplateReason::Repeated))
-        .chain(
-            repeated_runs(&hashes, params.long_repeat_words, 2)
-                .into_iter()
-                .map(|r| (r, BoilerplateReason::Repeated)),
-        )
-        .chain(
-            link_boxes(text, tokens)
-                .into_iter()
-                .map(|r| (r, BoilerplateReason::LinkBox)),
-        );
-    for (r, why) in found {
-        labels[r].iter_mut().for_each(|x| *x = Some((why, next_id)));
-        next_id += 1;
-    }
-    next_id
-}
-
-fn label_runs(labels: &[Label]) -> Vec<(Range<usize>, BoilerplateReason)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < labels.len() {
-        match labels[i] {
-            Some(l) => {
-                let s = i;
-                while i < labels.len() && labels[i] == Some(l) {
-                    i += 1;
-                }
-                out.push((s..i, l.0));
-            }
-            None => i += 1,
-        }
-    }
-    out
+        let whole_word = rest.is_empty() || rest.starts_with(|c: char| !c.is_alphanumeric());
+        whole_word && ((colon && rest.trim().is_empty()) || r.len() <= MAX_LINK_HEADER_WORDS)
+    })
 }
 
 // ---------------------------------------------------------------------------
-// Batch
-
-/// One document handed to [`learn_corpus`].
-#[derive(Debug, Clone, Copy)]
-pub struct CorpusDoc<'a> {
-    /// The source (outlet, site) the document belongs to.
-    pub source: &'a str,
-    /// The document's text.
-    pub text: &'a str,
-    /// `Tokens::new(text)`.
-    pub tokens: &'a Tokens,
-}
+// Reporting
 
 /// A run of boilerplate tokens in one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -816,8 +854,7 @@ pub struct BoilerplateRun {
 /// A distinct block of boilerplate of one source, reported once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoilerplateBlock {
-    /// Index (into the slice given to [`learn_corpus`]) of the first
-    /// document holding the block, whose text shows it.
+    /// Index of the first document holding the block, whose text shows it.
     pub doc: usize,
     /// Byte span of the block in that document.
     pub span: Span,
@@ -844,7 +881,7 @@ pub struct SourceBoilerplate {
     pub blocks: Vec<BoilerplateBlock>,
 }
 
-/// Everything [`learn_corpus`] found.
+/// The boilerplate of a corpus, per document and per source.
 #[derive(Debug, Clone, Default)]
 pub struct CorpusBoilerplate {
     /// Per document (in input order): boilerplate runs, sorted, disjoint.
@@ -867,128 +904,27 @@ impl CorpusBoilerplate {
     pub fn words(&self, doc: usize) -> usize {
         self.docs[doc].iter().map(|r| r.tokens.len()).sum()
     }
-}
 
-/// Learns the boilerplate of a whole corpus at once: recurring shingles
-/// per source (exact counts, with the copies check described in the module
-/// docs), repeated runs and link boxes per document.
-pub fn learn_corpus(docs: &[CorpusDoc<'_>], params: &BoilerplateParams) -> CorpusBoilerplate {
-    let k = params.shingle_size.max(1);
-    let hashes: Vec<Vec<u64>> = docs.iter().map(|d| d.tokens.hashes().collect()).collect();
-    let shingles: Vec<Vec<u64>> = hashes.iter().map(|h| shingles_at(h, k)).collect();
-
-    // Documents per source, in input order.
-    let mut by_source: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, d) in docs.iter().enumerate() {
-        by_source.entry(d.source).or_default().push(i);
-    }
-
-    // Recurring runs all carry id 0: adjacent recurring shingles are one
-    // block.
-    let mut labels: Vec<Vec<Label>> = docs.iter().map(|d| vec![None; d.tokens.len()]).collect();
-    for members in by_source.values() {
-        let recurring = recurring_shingles(members, &shingles, params);
-        if recurring.is_empty() {
-            continue;
+    /// Groups each document's runs (`docs`, in input order, with the
+    /// documents' source keys `sources` and token hashes `hashes`) into
+    /// distinct blocks per source.
+    pub fn group(
+        docs: Vec<Vec<BoilerplateRun>>,
+        sources: &[String],
+        hashes: &[Vec<u64>],
+    ) -> CorpusBoilerplate {
+        let mut by_source: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, s) in sources.iter().enumerate() {
+            by_source.entry(s.as_str()).or_default().push(i);
         }
-        for &d in members {
-            let n = hashes[d].len();
-            for (i, h) in shingles[d].iter().enumerate() {
-                if recurring.contains(h) {
-                    let end = (i + k).min(n);
-                    labels[d][i..end]
-                        .iter_mut()
-                        .for_each(|x| *x = Some((BoilerplateReason::Recurring, 0)));
-                }
-            }
-        }
+        let mut names: Vec<&str> = by_source.keys().copied().collect();
+        names.sort_unstable();
+        let sources = names
+            .into_iter()
+            .map(|name| source_blocks(name, &by_source[name], &docs, hashes))
+            .collect();
+        CorpusBoilerplate { docs, sources }
     }
-    for (d, doc) in docs.iter().enumerate() {
-        label_document(doc.text, doc.tokens, params, &mut labels[d], 1);
-    }
-
-    let runs: Vec<Vec<BoilerplateRun>> = labels
-        .iter()
-        .zip(docs)
-        .map(|(ls, d)| {
-            label_runs(ls)
-                .into_iter()
-                .map(|(r, reason)| BoilerplateRun {
-                    span: d.tokens.span_of(r.start, r.end - 1),
-                    tokens: r,
-                    reason,
-                })
-                .collect()
-        })
-        .collect();
-
-    let mut names: Vec<&str> = by_source.keys().copied().collect();
-    names.sort_unstable();
-    let sources = names
-        .into_iter()
-        .map(|name| source_blocks(name, &by_source[name], &runs, &hashes))
-        .collect();
-    CorpusBoilerplate {
-        docs: runs,
-        sources,
-    }
-}
-
-/// Shingle hashes of a document by start position: position `i` covers
-/// tokens `i..i + k` (a text shorter than `k` words has one shingle).
-fn shingles_at(token_hashes: &[u64], k: usize) -> Vec<u64> {
-    if token_hashes.is_empty() {
-        return Vec::new();
-    }
-    if token_hashes.len() < k {
-        return vec![window_hash(token_hashes)];
-    }
-    token_hashes.windows(k).map(window_hash).collect()
-}
-
-/// The recurring shingles of one source's documents (batch rule).
-fn recurring_shingles(
-    members: &[usize],
-    shingles: &[Vec<u64>],
-    params: &BoilerplateParams,
-) -> HashSet<u64> {
-    let n = members.len();
-    if n < params.min_docs as usize {
-        return HashSet::new();
-    }
-    // Per shingle: documents holding it, and a fingerprint of which ones.
-    let mut df: HashMap<u64, (u32, u64)> = HashMap::new();
-    let mut distinct = Vec::new();
-    for &d in members {
-        distinct.clear();
-        distinct.extend_from_slice(&shingles[d]);
-        distinct.sort_unstable();
-        distinct.dedup();
-        let tag = xxh3_64(&(d as u64).to_le_bytes());
-        for &h in &distinct {
-            let e = df.entry(h).or_insert((0, 0));
-            e.0 += 1;
-            e.1 ^= tag;
-        }
-    }
-    let candidates: Vec<(u64, u32, u64)> = df
-        .into_iter()
-        .filter(|&(_, (count, _))| params.is_recurring(count, n as u64))
-        .map(|(h, (count, set))| (h, count, set))
-        .collect();
-    // Shingles carried by exactly the same documents form one block.
-    let mut block_len: HashMap<(u32, u64), usize> = HashMap::new();
-    for &(_, count, set) in &candidates {
-        *block_len.entry((count, set)).or_default() += 1;
-    }
-    candidates
-        .into_iter()
-        .filter(|&(_, count, set)| {
-            count as f64 >= params.chrome_share * n as f64
-                || block_len[&(count, set)] <= params.max_block_shingles
-        })
-        .map(|(h, _, _)| h)
-        .collect()
 }
 
 /// Groups one source's boilerplate runs into distinct blocks.
@@ -1045,10 +981,10 @@ fn source_blocks(
 // Persistence of the streaming model (the filter commits it with its index)
 
 impl BoilerplateModel {
-    /// Serialises the counters (little-endian, sources in name order,
-    /// counters in hash order), so a persistent index can commit the model
-    /// and a later run continue with exactly the same state. The parameters
-    /// are not included: the caller restores them.
+    /// Serialises the counters (little-endian, sources in name order), so
+    /// a persistent index can commit the model and a later run continue
+    /// with exactly the same state. The parameters are not included: the
+    /// caller restores them.
     pub fn encode(&self) -> Vec<u8> {
         encode_counts(
             self.global_docs,
@@ -1059,6 +995,7 @@ impl BoilerplateModel {
                     (name.as_str(), c.docs, counters)
                 })
                 .collect(),
+            self.corpus.iter().map(|(&h, &k)| (h, k)),
         )
     }
 
@@ -1076,6 +1013,21 @@ impl BoilerplateModel {
         fn u64_(r: &mut &[u8]) -> Option<u64> {
             Some(u64::from_le_bytes(take(r, 8)?.try_into().ok()?))
         }
+        fn counters(r: &mut &[u8]) -> Option<MixMap<u64, Counter>> {
+            let n = usize::try_from(u64_(r)?).ok()?;
+            let mut counters =
+                MixMap::with_capacity_and_hasher(n.min(r.len() / 20), Default::default());
+            for _ in 0..n {
+                let h = u64_(r)?;
+                let counter = Counter {
+                    count: u32_(r)?,
+                    first_doc: u32_(r)?,
+                    first_global: u32_(r)?,
+                };
+                counters.insert(h, counter);
+            }
+            Some(counters)
+        }
         let mut r = bytes;
         let mut model = BoilerplateModel::new(params);
         model.global_docs = u32_(&mut r)?;
@@ -1083,41 +1035,26 @@ impl BoilerplateModel {
             let len = usize::try_from(u64_(&mut r)?).ok()?;
             let name = String::from_utf8(take(&mut r, len)?.to_vec()).ok()?;
             let docs = u32_(&mut r)?;
-            let n = usize::try_from(u64_(&mut r)?).ok()?;
-            let mut counters =
-                MixMap::with_capacity_and_hasher(n.min(r.len() / 20), Default::default());
-            for _ in 0..n {
-                let h = u64_(&mut r)?;
-                let counter = Counter {
-                    count: u32_(&mut r)?,
-                    first_doc: u32_(&mut r)?,
-                    first_global: u32_(&mut r)?,
-                };
-                counters.insert(h, counter);
-            }
-            model.entries += counters.len();
+            let counters = counters(&mut r)?;
             model.sources.insert(name, SourceCounts { docs, counters });
         }
+        model.corpus = counters(&mut r)?;
+        model.recount();
         r.is_empty().then_some(model)
     }
 }
 
 /// The serial form of a model: `global_docs`, then each source in name
-/// order with its document count and its counters (in table order:
-/// nothing in the model depends on the order of its counters, and sorting
-/// them was half of the encoding, which the filter does at every commit).
-fn encode_counts<I>(global_docs: u32, mut sources: Vec<(&str, u32, I)>) -> Vec<u8>
+/// order with its page count and its counters, then the corpus-wide
+/// counters (counters in table order: nothing in the model depends on
+/// their order, and sorting them was half of the encoding, which the
+/// filter does at every commit).
+fn encode_counts<I, J>(global_docs: u32, mut sources: Vec<(&str, u32, I)>, corpus: J) -> Vec<u8>
 where
     I: ExactSizeIterator<Item = (u64, Counter)>,
+    J: ExactSizeIterator<Item = (u64, Counter)>,
 {
-    sources.sort_by_key(|s| s.0);
-    let mut out = Vec::new();
-    out.extend_from_slice(&global_docs.to_le_bytes());
-    out.extend_from_slice(&(sources.len() as u64).to_le_bytes());
-    for (name, docs, counters) in sources {
-        out.extend_from_slice(&(name.len() as u64).to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&docs.to_le_bytes());
+    fn put_counters(out: &mut Vec<u8>, counters: impl ExactSizeIterator<Item = (u64, Counter)>) {
         out.extend_from_slice(&(counters.len() as u64).to_le_bytes());
         out.reserve(counters.len() * 20);
         for (h, k) in counters {
@@ -1127,29 +1064,50 @@ where
             out.extend_from_slice(&k.first_global.to_le_bytes());
         }
     }
+    sources.sort_by_key(|s| s.0);
+    let mut out = Vec::new();
+    out.extend_from_slice(&global_docs.to_le_bytes());
+    out.extend_from_slice(&(sources.len() as u64).to_le_bytes());
+    for (name, docs, counters) in sources {
+        out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&docs.to_le_bytes());
+        put_counters(&mut out, counters);
+    }
+    put_counters(&mut out, corpus);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Analysis;
+    use crate::tokenize::TokenHasher;
 
-    fn hashes(text: &str) -> Vec<u64> {
-        Tokens::new(text).hashes().collect()
+    fn tokens(text: &str) -> (Vec<u64>, Vec<Span>) {
+        let (mut hashes, mut spans) = (Vec::new(), Vec::new());
+        TokenHasher::new().hash_tokens_spans(text, &mut hashes, &mut spans);
+        (hashes, spans)
     }
 
     fn slices<'t>(text: &'t str, runs: &[Range<usize>]) -> Vec<&'t str> {
-        let t = Tokens::new(text);
+        let (_, spans) = tokens(text);
         runs.iter()
-            .map(|r| t.span_of(r.start, r.end - 1).slice(text))
+            .map(|r| &text[spans[r.start].start..spans[r.end - 1].end])
             .collect()
+    }
+
+    fn boxes(text: &str) -> Vec<&str> {
+        let (_, spans) = tokens(text);
+        let a = Analysis::new(text, 3);
+        slices(text, &link_boxes(text, &spans, &a.seg_start))
     }
 
     #[test]
     fn repeated_notice_inside_one_document() {
         let notice = "The BBC is not responsible for the content of external sites.";
         let text = format!("Hunt spoke first. {notice} Then the BMA replied at length. {notice}");
-        let runs = repeated_runs(&hashes(&text), 6, 2);
+        let runs = repeated_runs(&tokens(&text).0, 6, 2);
         assert_eq!(
             slices(&text, &runs),
             [
@@ -1162,118 +1120,148 @@ mod tests {
     #[test]
     fn self_overlapping_repetition_is_not_a_block() {
         let text = "no no no no no no no no no said the crowd";
-        assert!(repeated_runs(&hashes(text), 6, 2).is_empty());
+        assert!(repeated_runs(&tokens(text).0, 6, 2).is_empty());
         // Twice is not three times.
-        assert!(repeated_runs(&hashes("a b c d e f. a b c d e f."), 5, 3).is_empty());
+        assert!(repeated_runs(&tokens("a b c d e f. a b c d e f.").0, 5, 3).is_empty());
     }
 
     #[test]
-    fn closing_link_list_is_a_link_box() {
+    fn closing_link_list_is_a_link_box_flattened_or_not() {
         let text = "Ninety-eight per cent of junior doctors balloted were in support of the strike.\n\
-                    More from LabourList\n\
-                    \u{2018}Deepening ties with EU best way for UK to deal with Trump tariff fears\u{2019}\n\
+                    More from LabourList:\n\
+                    \u{2018}Deepening ties with EU best way for UK to deal with Trump tariff fears\u{2019}.\n\
                     Activist abused in viral clip vows to keep canvassing\n";
-        let t = Tokens::new(text);
-        let boxes = link_boxes(text, &t);
-        assert_eq!(boxes.len(), 1);
-        let s = t.span_of(boxes[0].start, boxes[0].end - 1).slice(text);
-        assert!(s.starts_with("More from LabourList"));
-        assert!(s.ends_with("keep canvassing"));
+        for t in [text.to_string(), text.replace('\n', " ")] {
+            let found = boxes(&t);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(found[0].starts_with("More from LabourList"));
+            assert!(found[0].ends_with("keep canvassing"));
+        }
     }
 
     #[test]
     fn inline_related_box_and_prose_that_is_not_one() {
-        let text = "Related stories: Storm hits coast. Mayor resigns.\n\n\
-                    Related to the strike, ministers said talks would go on.\n\
-                    Read more\n";
-        let t = Tokens::new(text);
-        let found = slices(text, &link_boxes(text, &t));
+        let text = "Related stories: Storm hits coast. Mayor resigns. \
+                    The health secretary said on Sunday that the strike was unnecessary and that \
+                    talks with the union should continue. Related to the strike, ministers said \
+                    on Sunday that the talks would go on for as long as the union wanted them to. \
+                    Read more";
         // "Read more" closes the document: a header with nothing under it.
         assert_eq!(
-            found,
-            [
-                "Related stories: Storm hits coast. Mayor resigns",
-                "Read more"
-            ]
+            boxes(text),
+            ["Related stories: Storm hits coast. Mayor resigns", "Read more"]
         );
         // A heading with prose under it is not a link box.
-        let prose = "Read more\nThe health secretary said on Sunday that the strike was unnecessary and that talks should continue.\n";
-        assert!(link_boxes(prose, &Tokens::new(prose)).is_empty());
+        let prose = "Read more. The health secretary said on Sunday that the strike was \
+                     unnecessary and that talks with the union should continue for weeks.";
+        assert!(boxes(prose).is_empty());
+    }
+
+    #[test]
+    fn page_furniture_labels_shape_repeats_and_boxes() {
+        let text = "Home | News | Sport | Weather | Business | Politics \
+                    Junior doctors will strike again next month after talks with the \
+                    government broke down, the union said. Related stories: Storm hits coast. \
+                    Mayor resigns.";
+        let (hashes, spans) = tokens(text);
+        let a = Analysis::new(text, 3);
+        let f = page_furniture(text, &spans, &hashes, &a.seg_start);
+        let reasons: Vec<BoilerplateReason> = f.iter().map(|(_, w)| *w).collect();
+        assert_eq!(
+            reasons,
+            [BoilerplateReason::Shape, BoilerplateReason::LinkBox],
+            "{f:?}"
+        );
+        let runs: Vec<Range<usize>> = f.iter().map(|(r, _)| r.clone()).collect();
+        let s = slices(text, &runs);
+        assert!(s[0].starts_with("Home") && s[0].contains("Politics"), "{s:?}");
+        assert_eq!(s[1], "Related stories: Storm hits coast. Mayor resigns");
     }
 
     #[test]
     fn streaming_model_learns_chrome_not_articles() {
         let mut m = BoilerplateModel::new(BoilerplateParams::default());
         for i in 0..10u64 {
-            m.observe("s", &[1, 2, 3, 1000 + i, 2000 + i]);
+            m.observe(Some("s"), &[1, 2, 3, 1000 + i, 2000 + i], &[]);
         }
-        assert!(m.is_boilerplate("s", 1));
-        assert!(!m.is_boilerplate("s", 1000));
-        let mut doc = vec![1, 2, 5000];
-        m.retain_content("s", &mut doc);
-        assert_eq!(doc, [5000]);
+        assert!(m.is_boilerplate(Some("s"), 1));
+        assert!(!m.is_boilerplate(Some("s"), 1000));
+        assert!(!m.is_boilerplate(None, 1));
+        assert_eq!(m.boilerplate_flags(Some("s"), &[5000, 1]), [false, true]);
+        assert!(m.boilerplate_flags(Some("s"), &[5000]).is_empty());
         assert_eq!(m.source_docs("s"), 10);
+        assert_eq!(m.reason(Some("s"), 2), Some(BoilerplateReason::Recurring));
+    }
+
+    #[test]
+    fn widespread_segments_need_pages_of_several_sources() {
+        let mut m = BoilerplateModel::new(BoilerplateParams::default());
+        // A platform's comment form (segment 9) on three blogs.
+        m.observe(Some("blog-a"), &[9, 100], &[9, 100]);
+        m.observe(Some("blog-a"), &[9, 101], &[9, 101]);
+        m.observe(Some("blog-a"), &[9, 102], &[9, 102]);
+        // Three pages of one source: that source's chrome, not everyone's.
+        assert_eq!(m.reason(Some("blog-a"), 9), Some(BoilerplateReason::Recurring));
+        assert_eq!(m.reason(Some("blog-b"), 9), None);
+        m.observe(Some("blog-b"), &[9, 103], &[9, 103]);
+        assert_eq!(m.reason(Some("blog-c"), 9), Some(BoilerplateReason::Widespread));
+        assert_eq!(m.reason(None, 9), Some(BoilerplateReason::Widespread));
+        // Pages without a source are sources of their own.
+        let mut m = BoilerplateModel::new(BoilerplateParams::default());
+        for i in 0..2 {
+            m.observe(None, &[7, 200 + i], &[7, 200 + i]);
+        }
+        assert!(!m.is_boilerplate(None, 7));
+        m.observe(None, &[7, 300], &[7, 300]);
+        assert!(m.is_boilerplate(None, 7));
+        assert!(!m.is_boilerplate(None, 200));
     }
 
     #[test]
     fn a_snapshot_answers_as_the_model_did() {
         let params = BoilerplateParams {
-            max_entries: 600,
+            max_entries: 900,
             ..BoilerplateParams::default()
         };
         let mut m = BoilerplateModel::new(params.clone());
-        // Chrome on every page, a block on every fourth, articles once.
+        // Chrome on every page, a block on every fourth, articles once, a
+        // widespread footer.
         for d in 0..300u64 {
             let mut s: Vec<u64> = (0..20).map(|j| 1_000_000 + d * 100 + j).collect();
             s.extend(1..=5);
             if d % 4 == 0 {
                 s.extend(50..=52);
             }
-            m.observe(&format!("site-{}", d % 3), &s);
+            m.observe(Some(&format!("site-{}", d % 3)), &s, &[77, 2_000_000 + d]);
         }
         let snap = m.snapshot();
-        let queries: Vec<u64> = (0..60).chain(1_000_000..1_030_000).collect();
+        let queries: Vec<u64> = (0..80).chain(1_000_000..1_030_000).collect();
         let check = |snap: &BoilerplateSnapshot| {
-            for site in ["site-0", "site-1", "site-2", "nowhere"] {
-                assert_eq!(snap.source_docs(site), m.source_docs(site), "{site}");
-                let mut a = queries.clone();
-                m.retain_content(site, &mut a);
-                // The snapshot flags what the model flags, and the flags
-                // mark exactly what retaining drops.
+            for site in [Some("site-0"), Some("site-1"), Some("site-2"), Some("nowhere"), None] {
+                if let Some(s) = site {
+                    assert_eq!(snap.source_docs(s), m.source_docs(s), "{site:?}");
+                }
                 let flags = m.boilerplate_flags(site, &queries);
-                assert_eq!(flags, snap.boilerplate_flags(site, &queries), "{site}");
-                let kept: Vec<u64> = if flags.is_empty() {
-                    queries.clone()
-                } else {
-                    queries
-                        .iter()
-                        .zip(&flags)
-                        .filter(|(_, &f)| !f)
-                        .map(|(&q, _)| q)
-                        .collect()
-                };
-                assert_eq!(kept, a, "{site}");
-                assert!(flags.is_empty() || flags.contains(&true), "{site}");
+                assert_eq!(flags, snap.boilerplate_flags(site, &queries), "{site:?}");
+                for (q, f) in queries.iter().zip(&flags) {
+                    assert_eq!(*f, m.is_boilerplate(site, *q), "{site:?} {q}");
+                }
+                assert!(flags.is_empty() || flags.contains(&true), "{site:?}");
             }
         };
         check(&snap);
         assert!(snap.entries() >= 3 * 8 && snap.entries() < m.entries());
-        // Stored and read back, by this version or as a whole model.
+        assert!(m.is_boilerplate(None, 77));
+        // Stored and read back, alone or as a whole model.
         let back = BoilerplateSnapshot::decode(&snap.encode(), params.clone()).unwrap();
         assert_eq!(back, snap);
         check(&back);
         check(&BoilerplateSnapshot::decode(&m.encode(), params.clone()).unwrap());
-        // An earlier version reads the stored snapshot as a model.
-        let as_model = BoilerplateModel::decode(&snap.encode(), params).unwrap();
-        check(&as_model.snapshot());
-        for h in [1, 2, 50, 1_000_005] {
-            assert_eq!(
-                as_model.is_boilerplate("site-1", h),
-                m.is_boilerplate("site-1", h)
-            );
-        }
+        let model_back = BoilerplateModel::decode(&m.encode(), params).unwrap();
+        assert_eq!(model_back.entries(), m.entries());
+        assert_eq!(model_back.snapshot(), snap);
         // A later observation changes the model, not the snapshot.
-        m.observe("site-0", &[1_000_000]);
+        m.observe(Some("site-0"), &[1_000_000], &[]);
         assert_eq!(snap.source_docs("site-0"), 100);
     }
 
@@ -1285,60 +1273,16 @@ mod tests {
         };
         let mut m = BoilerplateModel::new(params);
         for d in 0..2000u64 {
-            // 50 article shingles per page plus 5 of chrome.
+            // 50 article segments per page plus 5 of chrome.
             let mut s: Vec<u64> = (0..50).map(|j| 1_000_000 + d * 100 + j).collect();
             s.extend(1..=5);
-            m.observe(&format!("site-{}", d % 4), &s);
+            m.observe(Some(&format!("site-{}", d % 4)), &s, &s);
             assert!(m.entries() <= 1000);
         }
         for site in 0..4 {
             for h in 1..=5 {
-                assert!(m.is_boilerplate(&format!("site-{site}"), h));
+                assert!(m.is_boilerplate(Some(&format!("site-{site}")), h));
             }
         }
-    }
-
-    fn corpus_docs<'a>(items: &'a [(String, String, Tokens)]) -> Vec<CorpusDoc<'a>> {
-        items
-            .iter()
-            .map(|(s, t, tok)| CorpusDoc {
-                source: s,
-                text: t,
-                tokens: tok,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn batch_strips_chrome_but_keeps_a_story_run_twice() {
-        let nav = "Home News Sport Weather Business Politics Culture Opinion";
-        let stories = [
-            "Storm damages the pier at dawn while crowds gather to watch the waves",
-            "Council approves the new bus lane after a long and heated public debate",
-            "Local bakery wins a national prize for its sourdough loaf and rye bread",
-            "The mayor opens the library extension with a reading by schoolchildren",
-        ];
-        let copy = "A reprinted wire story about the harbour that the site ran three times over with every paragraph kept word for word by the desk editors on duty that week and more text to make the block long enough";
-        let mut items: Vec<(String, String, Tokens)> = Vec::new();
-        for s in stories {
-            items.push(("site".into(), format!("{nav}\n{s}\n"), Tokens::new("")));
-        }
-        for _ in 0..3 {
-            items.push(("site".into(), format!("{nav}\n{copy}\n"), Tokens::new("")));
-        }
-        for it in &mut items {
-            it.2 = Tokens::new(&it.1);
-        }
-        let docs = corpus_docs(&items);
-        let bp = learn_corpus(&docs, &BoilerplateParams::default());
-        for (d, (_, text, _)) in items.iter().enumerate() {
-            let runs = &bp.docs[d];
-            assert_eq!(runs.len(), 1, "doc {d}: {runs:?}");
-            assert_eq!(runs[0].span.slice(text), nav);
-            assert_eq!(runs[0].reason, BoilerplateReason::Recurring);
-        }
-        let site = &bp.sources[0];
-        assert_eq!(site.blocks.len(), 1);
-        assert_eq!(site.blocks[0].docs.len(), 7);
     }
 }

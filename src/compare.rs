@@ -1,21 +1,147 @@
 //! `Comparison`: everything copydesk says about one pair of documents.
 //!
-//! [`compare`] tokenizes both texts, scores them from their exact shingle
-//! sets, aligns their shared passages, diffs the wording inside each
-//! passage and collects what each side has that the other lacks. Every
-//! renderer (text, side-by-side, JSON, HTML) draws from this one result.
+//! [`compare`] analyses both texts ([`Text`]: tokens, furniture, body),
+//! judges them ([`crate::judge`], the verdict every command gives), scores
+//! them from their bodies' exact shingle sets, aligns the passages their
+//! bodies share, diffs the wording inside each passage over every word of
+//! both sides (furniture included: a word both have is never shown as
+//! deleted), and collects the article text each side has that the other
+//! lacks. Every renderer (text, side-by-side, JSON, HTML) draws from this
+//! one result.
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::align::{align_texts, canonical_order, Passage, PassageKind};
+use crate::analysis::Analysis;
+use crate::boilerplate::BoilerplateLookup;
 use crate::diff::{word_diff_until, DiffOp};
+use crate::judge::{judge, Judgement, SameStory, Side};
 use crate::params::Params;
 use crate::shingle::ShingleSet;
 use crate::span::Span;
 use crate::tokenize::Tokens;
+
+/// A text ready to be compared: its words, its analysis and its body (the
+/// words left once furniture and learned boilerplate are out).
+#[derive(Debug)]
+pub struct Text<'a> {
+    /// The text every span points into.
+    pub text: &'a str,
+    /// All its words.
+    pub tokens: Tokens,
+    /// Its analysis.
+    pub analysis: Analysis,
+    /// Its learned boilerplate segments (one flag a segment, or empty).
+    pub bad: Vec<bool>,
+    /// Its body words, renumbered from 0 (spans still into `text`).
+    pub content: Tokens,
+    /// For each body word, its position among all words.
+    pub content_pos: Vec<u32>,
+    /// The set of its body's shingles.
+    pub body: ShingleSet,
+    /// Its source, when known.
+    pub source: Option<&'a str>,
+    full: OnceLock<ShingleSet>,
+}
+
+impl<'a> Text<'a> {
+    /// `text` with its own furniture set aside and no source.
+    pub fn new(text: &'a str, params: &Params) -> Text<'a> {
+        Text::build(text, None, None::<&crate::boilerplate::BoilerplateSnapshot>, true, params)
+    }
+
+    /// `text` of `source` with its own furniture (unless `furniture` is
+    /// false: every word then counts) and what `model` learned of its
+    /// source and the corpus set aside.
+    pub fn with_model(
+        text: &'a str,
+        source: Option<&'a str>,
+        model: &impl BoilerplateLookup,
+        furniture: bool,
+        params: &Params,
+    ) -> Text<'a> {
+        Text::build(text, source, Some(model), furniture, params)
+    }
+
+    fn build(
+        text: &'a str,
+        source: Option<&'a str>,
+        model: Option<&impl BoilerplateLookup>,
+        furniture: bool,
+        params: &Params,
+    ) -> Text<'a> {
+        let k = params.shingle_size;
+        let analysis = if furniture {
+            Analysis::new(text, k)
+        } else {
+            Analysis::without_furniture(text, k)
+        };
+        let bad = model.map_or_else(Vec::new, |m| analysis.bad_segments(m, source));
+        let tokens = Tokens::new(text);
+        let keep = analysis.body_mask(&bad);
+        let content = tokens.filtered(&keep);
+        let content_pos = (0..tokens.len() as u32)
+            .filter(|&p| keep.get(p as usize).copied().unwrap_or(false))
+            .collect();
+        let body = ShingleSet::from_hashes(analysis.content_of(&bad, k));
+        Text {
+            text,
+            tokens,
+            analysis,
+            bad,
+            content,
+            content_pos,
+            body,
+            source,
+            full: OnceLock::new(),
+        }
+    }
+
+    /// The text as [`judge`] sees it.
+    pub fn side(&self) -> Side<'_> {
+        Side {
+            analysis: &self.analysis,
+            body: &self.body,
+            bad: &self.bad,
+            source: self.source,
+            full: &self.full,
+        }
+    }
+
+    /// Runs of words that are not in the body (furniture and learned
+    /// boilerplate), as spans.
+    pub fn boilerplate(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut next = 0usize;
+        let mut push = |from: usize, to: usize| {
+            if from < to {
+                out.push(self.tokens.span_of(from, to - 1));
+            }
+        };
+        for &p in &self.content_pos {
+            push(next, p as usize);
+            next = p as usize + 1;
+        }
+        push(next, self.tokens.len());
+        out
+    }
+
+    /// The full-token range a range of body words spans.
+    fn full_range(&self, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+        if r.is_empty() {
+            let at = self
+                .content_pos
+                .get(r.start)
+                .map_or(self.tokens.len(), |&p| p as usize);
+            return at..at;
+        }
+        self.content_pos[r.start] as usize..self.content_pos[r.end - 1] as usize + 1
+    }
+}
 
 /// Similarity scores from the exact shingle sets.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -72,10 +198,12 @@ pub struct SharedPassage {
 /// The result of comparing document A with document B.
 #[derive(Debug, Clone)]
 pub struct Comparison {
-    /// Exact shingle-set scores.
+    /// Exact shingle-set scores of the two bodies.
     pub similarity: Similarity,
     /// Duplicate, near-duplicate, partial or distinct.
     pub verdict: Verdict,
+    /// The judgement the verdict comes from ([`crate::judge`]).
+    pub judgement: Judgement,
     /// Shared passages in A's order.
     pub passages: Vec<SharedPassage>,
     /// Runs of A's words in no passage.
@@ -86,6 +214,11 @@ pub struct Comparison {
     pub coverage_a: f64,
     /// Share of B's words inside passages.
     pub coverage_b: f64,
+    /// Runs of A's words set aside as boilerplate (neither shared nor
+    /// unique).
+    pub boilerplate_a: Vec<Span>,
+    /// Runs of B's words set aside as boilerplate.
+    pub boilerplate_b: Vec<Span>,
 }
 
 /// Compares two texts.
@@ -102,60 +235,59 @@ pub struct Comparison {
 /// assert_eq!(c.similarity.jaccard, 1.0);
 /// ```
 pub fn compare(a: &str, b: &str, params: &Params) -> Comparison {
-    compare_texts(a, &Tokens::new(a), b, &Tokens::new(b), params)
+    compare_texts(&Text::new(a, params), &Text::new(b, params), params)
 }
 
-/// Compares two texts whose tokens the caller already has (the corpus
-/// report reuses tokens); `ta` must be `Tokens::new(a)` and `tb`
-/// `Tokens::new(b)`.
-pub fn compare_texts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) -> Comparison {
-    compare_sides(a, ta, b, tb, params)
-}
-
-fn compare_sides(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) -> Comparison {
+/// Compares two prepared texts (the corpus report prepares each document
+/// once, with what the corpus taught).
+pub fn compare_texts(a: &Text<'_>, b: &Text<'_>, params: &Params) -> Comparison {
+    let judgement = judge(&a.side(), &b.side(), params);
     // Work in the aligner's canonical order, so that every tie (in the
     // alignment and in the word diff) is broken the same way whichever
     // document comes first.
-    if canonical_order(ta, tb) == Ordering::Greater {
-        compare_oriented(b, tb, a, ta, params).mirrored()
+    if canonical_order(&a.content, &b.content) == Ordering::Greater {
+        compare_oriented(b, a, judgement, params).mirrored()
     } else {
-        compare_oriented(a, ta, b, tb, params)
+        compare_oriented(a, b, judgement, params)
     }
 }
 
-fn compare_oriented(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) -> Comparison {
-    let ah: Vec<u64> = ta.hashes().collect();
-    let bh: Vec<u64> = tb.hashes().collect();
-    let sa = ShingleSet::from_token_hashes(&ah, params.shingle_size);
-    let sb = ShingleSet::from_token_hashes(&bh, params.shingle_size);
+fn compare_oriented(a: &Text<'_>, b: &Text<'_>, judgement: Judgement, params: &Params) -> Comparison {
+    let (sa, sb) = (&a.body, &b.body);
     let similarity = Similarity {
-        jaccard: sa.jaccard(&sb),
-        containment_a: sa.containment_in(&sb),
-        containment_b: sb.containment_in(&sa),
+        jaccard: sa.jaccard(sb),
+        containment_a: sa.containment_in(sb),
+        containment_b: sb.containment_in(sa),
         shingle_size: params.shingle_size,
         shingles_a: sa.len(),
         shingles_b: sb.len(),
     };
-    let passages: Vec<SharedPassage> = align_texts(a, ta, b, tb, params)
+    let passages: Vec<SharedPassage> = align_texts(a.text, &a.content, b.text, &b.content, params)
         .into_iter()
         .map(|p| {
             let deadline = Instant::now().checked_add(params.diff_time_limit);
-            let ops = word_diff_until(ta, p.a_tokens.clone(), tb, p.b_tokens.clone(), deadline);
+            // The diff covers every word of both sides within the
+            // passage, furniture included.
+            let (fa, fb) = (a.full_range(&p.a_tokens), b.full_range(&p.b_tokens));
+            let ops = word_diff_until(&a.tokens, fa, &b.tokens, fb, deadline);
             SharedPassage { passage: p, ops }
         })
         .collect();
-    let (unique_a, coverage_a) = uncovered(ta, passages.iter().map(|p| p.passage.a_tokens.clone()));
-    let (unique_b, coverage_b) = uncovered(tb, passages.iter().map(|p| p.passage.b_tokens.clone()));
+    let (unique_a, coverage_a) = uncovered(a, passages.iter().map(|p| p.passage.a_tokens.clone()));
+    let (unique_b, coverage_b) = uncovered(b, passages.iter().map(|p| p.passage.b_tokens.clone()));
     let mut c = Comparison {
         similarity,
         verdict: Verdict::Distinct,
+        judgement,
         passages,
         unique_a,
         unique_b,
         coverage_a,
         coverage_b,
+        boilerplate_a: a.boilerplate(),
+        boilerplate_b: b.boilerplate(),
     };
-    c.verdict = verdict(&c, (ta.len(), tb.len()), params);
+    c.verdict = verdict(&c);
     c
 }
 
@@ -182,11 +314,14 @@ impl Comparison {
                 shingles_b: s.shingles_a,
             },
             verdict: self.verdict,
+            judgement: self.judgement,
             passages,
             unique_a: self.unique_b.clone(),
             unique_b: self.unique_a.clone(),
             coverage_a: self.coverage_b,
             coverage_b: self.coverage_a,
+            boilerplate_a: self.boilerplate_b.clone(),
+            boilerplate_b: self.boilerplate_a.clone(),
         }
     }
 
@@ -259,104 +394,64 @@ pub const PARAPHRASE_INTENSITY: f64 = 0.5;
 /// 0.978-0.979 and rho 0.854-0.856 (README, "Evaluation").
 pub const REUSE_CERTAINTY_SCALE: f64 = 0.1;
 
-/// The verdict rule, documented in README.md ("Verdicts and thresholds").
-///
-/// - `duplicate`: shingle Jaccard at least `duplicate_jaccard`;
-/// - `near-duplicate`: Jaccard at least `near_duplicate_jaccard`, or the
-///   shorter document (in words; both when equal) is contained in the
-///   longer (shingle containment, or the share of its words inside
-///   verbatim and edited passages) at least `near_duplicate_containment`
-///   while being at least `near_duplicate_min_ratio` of the longer's length;
-/// - `partial`: at least one verbatim or edited passage;
-/// - `distinct`: otherwise (paraphrases alone are shared facts, not copying).
-///
-/// Every input is symmetric in A and B, so the verdict is too.
-fn verdict(c: &Comparison, (words_a, words_b): (usize, usize), params: &Params) -> Verdict {
-    let s = &c.similarity;
-    if s.jaccard >= params.duplicate_jaccard {
-        return Verdict::Duplicate;
-    }
-    let copied_a = copied_share(c, true, words_a);
-    let copied_b = copied_share(c, false, words_b);
-    let held = |containment: f64, copied: f64| containment.max(copied);
-    let contained = match words_a.cmp(&words_b) {
-        Ordering::Less => held(s.containment_a, copied_a),
-        Ordering::Greater => held(s.containment_b, copied_b),
-        Ordering::Equal => held(s.containment_a, copied_a).max(held(s.containment_b, copied_b)),
-    };
-    let (short, long) = (words_a.min(words_b), words_a.max(words_b));
-    let ratio = if long == 0 {
-        1.0
-    } else {
-        short as f64 / long as f64
-    };
-    if s.jaccard >= params.near_duplicate_jaccard
-        || (contained >= params.near_duplicate_containment
-            && ratio >= params.near_duplicate_min_ratio)
-    {
-        Verdict::NearDuplicate
-    } else if c
-        .passages
-        .iter()
-        .any(|p| p.passage.kind != PassageKind::Paraphrase)
-    {
-        Verdict::Partial
-    } else {
-        Verdict::Distinct
+/// The verdict rule, documented in README.md ("Verdicts and thresholds"):
+/// the judgement ([`crate::judge`]) says whether the two are the same story
+/// (`duplicate` for an exact copy or Jaccard at least
+/// [`Params::duplicate_jaccard`], `near-duplicate` otherwise); if not,
+/// `partial` when they share a verbatim or edited passage, `distinct`
+/// otherwise (paraphrases alone are shared facts, not copying).
+fn verdict(c: &Comparison) -> Verdict {
+    match c.judgement.same {
+        Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
+        Some(SameStory::NearDuplicate | SameStory::Contained) => Verdict::NearDuplicate,
+        None if c
+            .passages
+            .iter()
+            .any(|p| p.passage.kind != PassageKind::Paraphrase) =>
+        {
+            Verdict::Partial
+        }
+        None => Verdict::Distinct,
     }
 }
 
-/// Share of one side's words inside verbatim or edited passages.
-fn copied_share(c: &Comparison, side_a: bool, words: usize) -> f64 {
-    if words == 0 {
-        return 0.0;
-    }
-    let inside: usize = c
-        .passages
-        .iter()
-        .filter(|p| p.passage.kind != PassageKind::Paraphrase)
-        .map(|p| {
-            if side_a {
-                p.passage.a_tokens.len()
-            } else {
-                p.passage.b_tokens.len()
-            }
-        })
-        .sum();
-    inside as f64 / words as f64
-}
-
-/// Maximal runs of tokens outside `covered` ranges, as spans, and the share
-/// of tokens covered.
+/// Maximal runs of body words outside the `covered` ranges (of body
+/// words), as spans (a run never spans boilerplate between two body
+/// words), and the share of body words covered.
 fn uncovered(
-    t: &Tokens,
+    t: &Text<'_>,
     covered: impl Iterator<Item = std::ops::Range<usize>>,
 ) -> (Vec<Span>, f64) {
-    let mut is_covered = vec![false; t.len()];
+    let n = t.content.len();
+    let mut is_covered = vec![false; n];
     for r in covered {
         is_covered[r].iter_mut().for_each(|c| *c = true);
     }
     let mut spans = Vec::new();
-    let mut run: Option<usize> = None;
+    let mut run: Option<(usize, usize)> = None;
     for (i, &c) in is_covered.iter().enumerate() {
-        match (c, run) {
-            (false, None) => run = Some(i),
-            (true, Some(s)) => {
-                spans.push(t.span_of(s, i - 1));
-                run = None;
+        let pos = t.content_pos[i] as usize;
+        run = match (c, run) {
+            (false, Some((s, last))) if pos == last + 1 => Some((s, pos)),
+            (false, prev) => {
+                if let Some((s, last)) = prev {
+                    spans.push(t.tokens.span_of(s, last));
+                }
+                Some((pos, pos))
             }
-            _ => {}
-        }
+            (true, prev) => {
+                if let Some((s, last)) = prev {
+                    spans.push(t.tokens.span_of(s, last));
+                }
+                None
+            }
+        };
     }
-    if let Some(s) = run {
-        spans.push(t.span_of(s, t.len() - 1));
+    if let Some((s, last)) = run {
+        spans.push(t.tokens.span_of(s, last));
     }
-    let n = is_covered.iter().filter(|&&c| c).count();
-    let share = if t.is_empty() {
-        1.0
-    } else {
-        n as f64 / t.len() as f64
-    };
+    let inside = is_covered.iter().filter(|&&c| c).count();
+    let share = if n == 0 { 1.0 } else { inside as f64 / n as f64 };
     (spans, share)
 }
 

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod analysis;
 pub mod boilerplate;
 pub mod compare;
 pub mod diff;
@@ -26,14 +27,17 @@ pub mod error;
 pub mod filter;
 pub mod index;
 pub mod input;
+pub mod judge;
 pub mod minhash;
 pub mod normalize;
 pub mod params;
+pub mod shape;
 pub mod render;
 pub mod report;
 pub mod shingle;
 pub mod span;
 pub mod tokenize;
+pub mod words;
 
 pub use align::{Passage, PassageKind};
 pub use compare::{compare, compare_texts, Comparison, SharedPassage, Similarity, Verdict};

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use copydesk::render::terminal::{self, TerminalOptions};
 use copydesk::render::{html, json, Pair};
-use copydesk::{Document, Encoding, Params, Tokens};
+use copydesk::compare::Text;
+use copydesk::{Document, Encoding, Params};
 
 use super::{ColorChoice, Output};
 
@@ -79,8 +80,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     params.validate()?;
     let a = read(&args.a)?;
     let b = read(&args.b)?;
-    let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
-    let c = copydesk::compare_texts(&a.text, &ta, &b.text, &tb, &params);
+    let (xa, xb) = (Text::new(&a.text, &params), Text::new(&b.text, &params));
+    let c = copydesk::compare_texts(&xa, &xb, &params);
+    let (ta, tb) = (xa.tokens, xb.tokens);
     let pair = Pair::new(&a, &b, &ta, &tb, &c);
 
     // Inputs are read before the output is opened, so a bad input never

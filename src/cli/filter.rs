@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
+use copydesk::Params;
 use copydesk::filter::{self, FileSink, FilterOptions, InputStream, OnError, Sink, StreamSink};
 use copydesk::index::store::Store;
 use copydesk::input::JsonlFields;
@@ -41,15 +42,15 @@ pub struct FilterArgs {
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_field: String,
     /// Body Jaccard at or above which a document is a near-duplicate.
-    #[arg(long, default_value_t = 0.5, value_name = "X")]
+    #[arg(long, default_value_t = Params::default().near_duplicate_jaccard, value_name = "X")]
     jaccard: f64,
     /// Containment of the shorter body in the longer at or above which a
     /// document is a contained copy.
-    #[arg(long, default_value_t = 0.6, value_name = "X")]
+    #[arg(long, default_value_t = Params::default().near_duplicate_containment, value_name = "X")]
     containment: f64,
     /// Shingles (3-word) the two bodies must share before containment may
     /// drop a document.
-    #[arg(long, default_value_t = copydesk::filter::MIN_SHARED_SHINGLES, value_name = "N")]
+    #[arg(long, default_value_t = Params::default().min_shared_shingles, value_name = "N")]
     min_shared_shingles: usize,
     /// Which copy to keep: `first` (default) or `sources=A,B,...` to prefer
     /// those sources, best first, among copies within --window lines.
@@ -99,9 +100,12 @@ fn options(args: &FilterArgs) -> anyhow::Result<FilterOptions> {
             source: args.source_field.clone(),
             date: args.date_field.clone(),
         },
-        jaccard: args.jaccard,
-        containment: args.containment,
-        min_shared_shingles: args.min_shared_shingles,
+        params: Params {
+            near_duplicate_jaccard: args.jaccard,
+            near_duplicate_containment: args.containment,
+            min_shared_shingles: args.min_shared_shingles,
+            ..Params::default()
+        },
         keep_sources,
         window: args.window,
         on_error: match args.on_error {

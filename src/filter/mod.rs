@@ -65,7 +65,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::boilerplate::{
     BoilerplateLookup, BoilerplateModel, BoilerplateParams, BoilerplateSnapshot,
@@ -73,12 +73,14 @@ use crate::boilerplate::{
 use crate::error::{Error, Result};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
 use crate::index::{DocId, LshParams, SlotChains};
+use crate::analysis::Analysis;
 use crate::input::{parse_record, Document, JsonlFields};
+use crate::judge::{judge, Guard, Judgement, SameStory, Side};
 use crate::minhash::Signature;
 use crate::params::Params;
-use crate::shingle::{ShingleSet, Shingles};
+use crate::shingle::ShingleSet;
 use crate::span::Span;
-use crate::tokenize::{TokenHasher, Tokens};
+use std::sync::OnceLock;
 pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
 
 /// LSH bands of the filter's index. 42 bands of 3 rows (126 of 128 MinHash
@@ -103,16 +105,6 @@ pub const LEAD_BANDS: usize = 8;
 /// Seed that keeps lead keys apart from whole-body band keys.
 const LEAD_SEED: u64 = 0x1ead;
 
-/// Shingles two bodies must share before the containment rule may drop
-/// one (about four sentences). Unrelated articles can share a run of two
-/// or three sentences (quotes, agency boilerplate; in gen_corpus streams,
-/// runs drawn from the same sentence pool), and a short article can sit
-/// almost wholly inside another that way. Measured on the 100,000-line
-/// chrome stream: with the shorter body needing 20 shingles, 151 unrelated
-/// drops (precision 0.9923); sharing 80: precision 0.9958, recall at <= 10%
-/// edits 0.9726 -> 0.9631; sharing 100: 0.9972 and 0.9587.
-pub const MIN_SHARED_SHINGLES: usize = 80;
-
 /// Kept pages of a source below which its boilerplate is still being
 /// learned: documents signed while their source had fewer pages in the
 /// snapshot are signed again at every snapshot refresh until it has this
@@ -120,6 +112,12 @@ pub const MIN_SHARED_SHINGLES: usize = 80;
 /// over their chrome and later copies, signed without it, miss them
 /// (measured: recall 0.79 on the 240-line accuracy fixture).
 pub const YOUNG_SOURCE_DOCS: u64 = 16;
+
+/// Kept pages in all below which a page without a source is young (see
+/// [`YOUNG_SOURCE_DOCS`]): its boilerplate is learned only from segments
+/// widespread over the corpus, which a stream of a few sites shows within
+/// its first hundreds of pages.
+pub const YOUNG_CORPUS_DOCS: u64 = 256;
 
 /// Candidates whose estimated similarity (from the stored signature) is
 /// this far below both thresholds are not read back: the estimate's
@@ -190,16 +188,9 @@ pub enum OnError {
 pub struct FilterOptions {
     /// JSON fields holding id, text, source and date.
     pub fields: JsonlFields,
-    /// Shingle size and MinHash width.
+    /// Shingle size, MinHash width and the thresholds of the judgement
+    /// ([`crate::judge`]).
     pub params: Params,
-    /// Body Jaccard at or above which a document is a near-duplicate.
-    pub jaccard: f64,
-    /// Containment of the shorter body in the longer at or above which a
-    /// document is a contained copy.
-    pub containment: f64,
-    /// Shingles the two bodies must share before containment may drop
-    /// (see [`MIN_SHARED_SHINGLES`]).
-    pub min_shared_shingles: usize,
     /// Preferred sources, best first (`--keep sources=...`).
     pub keep_sources: Vec<String>,
     /// Window, in lines, within which a preferred source's copy replaces a
@@ -213,6 +204,9 @@ pub struct FilterOptions {
     pub commit_every: u64,
     /// Compute shared passages for the dropped log.
     pub passages: bool,
+    /// Set boilerplate aside (the page's furniture and what the model
+    /// learns); when false every word counts and nothing is learned.
+    pub boilerplate: bool,
 }
 
 impl Default for FilterOptions {
@@ -220,14 +214,12 @@ impl Default for FilterOptions {
         FilterOptions {
             fields: JsonlFields::default(),
             params: Params::default(),
-            jaccard: 0.5,
-            containment: 0.6,
-            min_shared_shingles: MIN_SHARED_SHINGLES,
             keep_sources: Vec::new(),
             window: 0,
             on_error: OnError::Fail,
             commit_every: 0,
             passages: true,
+            boilerplate: true,
         }
     }
 }
@@ -252,11 +244,6 @@ impl FilterOptions {
                 "the filter needs at least {} MinHash values",
                 LSH_BANDS * LSH_ROWS
             )));
-        }
-        for (name, v) in [("jaccard", self.jaccard), ("containment", self.containment)] {
-            if !(0.0..=1.0).contains(&v) || v.is_nan() {
-                return Err(Error::InvalidParams(format!("{name} {v} is not in 0..=1")));
-            }
         }
         if !self.keep_sources.is_empty() && !(1..=MAX_WINDOW).contains(&self.window) {
             return Err(Error::InvalidParams(format!(
@@ -301,6 +288,12 @@ pub enum Reason {
     Malformed,
     /// An empty or whitespace-only line.
     Blank,
+    /// Kept, and noted: it resembled a kept page only through the
+    /// template they share (chrome and too little article text).
+    TemplateOnly,
+    /// Kept, and noted: it shares a template with a kept page, but each
+    /// carries article text of its own.
+    DifferentArticles,
 }
 
 impl Reason {
@@ -313,6 +306,8 @@ impl Reason {
             Reason::PreferredSource => "preferred-source",
             Reason::Malformed => "malformed",
             Reason::Blank => "blank",
+            Reason::TemplateOnly => "template-only",
+            Reason::DifferentArticles => "different-articles",
         }
     }
 }
@@ -329,6 +324,9 @@ pub struct PassageRecord {
 }
 
 /// One line of the dropped log: the wire contract, documented in README.md.
+/// A line that was kept but resembled a kept page only through their
+/// shared template is noted too, with `kept: true` and `resembles` (never
+/// `duplicate_of`).
 #[derive(Debug, Clone, Serialize)]
 pub struct DroppedRecord {
     /// The dropped document's id (absent for malformed and blank lines).
@@ -337,6 +335,12 @@ pub struct DroppedRecord {
     /// The kept document's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// True for a note on a line that was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<bool>,
+    /// For a note: the kept document the line resembled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resembles: Option<String>,
     /// Why.
     pub reason: Reason,
     /// Body Jaccard with the kept document.
@@ -371,6 +375,9 @@ pub struct Summary {
     pub kept: u64,
     /// Lines dropped, by reason.
     pub dropped: BTreeMap<&'static str, u64>,
+    /// Lines kept with a note in the dropped log, by reason
+    /// (`template-only`, `different-articles`).
+    pub noted: BTreeMap<&'static str, u64>,
     /// Lines skipped at the start because an interrupted run had done them.
     pub resumed_lines: u64,
     /// Wall time in seconds.
@@ -412,179 +419,26 @@ pub fn next_refresh(seen: u64) -> u64 {
     }
 }
 
-/// The word-level analysis of one text the decisions need.
-#[derive(Debug, Clone, Default)]
-struct Analysis {
-    /// Hash of the normalised text.
-    exact: u64,
-    /// Shingle hash at each token position.
-    shingles: Vec<u64>,
-    /// Number of tokens.
-    tokens: usize,
-    /// First token of each segment.
-    seg_start: Vec<u32>,
-    /// Hash of each segment.
-    segs: Vec<u64>,
+/// The body of `analysis` for boilerplate segments `bad`, with them.
+fn body_of(analysis: &Analysis, bad: Vec<bool>, k: usize) -> BodyCache {
+    let body = ShingleSet::from_hashes(analysis.content_of(&bad, k));
+    BodyCache { bad, body }
 }
 
-/// Bytes that end a segment when found between two words.
-fn is_break(b: u8) -> bool {
-    matches!(b, b'.' | b'!' | b'?' | b'|' | b'\n' | b':' | b';')
-}
-
-fn mix(h: u64, x: u64) -> u64 {
-    (h.rotate_left(23) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-}
-
-fn finish(h: u64) -> u64 {
-    xxh3_64(&h.to_le_bytes())
-}
-
-thread_local! {
-    /// Each thread's tokenizer buffers.
-    static HASHER: std::cell::RefCell<(TokenHasher, Vec<u64>, Vec<Span>)> =
-        std::cell::RefCell::default();
-}
-
-impl Analysis {
-    fn new(text: &str, k: usize) -> Analysis {
-        HASHER.with_borrow_mut(|(hasher, hashes, spans)| {
-            hashes.clear();
-            spans.clear();
-            hasher.hash_tokens_spans(text, hashes, spans);
-            Analysis::of_tokens(text, hashes, spans, k)
-        })
-    }
-
-    /// The analysis of `text` from its token hashes and spans.
-    fn of_tokens(text: &str, hashes: &[u64], spans: &[Span], k: usize) -> Analysis {
-        let bytes = text.as_bytes();
-        let (mut segs, mut seg_start) = (Vec::new(), Vec::new());
-        let (mut seg, mut exact) = (0u64, 0u64);
-        if let (Some(&h), Some(first)) = (hashes.first(), spans.first()) {
-            seg_start.push(0);
-            seg = mix(seg, h);
-            exact = mix(exact, h);
-            let mut prev_end = first.end;
-            // Token `t + 1` follows token `t`.
-            for (t, (&h, span)) in hashes[1..].iter().zip(&spans[1..]).enumerate() {
-                if bytes[prev_end..span.start].iter().any(|&b| is_break(b)) {
-                    segs.push(finish(seg));
-                    seg_start.push((t + 1) as u32);
-                    seg = 0;
-                }
-                seg = mix(seg, h);
-                exact = mix(exact, h);
-                prev_end = span.end;
-            }
-            segs.push(finish(seg));
-        }
-        let shingles = Shingles::new(hashes, k).into_vec();
-        Analysis {
-            exact: finish(exact ^ hashes.len() as u64),
-            shingles,
-            tokens: hashes.len(),
-            seg_start,
-            segs,
-        }
-    }
-
-    /// For each segment, true when it is boilerplate of `source` in
-    /// `model`; empty when no segment is.
-    fn bad_segments(&self, model: &impl BoilerplateLookup, source: Option<&str>) -> Vec<bool> {
-        match source.filter(|s| model.source_docs(s) > 0) {
-            Some(src) => model.boilerplate_flags(src, &self.segs),
-            None => Vec::new(),
-        }
-    }
-
-    /// The shingles, in text order, that touch no token of the
-    /// boilerplate segments `bad` (see [`Analysis::bad_segments`]).
-    fn content_of(&self, bad: &[bool], k: usize) -> Vec<u64> {
-        if bad.is_empty() {
-            return self.shingles.clone();
-        }
-        let mut out = Vec::with_capacity(self.shingles.len());
-        self.content_into(bad, k, &mut out);
-        out
-    }
-
-    /// [`Analysis::content_of`] appended to `out`, for boilerplate
-    /// segments `bad` (one flag a segment) that are not all false: the
-    /// shingles between those that touch a boilerplate segment, copied a
-    /// run at a time (looking at each token's segment was a twentieth of
-    /// the filter's instructions).
-    fn content_into(&self, bad: &[bool], k: usize, out: &mut Vec<u64>) {
-        let width = k.min(self.tokens);
-        let n = self.shingles.len();
-        // Shingles before `from` are copied or left out.
-        let mut from = 0;
-        for (seg, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
-            let start = self.seg_start[seg] as usize;
-            let end = self
-                .seg_start
-                .get(seg + 1)
-                .map_or(self.tokens, |&t| t as usize);
-            // Shingle `i` covers tokens `i..i + width`: it touches the
-            // segment when `start + 1 - width <= i < end`.
-            let first = (start + 1).saturating_sub(width).min(n);
-            if first > from {
-                out.extend_from_slice(&self.shingles[from..first]);
-            }
-            from = from.max(end.min(n));
-        }
-        out.extend_from_slice(&self.shingles[from..]);
-    }
-
-    /// The content shingles for boilerplate segments `bad` (see
-    /// [`Analysis::content_of`]) passed to `f`, in a buffer of the thread's
-    /// own: signing needs them only for a moment, and a fresh vector for
-    /// every document was fresh memory to fault in.
-    fn with_content<R>(&self, bad: &[bool], k: usize, f: impl FnOnce(&[u64]) -> R) -> R {
-        if bad.is_empty() {
-            return f(&self.shingles);
-        }
-        thread_local! {
-            static CONTENT: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        CONTENT.with_borrow_mut(|out| {
-            out.clear();
-            self.content_into(bad, k, out);
-            f(out)
-        })
-    }
-
-    /// The body for boilerplate segments `bad`, with them.
-    fn body_of(&self, bad: Vec<bool>, k: usize) -> BodyCache {
-        let body = ShingleSet::from_hashes(self.content_of(&bad, k));
-        BodyCache { bad, body }
-    }
-
-    /// The body under `model`, reusing `cache` (computed in parallel with
-    /// an earlier state of the model) when the same segments are
-    /// boilerplate now: the body is then the same set.
-    fn body_cached<'a>(
-        &'a self,
-        cache: Option<&'a BodyCache>,
-        model: &BoilerplateModel,
-        source: Option<&str>,
-        k: usize,
-    ) -> std::borrow::Cow<'a, ShingleSet> {
-        let bad = self.bad_segments(model, source);
-        match cache {
-            Some(c) if c.bad == bad => std::borrow::Cow::Borrowed(&c.body),
-            _ => std::borrow::Cow::Owned(self.body_of(bad, k).body),
-        }
-    }
-
-    /// The content shingles under `model` (see [`Analysis::content_of`]).
-    fn content(&self, model: &impl BoilerplateLookup, source: Option<&str>, k: usize) -> Vec<u64> {
-        self.content_of(&self.bad_segments(model, source), k)
-    }
-
-    /// The body: the set of content shingles.
-    fn body(&self, model: &BoilerplateModel, source: Option<&str>, k: usize) -> ShingleSet {
-        ShingleSet::from_hashes(self.content(model, source, k))
+/// The body of `analysis` under `model`, reusing `cache` (computed in
+/// parallel with an earlier state of the model) when the same segments are
+/// boilerplate now: the body is then the same set.
+fn body_cached<'a>(
+    analysis: &Analysis,
+    cache: Option<&'a BodyCache>,
+    model: &BoilerplateModel,
+    source: Option<&str>,
+    k: usize,
+) -> std::borrow::Cow<'a, BodyCache> {
+    let bad = analysis.bad_segments(model, source);
+    match cache {
+        Some(c) if c.bad == bad => std::borrow::Cow::Borrowed(c),
+        _ => std::borrow::Cow::Owned(body_of(analysis, bad, k)),
     }
 }
 
@@ -654,6 +508,8 @@ struct Prepared {
     /// to verify: sorting every document's set was a twelfth of the CPU
     /// time, and keeping its shingles a fresh 8 KB a document.
     signed_bad: Vec<bool>,
+    /// All its shingles, when a template check needed them.
+    full: OnceLock<ShingleSet>,
 }
 
 /// What happened to a line.
@@ -686,28 +542,44 @@ struct Candidate {
     analysis: Analysis,
     /// Its body under the model as the batch began.
     body: BodyCache,
+    /// All its shingles, when a template check needed them.
+    full: OnceLock<ShingleSet>,
 }
 
 /// A body and the boilerplate segments it was made without.
+#[derive(Clone)]
 struct BodyCache {
     bad: Vec<bool>,
     body: ShingleSet,
 }
 
-/// The verdict of one document against one kept document.
+/// A kept document's note: it resembled a kept document (`of`) only
+/// through a shared template (see [`Guard`]).
 #[derive(Debug, Clone, Copy)]
-struct Match {
-    reason: Reason,
+struct Note {
+    of: Target,
+    guard: Guard,
     jaccard: f64,
     containment: f64,
 }
 
-impl Match {
-    fn rank(&self) -> (bool, f64) {
-        (
-            self.reason == Reason::Exact,
-            self.jaccard.max(self.containment),
-        )
+/// The judgement of two documents with the same normalised text.
+fn exact_judgement() -> Judgement {
+    Judgement {
+        same: Some(SameStory::Exact),
+        guard: None,
+        jaccard: 1.0,
+        containment: 1.0,
+        shared: 0,
+    }
+}
+
+/// The reason a drop is logged with, for how the two are the same story.
+fn reason_of(same: SameStory) -> Reason {
+    match same {
+        SameStory::Exact => Reason::Exact,
+        SameStory::Duplicate | SameStory::NearDuplicate => Reason::NearDuplicate,
+        SameStory::Contained => Reason::Contained,
     }
 }
 
@@ -796,6 +668,9 @@ impl Unstored {
 /// read as candidates, and the kept documents to store.
 struct Decided {
     outcomes: Vec<Outcome>,
+    /// Per line: the note of a kept line that resembled a kept document
+    /// only through a shared template.
+    notes: Vec<Option<Note>>,
     candidates: HashMap<DocId, Candidate>,
     /// Batch positions of the documents kept, in the order they were:
     /// they got the numbers from the store's next one on, one each; a
@@ -807,7 +682,12 @@ struct Decided {
 /// True when a document of `source` is young: `snapshot` has fewer than
 /// [`YOUNG_SOURCE_DOCS`] documents of it.
 fn is_young(snapshot: &BoilerplateSnapshot, source: Option<&str>) -> bool {
-    source.is_some_and(|s| snapshot.source_docs(s) < YOUNG_SOURCE_DOCS)
+    match source {
+        Some(s) => snapshot.source_docs(s) < YOUNG_SOURCE_DOCS,
+        // Without a source, only the corpus-wide counts teach: a page is
+        // young while the stream is.
+        None => snapshot.docs() < YOUNG_CORPUS_DOCS,
+    }
 }
 
 /// Stores the documents a batch kept under the numbers [`Filter::decide`]
@@ -958,10 +838,65 @@ pub fn run(
     store: &mut Store,
     input: &mut InputStream,
     kept: &mut dyn Sink,
+    dropped: Option<&mut dyn Sink>,
+    opts: &FilterOptions,
+    resume: Option<&Checkpoint>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Summary> {
+    run_with(store, input, kept, dropped, opts, resume, progress, &mut |_| {})
+}
+
+/// What happened to one line, as data (see [`run_with`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    /// Which input the line came from (its position in the stream's list).
+    pub file: usize,
+    /// 1-based line number in that input.
+    pub line: u64,
+    /// What was decided.
+    pub outcome: DecisionOutcome,
+}
+
+/// What was decided for a line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DecisionOutcome {
+    /// Kept, and stored under `doc`; `note` when it resembled the kept
+    /// document `of` only through their shared template.
+    Kept {
+        /// The number it is stored under.
+        doc: DocId,
+        /// The kept document it resembled and why it is still kept.
+        note: Option<(DocId, Guard)>,
+    },
+    /// Dropped as a copy of the kept document `of`.
+    Dropped {
+        /// The kept document.
+        of: DocId,
+        /// How it copies it.
+        reason: Reason,
+        /// Body Jaccard.
+        jaccard: f64,
+        /// Containment of the shorter body in the longer.
+        containment: f64,
+    },
+    /// Not a usable record (with `--on-error skip`).
+    Malformed,
+    /// A blank line.
+    Blank,
+}
+
+/// [`run`] that also reports every line's [`Decision`] to `decisions`, in
+/// input order.
+#[allow(clippy::too_many_arguments)]
+pub fn run_with(
+    store: &mut Store,
+    input: &mut InputStream,
+    kept: &mut dyn Sink,
     mut dropped: Option<&mut dyn Sink>,
     opts: &FilterOptions,
     resume: Option<&Checkpoint>,
     progress: &mut dyn FnMut(&Progress),
+    decisions: &mut dyn FnMut(&Decision),
 ) -> Result<Summary> {
     opts.validate()?;
     let start = Instant::now();
@@ -1149,6 +1084,7 @@ pub fn run(
                         kept,
                         &mut dropped,
                         &mut summary,
+                        decisions,
                     )
                 });
                 emitted?;
@@ -1212,6 +1148,130 @@ pub fn run(
     summary.index_docs = store.doc_count();
     summary.index_ram_bytes = store.ram_bytes() as u64;
     Ok(summary)
+}
+
+/// The decisions of the filter's engine over documents in memory, in the
+/// order given: for each document, kept (with its note) or dropped as a
+/// copy of an earlier one (by its position in the list). The corpus
+/// report takes its clusters from here, so that it and `filter` judge the
+/// same documents alike.
+#[derive(Debug, Clone)]
+pub struct DocumentDecisions {
+    /// Per document, in the order given.
+    pub outcomes: Vec<DocumentOutcome>,
+    /// The boilerplate the engine had learned at the end.
+    pub model: BoilerplateModel,
+}
+
+/// What the engine decided for one document (positions index the list
+/// given to [`decide_documents`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DocumentOutcome {
+    /// Kept; `note` when it resembled the kept document at that position
+    /// only through their shared template.
+    Kept {
+        /// The kept document it resembled, and why it is kept.
+        note: Option<(usize, Guard)>,
+    },
+    /// A copy of the kept document at position `of`.
+    Dropped {
+        /// The kept document.
+        of: usize,
+        /// How it copies it.
+        reason: Reason,
+        /// Body Jaccard.
+        jaccard: f64,
+        /// Containment of the shorter body in the longer.
+        containment: f64,
+    },
+}
+
+/// Runs the filter's engine over `docs` in order, in memory (see
+/// [`DocumentDecisions`]). Only their ids' order matters; their texts,
+/// sources and dates are read as the filter reads a JSON Lines record's.
+pub fn decide_documents(docs: &[&Document], opts: &FilterOptions) -> Result<DocumentDecisions> {
+    let fields = JsonlFields::default();
+    let mut lines = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        let record = serde_json::json!({
+            fields.id.as_str(): i.to_string(),
+            fields.text.as_str(): d.text,
+            fields.source.as_str(): d.source,
+            fields.date.as_str(): d.date,
+        });
+        serde_json::to_writer(&mut lines, &record).map_err(|e| Error::Io {
+            path: "documents".into(),
+            source: e.into(),
+        })?;
+        lines.push(b'\n');
+    }
+    let opts = FilterOptions {
+        fields,
+        on_error: OnError::Fail,
+        passages: false,
+        ..opts.clone()
+    };
+    let reader: Box<dyn std::io::BufRead + Send> = Box::new(std::io::Cursor::new(lines));
+    let mut input = InputStream::new(vec![("documents".into(), reader)]);
+    let mut store = Store::in_memory(opts.store_params())?;
+    let mut kept = StreamSink::new(std::io::sink());
+    let mut by_line: Vec<Option<DecisionOutcome>> = vec![None; docs.len()];
+    run_with(
+        &mut store,
+        &mut input,
+        &mut kept,
+        None,
+        &opts,
+        None,
+        &mut |_| {},
+        &mut |d| {
+            if let Some(slot) = (d.line as usize).checked_sub(1).and_then(|i| by_line.get_mut(i)) {
+                *slot = Some(d.outcome);
+            }
+        },
+    )?;
+    // Stored numbers back to positions.
+    let mut position: HashMap<DocId, usize> = HashMap::new();
+    for (i, o) in by_line.iter().enumerate() {
+        if let Some(DecisionOutcome::Kept { doc, .. }) = o {
+            position.insert(*doc, i);
+        }
+    }
+    let at = |id: DocId| -> Result<usize> {
+        position.get(&id).copied().ok_or_else(|| Error::Index {
+            path: "documents".into(),
+            message: format!("a decision points at document {id}, which was not kept"),
+        })
+    };
+    let mut outcomes = Vec::with_capacity(docs.len());
+    for (i, o) in by_line.into_iter().enumerate() {
+        outcomes.push(match o {
+            Some(DecisionOutcome::Kept { note, .. }) => DocumentOutcome::Kept {
+                note: note.map(|(id, g)| at(id).map(|p| (p, g))).transpose()?,
+            },
+            Some(DecisionOutcome::Dropped {
+                of,
+                reason,
+                jaccard,
+                containment,
+            }) => DocumentOutcome::Dropped {
+                of: at(of)?,
+                reason,
+                jaccard,
+                containment,
+            },
+            _ => {
+                return Err(Error::Index {
+                    path: "documents".into(),
+                    message: format!("document {i} was not decided"),
+                })
+            }
+        });
+    }
+    Ok(DocumentDecisions {
+        outcomes,
+        model: load_state(&store)?.model,
+    })
 }
 
 /// The checkpoint at input position `at` (after the last line decided).
@@ -1409,6 +1469,7 @@ fn sign(
                 sig,
                 body_len,
                 signed_bad,
+                full: OnceLock::new(),
             }
         })
         .collect()
@@ -1441,7 +1502,8 @@ fn analyze(opts: &FilterOptions, lines: Vec<Line>) -> Vec<Parsed> {
                 parse_record(line.content(), line.line, &opts.fields)
             };
             let analysis = match &doc {
-                Ok(d) => Analysis::new(&d.text, k),
+                Ok(d) if opts.boilerplate => Analysis::new(&d.text, k),
+                Ok(d) => Analysis::without_furniture(&d.text, k),
                 Err(_) => Analysis::default(),
             };
             Parsed {
@@ -1616,8 +1678,8 @@ impl Filter<'_> {
                 };
                 let (j, c) = estimate_low_bytes(&p.sig, p.body_len, low_bytes, set_len);
                 if exact == p.analysis.exact
-                    || j >= self.opts.jaccard - PREFILTER_MARGIN
-                    || c >= self.opts.containment - PREFILTER_MARGIN
+                    || j >= self.prefilter_jaccard()
+                    || c >= self.prefilter_containment()
                 {
                     wanted.push(id);
                 }
@@ -1637,7 +1699,7 @@ impl Filter<'_> {
             .map_texts_par(fetched, |doc, text| {
                 let analysis = Analysis::new(&text, k);
                 let bad = analysis.bad_segments(model, doc.source.as_deref());
-                let body = analysis.body_of(bad, k);
+                let body = body_of(&analysis, bad, k);
                 (
                     doc.doc,
                     Candidate {
@@ -1646,6 +1708,7 @@ impl Filter<'_> {
                         text,
                         analysis,
                         body,
+                        full: OnceLock::new(),
                     },
                 )
             })?
@@ -1668,7 +1731,8 @@ impl Filter<'_> {
                                 source: d.source.clone(),
                                 text: d.text.clone(),
                                 analysis: q.analysis.clone(),
-                                body: q.analysis.body_of(bad, k),
+                                body: body_of(&q.analysis, bad, k),
+                                full: OnceLock::new(),
                             },
                         ))
                     })
@@ -1687,7 +1751,7 @@ impl Filter<'_> {
             .map(|(p, f)| match &p.doc {
                 Ok(d) if f.iter().any(|id| candidates.contains_key(id)) => {
                     let bad = p.analysis.bad_segments(model, d.source.as_deref());
-                    Some(p.analysis.body_of(bad, k))
+                    Some(body_of(&p.analysis, bad, k))
                 }
                 _ => None,
             })
@@ -1714,6 +1778,7 @@ impl Filter<'_> {
             fresh,
         } = gathered;
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
+        let mut notes: Vec<Option<Note>> = Vec::with_capacity(batch.len());
         // Bucket (top 48 bits of a key, as the store matches them) -> batch
         // positions of the documents kept in this batch holding it.
         // (Its memory is reused from batch to batch.)
@@ -1735,10 +1800,12 @@ impl Filter<'_> {
                 Ok(d) => d,
                 Err(e) if e.is_empty() => {
                     outcomes.push(Outcome::Blank);
+                    notes.push(None);
                     continue;
                 }
                 Err(e) => {
                     outcomes.push(Outcome::Malformed(e.clone()));
+                    notes.push(None);
                     continue;
                 }
             };
@@ -1755,16 +1822,18 @@ impl Filter<'_> {
                 Outcome::Kept(id) => Some((id, Some(j))),
                 _ => None,
             });
-            let mut best: Option<(Match, Target)> = None;
-            let mut body: Option<std::borrow::Cow<'_, ShingleSet>> = None;
+            let mut best: Option<(Judgement, Target)> = None;
+            // The strongest match a template check turned down.
+            let mut guarded: Option<(Judgement, Target)> = None;
+            let mut mine: Option<std::borrow::Cow<'_, BodyCache>> = None;
             for (id, at) in stored.chain(in_batch) {
-                let (analysis, cache, source, target) = if let Some(j) = at {
+                let (analysis, cache, source, full, target) = if let Some(j) = at {
                     let Ok(d) = &batch[j].doc else { continue };
                     let q = &batch[j];
                     let (je, ce) = estimate(&p.sig, p.body_len, &q.sig, q.body_len);
                     if q.analysis.exact != p.analysis.exact
-                        && je < self.opts.jaccard - PREFILTER_MARGIN
-                        && ce < self.opts.containment - PREFILTER_MARGIN
+                        && je < self.prefilter_jaccard()
+                        && ce < self.prefilter_containment()
                     {
                         continue;
                     }
@@ -1772,6 +1841,7 @@ impl Filter<'_> {
                         &q.analysis,
                         fresh[j].as_ref(),
                         d.source.as_deref(),
+                        &q.full,
                         Target::Batch(j),
                     )
                 } else {
@@ -1782,38 +1852,58 @@ impl Filter<'_> {
                         &c.analysis,
                         Some(&c.body),
                         c.source.as_deref(),
+                        &c.full,
                         Target::Stored(id),
                     )
                 };
-                let m = if analysis.exact == p.analysis.exact {
-                    Some(Match {
-                        reason: Reason::Exact,
-                        jaccard: 1.0,
-                        containment: 1.0,
-                    })
+                let j = if analysis.exact == p.analysis.exact {
+                    exact_judgement()
                 } else {
-                    let mine = body.get_or_insert_with(|| {
-                        p.analysis.body_cached(
+                    let mine = mine.get_or_insert_with(|| {
+                        body_cached(
+                            &p.analysis,
                             fresh[i].as_ref(),
                             &self.model,
                             doc.source.as_deref(),
                             self.k,
                         )
                     });
-                    let theirs = analysis.body_cached(cache, &self.model, source, self.k);
-                    self.judge(mine, &theirs)
+                    let theirs = body_cached(analysis, cache, &self.model, source, self.k);
+                    judge(
+                        &Side {
+                            analysis: &p.analysis,
+                            body: &mine.body,
+                            bad: &mine.bad,
+                            source: doc.source.as_deref(),
+                            full: &p.full,
+                        },
+                        &Side {
+                            analysis,
+                            body: &theirs.body,
+                            bad: &theirs.bad,
+                            source,
+                            full,
+                        },
+                        &self.opts.params,
+                    )
                 };
-                if let Some(m) = m {
-                    if best.is_none_or(|(b, _)| m.rank() > b.rank()) {
-                        best = Some((m, target));
-                    }
+                let slot = if j.is_same() {
+                    &mut best
+                } else if j.guard.is_some() {
+                    &mut guarded
+                } else {
+                    continue;
+                };
+                if slot.is_none_or(|(b, _)| j.rank() > b.rank()) {
+                    *slot = Some((j, target));
                 }
             }
+            notes.push(None);
             match best {
-                Some((m, target)) => {
-                    if let Target::Batch(j) = target {
+                Some((j, target)) => {
+                    if let Target::Batch(t) = target {
                         // A batch target is always a kept document.
-                        if let (true, Outcome::Kept(_)) = (self.prefers(batch, i, j), &outcomes[j])
+                        if let (true, Outcome::Kept(_)) = (self.prefers(batch, i, t), &outcomes[t])
                         {
                             // Swap: keep this copy, drop the earlier one
                             // (not stored yet).
@@ -1822,21 +1912,21 @@ impl Filter<'_> {
                             for k in &lookups[i] {
                                 batch_keys.add(k >> 16, i);
                             }
-                            outcomes[j] = Outcome::Dropped {
+                            outcomes[t] = Outcome::Dropped {
                                 reason: Reason::PreferredSource,
                                 of: Target::Batch(i),
-                                jaccard: m.jaccard,
-                                containment: m.containment,
+                                jaccard: j.jaccard,
+                                containment: j.containment,
                             };
                             outcomes.push(Outcome::Kept(id));
                             continue;
                         }
                     }
                     outcomes.push(Outcome::Dropped {
-                        reason: m.reason,
+                        reason: reason_of(j.same.expect("a match is the same story")),
                         of: target,
-                        jaccard: m.jaccard,
-                        containment: m.containment,
+                        jaccard: j.jaccard,
+                        containment: j.containment,
                     });
                 }
                 None => {
@@ -1846,6 +1936,14 @@ impl Filter<'_> {
                         batch_keys.add(k >> 16, i);
                     }
                     outcomes.push(Outcome::Kept(id));
+                    if let Some((j, of)) = guarded {
+                        notes[i] = Some(Note {
+                            of,
+                            guard: j.guard.expect("a guarded match has a guard"),
+                            jaccard: j.jaccard,
+                            containment: j.containment,
+                        });
+                    }
                 }
             }
         }
@@ -1875,34 +1973,22 @@ impl Filter<'_> {
         }
         Decided {
             outcomes,
+            notes,
             candidates,
             kept_order,
         }
     }
 
-    /// The verdict of a body against a kept body, if it is a copy.
-    fn judge(&self, a: &ShingleSet, b: &ShingleSet) -> Option<Match> {
-        if a.is_empty() || b.is_empty() {
-            return None;
-        }
-        let inter = a.intersection_len(b) as f64;
-        let jaccard = inter / ((a.len() + b.len()) as f64 - inter);
-        let shorter = a.len().min(b.len());
-        let containment = inter / shorter as f64;
-        let reason = if jaccard >= self.opts.jaccard {
-            Reason::NearDuplicate
-        } else if inter >= self.opts.min_shared_shingles as f64
-            && containment >= self.opts.containment
-        {
-            Reason::Contained
-        } else {
-            return None;
-        };
-        Some(Match {
-            reason,
-            jaccard,
-            containment,
-        })
+    /// Estimated Jaccard under which a candidate is not read back.
+    fn prefilter_jaccard(&self) -> f64 {
+        self.opts.params.near_duplicate_jaccard - PREFILTER_MARGIN
+    }
+
+    /// Estimated containment under which a candidate is not read back:
+    /// the lower of the two containment rules' thresholds.
+    fn prefilter_containment(&self) -> f64 {
+        let p = &self.opts.params;
+        p.near_duplicate_containment.min(p.long_containment) - PREFILTER_MARGIN
     }
 
     /// True when line `i` should replace kept line `j` of the same batch.
@@ -1924,10 +2010,13 @@ impl Filter<'_> {
 
     /// Teaches the model the segments of a document kept.
     fn learn(&mut self, doc: &Document, p: &Prepared) {
-        if let Some(source) = doc.source.as_deref() {
-            self.model.observe(source, &p.analysis.segs);
-            self.snapshot_is_model = false;
+        if !self.opts.boilerplate {
+            return;
         }
+        let long = p.analysis.long_segments(self.model.params().corpus_min_words);
+        self.model
+            .observe(doc.source.as_deref(), &p.analysis.segs, &long);
+        self.snapshot_is_model = false;
     }
 
     /// Signs the young documents again with the refreshed snapshot; those
@@ -1966,8 +2055,45 @@ fn emit(
     kept: &mut dyn Sink,
     dropped: &mut Option<&mut dyn Sink>,
     summary: &mut Summary,
+    decisions: &mut dyn FnMut(&Decision),
 ) -> Result<()> {
-    let (outcomes, candidates) = (&decided.outcomes, &decided.candidates);
+    let (outcomes, notes, candidates) = (&decided.outcomes, &decided.notes, &decided.candidates);
+    // The number of a kept document a drop or a note points at.
+    let number = |t: Target| -> DocId {
+        match t {
+            Target::Stored(id) => id,
+            Target::Batch(j) => match outcomes[j] {
+                Outcome::Kept(id) => id,
+                _ => unreachable!("a batch target is a kept line"),
+            },
+        }
+    };
+    for ((p, o), note) in batch.iter().zip(outcomes).zip(notes) {
+        let outcome = match o {
+            Outcome::Kept(id) => DecisionOutcome::Kept {
+                doc: *id,
+                note: note.map(|n| (number(n.of), n.guard)),
+            },
+            Outcome::Dropped {
+                reason,
+                of,
+                jaccard,
+                containment,
+            } => DecisionOutcome::Dropped {
+                of: number(*of),
+                reason: *reason,
+                jaccard: *jaccard,
+                containment: *containment,
+            },
+            Outcome::Malformed(_) => DecisionOutcome::Malformed,
+            Outcome::Blank => DecisionOutcome::Blank,
+        };
+        decisions(&Decision {
+            file: p.line.file,
+            line: p.line.line,
+            outcome,
+        });
+    }
     let target_text = |t: Target| -> Option<(&str, &str)> {
         match t {
             Target::Batch(j) => batch[j]
@@ -1996,13 +2122,34 @@ fn emit(
             .collect()
     });
     let mut line_buf = Vec::new();
-    for ((p, o), passages) in batch.iter().zip(outcomes).zip(passages) {
+    for (((p, o), note), passages) in batch.iter().zip(outcomes).zip(notes).zip(passages) {
         let input_name = || names[p.line.file].display().to_string();
         let record = match o {
             Outcome::Kept(_) => {
                 kept.write_all(&p.line.raw)
                     .map_err(|e| sink_error(e, "output"))?;
                 summary.kept += 1;
+                let Some(n) = note else { continue };
+                let reason = match n.guard {
+                    Guard::TemplateOnly => Reason::TemplateOnly,
+                    Guard::DifferentArticles => Reason::DifferentArticles,
+                };
+                *summary.noted.entry(reason.as_str()).or_default() += 1;
+                let record = DroppedRecord {
+                    id: p.doc.as_ref().ok().map(|d| d.id.clone()),
+                    duplicate_of: None,
+                    kept: Some(true),
+                    resembles: target_text(n.of).map(|(id, _)| id.to_string()),
+                    reason,
+                    similarity: Some(round(n.jaccard)),
+                    containment: Some(round(n.containment)),
+                    passages: None,
+                    input: input_name(),
+                    line: p.line.line,
+                    error: None,
+                    raw: None,
+                };
+                write_record(dropped, &mut line_buf, &record)?;
                 continue;
             }
             Outcome::Dropped {
@@ -2013,6 +2160,8 @@ fn emit(
             } => DroppedRecord {
                 id: p.doc.as_ref().ok().map(|d| d.id.clone()),
                 duplicate_of: target_text(*of).map(|(id, _)| id.to_string()),
+                kept: None,
+                resembles: None,
                 reason: *reason,
                 similarity: Some(round(*jaccard)),
                 containment: Some(round(*containment)),
@@ -2025,6 +2174,8 @@ fn emit(
             Outcome::Malformed(e) => DroppedRecord {
                 id: None,
                 duplicate_of: None,
+                kept: None,
+                resembles: None,
                 reason: Reason::Malformed,
                 similarity: None,
                 containment: None,
@@ -2037,6 +2188,8 @@ fn emit(
             Outcome::Blank => DroppedRecord {
                 id: None,
                 duplicate_of: None,
+                kept: None,
+                resembles: None,
                 reason: Reason::Blank,
                 similarity: None,
                 containment: None,
@@ -2048,14 +2201,24 @@ fn emit(
             },
         };
         *summary.dropped.entry(record.reason.as_str()).or_default() += 1;
-        if let Some(d) = dropped.as_deref_mut() {
-            line_buf.clear();
-            serde_json::to_writer(&mut line_buf, &record)
-                .map_err(|e| sink_error(e.into(), "dropped log"))?;
-            line_buf.push(b'\n');
-            d.write_all(&line_buf)
-                .map_err(|e| sink_error(e, "dropped log"))?;
-        }
+        write_record(dropped, &mut line_buf, &record)?;
+    }
+    Ok(())
+}
+
+/// Writes one record to the dropped log, if there is one.
+fn write_record(
+    dropped: &mut Option<&mut dyn Sink>,
+    line_buf: &mut Vec<u8>,
+    record: &DroppedRecord,
+) -> Result<()> {
+    if let Some(d) = dropped.as_deref_mut() {
+        line_buf.clear();
+        serde_json::to_writer(&mut *line_buf, record)
+            .map_err(|e| sink_error(e.into(), "dropped log"))?;
+        line_buf.push(b'\n');
+        d.write_all(line_buf)
+            .map_err(|e| sink_error(e, "dropped log"))?;
     }
     Ok(())
 }
@@ -2118,13 +2281,7 @@ fn sink_error(source: std::io::Error, what: &str) -> Error {
 /// Shared passages of a dropped text and its kept copy, from
 /// [`crate::compare::compare_texts`].
 fn passages(dropped: &str, kept: &str, params: &Params) -> Vec<PassageRecord> {
-    let c = crate::compare::compare_texts(
-        dropped,
-        &Tokens::new(dropped),
-        kept,
-        &Tokens::new(kept),
-        params,
-    );
+    let c = crate::compare::compare(dropped, kept, params);
     c.passages
         .into_iter()
         .take(MAX_PASSAGES)
@@ -2155,6 +2312,8 @@ pub struct QueryMatch {
     /// What the filter would decide for the query against this document
     /// (`None`: not a copy by the thresholds of `opts`).
     pub reason: Option<Reason>,
+    /// Why it is not a copy although the scores alone would say so.
+    pub guard: Option<Guard>,
 }
 
 /// "Have we seen this, and where?": the stored documents sharing a band or
@@ -2179,35 +2338,44 @@ pub fn query(
     );
     let k = f.k;
     let analysis = Analysis::new(text, k);
-    let content = analysis.content(&f.model, source, k);
+    let bad = analysis.bad_segments(&f.model, source);
+    let content = analysis.content_of(&bad, k);
     let (mut keys, _) = signature_keys(&content, store.params().lsh, store.params().num_hashes);
     let body = ShingleSet::from_hashes(content);
+    let full = OnceLock::new();
     keys.push(Store::exact_key(analysis.exact));
     let mut out = Vec::new();
     for id in store.lookup(&keys)? {
         let Some(doc) = store.doc(id)? else { continue };
         let text = store.text(&doc)?;
         let a = Analysis::new(&text, k);
-        let theirs = a.body(&f.model, doc.source.as_deref(), k);
-        let (jaccard, containment, reason) = if a.exact == analysis.exact {
-            (1.0, 1.0, Some(Reason::Exact))
-        } else {
-            match f.judge(&body, &theirs) {
-                Some(m) => (m.jaccard, m.containment, Some(m.reason)),
-                None => {
-                    let inter = body.intersection_len(&theirs) as f64;
-                    let union = (body.len() + theirs.len()) as f64 - inter;
-                    let shorter = body.len().min(theirs.len()).max(1) as f64;
-                    (inter / union.max(1.0), inter / shorter, None)
-                }
-            }
-        };
+        let their_bad = a.bad_segments(&f.model, doc.source.as_deref());
+        let theirs = ShingleSet::from_hashes(a.content_of(&their_bad, k));
+        let their_full = OnceLock::new();
+        let j = judge(
+            &Side {
+                analysis: &analysis,
+                body: &body,
+                bad: &bad,
+                source,
+                full: &full,
+            },
+            &Side {
+                analysis: &a,
+                body: &theirs,
+                bad: &their_bad,
+                source: doc.source.as_deref(),
+                full: &their_full,
+            },
+            &opts.params,
+        );
         out.push(QueryMatch {
             doc,
             text,
-            jaccard,
-            containment,
-            reason,
+            jaccard: j.jaccard,
+            containment: j.containment,
+            reason: j.same.map(reason_of),
+            guard: j.guard,
         });
     }
     out.sort_by(|a, b| {

@@ -31,7 +31,7 @@ pub(crate) fn lsh_pairs(
         .par_iter()
         .flat_map_iter(|s| lsh.band_keys(s))
         .collect();
-    let live: Vec<bool> = prepared.iter().map(|p| !p.set.is_empty()).collect();
+    let live: Vec<bool> = prepared.iter().map(|p| !p.text.body.is_empty()).collect();
     pairs_sharing_a_key(&keys, lsh.bands, &live)
 }
 
@@ -286,9 +286,9 @@ impl ShingleIndex {
                     if j - i >= min_shared {
                         let (pa, pb) = (&prepared[d], &prepared[d2 as usize]);
                         let a_start = start as usize;
-                        let a_end = (hits[j - 1].2 as usize + k).min(pa.content.len());
+                        let a_end = (hits[j - 1].2 as usize + k).min(pa.text.content.len());
                         let b_start = (i64::from(start) + diag) as usize;
-                        let b_end = (b_start + (a_end - a_start)).min(pb.content.len());
+                        let b_end = (b_start + (a_end - a_start)).min(pb.text.content.len());
                         let a_tokens = a_start..a_end;
                         let b_tokens = b_start..b_end;
                         out.push(Link {

@@ -2,17 +2,17 @@
 //!
 //! Union-find over all near-duplicate pairs puts A and C together as soon
 //! as A~B and B~C, and on real corpora chains unrelated documents into huge
-//! clusters. Here documents are taken in the order of the keep rule; the
-//! first not yet placed becomes a cluster's representative (the copy kept)
-//! and the cluster is it plus every unplaced document that is itself a
-//! near-duplicate of it. C joins A's cluster only if C~A was verified.
-//! The order is total (ties go to input order), so the same input always
-//! gives the same clusters.
+//! clusters. Here documents are taken in the order of the keep rule
+//! ([`keep_order`]) by the filter's engine: the first of a story becomes
+//! its cluster's representative (the copy kept), and a later document joins
+//! the kept one it was judged a copy of ([`clusters`]). C joins A's cluster
+//! only if C~A was judged. The order is total (ties go to input order), so
+//! the same input always gives the same clusters, and they are the drops
+//! `copydesk filter` makes of the same documents in the same order.
+//! [`star_clusters`] does the same over verified pairs, for the pairs job.
 
 use std::cmp::Ordering;
 
-use super::PairReport;
-use crate::compare::Verdict;
 use crate::error::{Error, Result};
 use crate::input::Document;
 
@@ -63,29 +63,44 @@ pub struct Cluster {
     pub reason: String,
 }
 
-/// Clusters of near-duplicate pairs (verdict duplicate or near-duplicate),
-/// largest first.
+/// The order in which the keep rule wants documents seen: the copy to keep
+/// first (ties in input order). The engine sees the corpus in this order,
+/// so the first of a story it meets is the one the rule keeps. `words` is
+/// each document's article words (for [`KeepRule::Longest`]).
+pub fn keep_order(docs: &[Document], words: &[usize], rule: &KeepRule) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by(|&x, &y| priority(docs, words, rule, x, y).then(x.cmp(&y)));
+    order
+}
+
+/// Clusters from the engine's decisions (`drops`: each dropped document
+/// and the kept one it copies), largest first: each kept document with
+/// the copies dropped for it, the kept one first, then ascending.
 pub fn clusters(
     docs: &[Document],
-    content_words: &[usize],
-    pairs: &[PairReport],
+    words: &[usize],
+    drops: &[(usize, usize)],
     rule: &KeepRule,
 ) -> Vec<Cluster> {
-    let edges: Vec<(usize, usize)> = pairs
-        .iter()
-        .filter(|p| matches!(p.verdict, Verdict::Duplicate | Verdict::NearDuplicate))
-        .map(|p| (p.a, p.b))
+    let mut members: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for &(copy, kept) in drops {
+        members.entry(kept).or_default().push(copy);
+    }
+    let mut out: Vec<Cluster> = members
+        .into_iter()
+        .map(|(kept, mut copies)| {
+            copies.sort_unstable();
+            copies.dedup();
+            copies.insert(0, kept);
+            Cluster {
+                kept,
+                reason: reason(docs, words, rule, kept),
+                members: copies,
+            }
+        })
         .collect();
-    star_clusters(docs.len(), &edges, |x, y| {
-        priority(docs, content_words, rule, x, y)
-    })
-    .into_iter()
-    .map(|(kept, members)| Cluster {
-        kept,
-        reason: reason(docs, content_words, rule, kept),
-        members,
-    })
-    .collect()
+    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.kept.cmp(&b.kept)));
+    out
 }
 
 /// Star clusters over `edges` among `n` items: items taken in `order`
@@ -175,19 +190,6 @@ fn reason(docs: &[Document], words: &[usize], rule: &KeepRule, kept: usize) -> S
 mod tests {
     use super::*;
 
-    fn pair(a: usize, b: usize, verdict: Verdict) -> PairReport {
-        PairReport {
-            a,
-            b,
-            jaccard: 0.7,
-            containment_a: 0.8,
-            containment_b: 0.8,
-            verdict,
-            passages: 1,
-            aligned: true,
-        }
-    }
-
     fn docs(dates: &[&str]) -> Vec<Document> {
         dates
             .iter()
@@ -201,38 +203,35 @@ mod tests {
     }
 
     #[test]
-    fn chains_do_not_join_a_and_c() {
-        // A~B, B~C, not A~C: A (earliest) keeps B; C stays out.
-        let d = docs(&["2020-01-01", "2020-01-02", "2020-01-03"]);
-        let pairs = [
-            pair(0, 1, Verdict::NearDuplicate),
-            pair(1, 2, Verdict::NearDuplicate),
-        ];
-        let c = clusters(&d, &[10, 10, 10], &pairs, &KeepRule::Earliest);
-        assert_eq!(c.len(), 1);
-        assert_eq!(c[0].members, [0, 1]);
+    fn clusters_gather_the_copies_of_each_kept_document() {
+        // 1 and 2 are copies of 0; 4 of 3 (chains cannot form: a copy
+        // points at a kept document).
+        let d = docs(&["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04", "2020-01-05"]);
+        let c = clusters(&d, &[10; 5], &[(2, 0), (1, 0), (4, 3)], &KeepRule::Earliest);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].members, [0, 1, 2]);
         assert_eq!(c[0].reason, "earliest (2020-01-01)");
+        assert_eq!(c[1].members, [3, 4]);
+        assert!(clusters(&d, &[10; 5], &[], &KeepRule::Earliest).is_empty());
     }
 
     #[test]
-    fn keep_rules_pick_the_representative() {
-        let mut d = docs(&["2020-01-02", "2020-01-01"]);
+    fn keep_rules_order_the_documents() {
+        let mut d = docs(&["2020-01-02", "2020-01-01", "2020-01-01"]);
         d[0].source = Some("wire".into());
-        let pairs = [pair(0, 1, Verdict::Duplicate)];
-        let c = clusters(&d, &[50, 10], &pairs, &KeepRule::Earliest);
-        assert_eq!(c[0].kept, 1);
-        let c = clusters(&d, &[50, 10], &pairs, &KeepRule::Longest);
-        assert_eq!((c[0].kept, c[0].reason.as_str()), (0, "longest (50 words)"));
-        let c = clusters(&d, &[50, 10], &pairs, &KeepRule::First);
-        assert_eq!(c[0].kept, 0);
+        d[2].date = None;
+        assert_eq!(keep_order(&d, &[50, 10, 5], &KeepRule::Earliest), [1, 0, 2]);
+        assert_eq!(keep_order(&d, &[50, 10, 60], &KeepRule::Longest), [2, 0, 1]);
+        assert_eq!(keep_order(&d, &[50, 10, 5], &KeepRule::First), [0, 1, 2]);
         let rule = KeepRule::parse("sources=wire,other").unwrap();
-        let c = clusters(&d, &[50, 10], &pairs, &rule);
+        assert_eq!(keep_order(&d, &[50, 10, 5], &rule), [0, 1, 2]);
+        let c = clusters(&d, &[50, 10, 5], &[(1, 0)], &rule);
         assert_eq!(
             (c[0].kept, c[0].reason.as_str()),
             (0, "preferred source wire")
         );
-        // Partial pairs make no cluster.
-        assert!(clusters(&d, &[1, 1], &[pair(0, 1, Verdict::Partial)], &rule).is_empty());
+        let c = clusters(&d, &[50, 10, 5], &[(1, 0)], &KeepRule::Longest);
+        assert_eq!(c[0].reason, "longest (50 words)");
         assert!(KeepRule::parse("newest").is_err());
     }
 }

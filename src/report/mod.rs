@@ -37,17 +37,20 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::align::PassageKind;
-use crate::boilerplate::{learn_corpus, BoilerplateParams, CorpusBoilerplate, CorpusDoc};
-use crate::compare::{compare_texts, Verdict};
-use crate::diff::{DiffOp, DiffTag};
+use crate::analysis::Analysis;
+use crate::boilerplate::{
+    BoilerplateModel, BoilerplateReason, BoilerplateRun, CorpusBoilerplate,
+};
+use crate::compare::{compare_texts, SharedPassage, Text, Verdict};
+use crate::diff::DiffOp;
+use crate::filter::{decide_documents, DocumentOutcome, FilterOptions, Reason};
+use crate::judge::{judge, Judgement, SameStory};
 use crate::error::{Error, Result};
 use crate::index::LshParams;
 use crate::input::{Document, InputFailure};
 use crate::minhash::Signature;
 use crate::params::Params;
-use crate::shingle::ShingleSet;
 use crate::span::Span;
-use crate::tokenize::Tokens;
 
 pub use cluster::{Cluster, KeepRule};
 pub use passages::{CorpusPassage, Occurrence, Variant};
@@ -59,8 +62,6 @@ pub struct ReportParams {
     pub params: Params,
     /// Which copy a near-duplicate cluster keeps.
     pub keep: KeepRule,
-    /// Boilerplate detection (its shingle size follows `params`).
-    pub boilerplate: BoilerplateParams,
     /// Take boilerplate out before anything is compared (default true).
     pub strip_boilerplate: bool,
     /// Corpora of at most this many documents have every pair aligned with
@@ -87,7 +88,6 @@ impl Default for ReportParams {
         ReportParams {
             params: Params::default(),
             keep: KeepRule::Earliest,
-            boilerplate: BoilerplateParams::default(),
             strip_boilerplate: true,
             align_all_up_to: 64,
             align_min_containment: 0.2,
@@ -258,18 +258,12 @@ pub struct CorpusReport {
     pub stats: ReportStats,
 }
 
-/// One document prepared for comparison.
-pub(crate) struct Prepared {
-    /// All tokens.
-    pub tokens: Tokens,
-    /// Content tokens (boilerplate taken out).
-    pub content: Tokens,
-    /// For each content token, its position among all tokens.
-    pub content_pos: Vec<u32>,
-    /// Content shingle hashes by content position.
+/// One document prepared for comparison: its text (tokens, analysis and
+/// body under the engine's final model) and the shingles of its body words
+/// by position (for the shingle index and verbatim runs).
+pub(crate) struct Prepared<'a> {
+    pub text: Text<'a>,
     pub shingles_at: Vec<u64>,
-    /// The distinct content shingles.
-    pub set: ShingleSet,
 }
 
 /// One pairwise passage: `a`'s content tokens `a_tokens` and `b`'s
@@ -310,95 +304,89 @@ pub fn build(
     rp.validate()?;
     let k = rp.params.shingle_size;
     let n = docs.len();
-
-    progress.start("tokenizing", n as u64);
-    let tokens: Vec<Tokens> = docs
+    // 1. The same-story decisions: the filter's engine over the corpus in
+    //    the keep rule's order, so the copy the rule keeps is met first.
+    progress.start("deciding", n as u64);
+    let words: Vec<usize> = if rp.keep == KeepRule::Longest {
+        docs.par_iter()
+            .map(|d| {
+                let a = Analysis::new(&d.text, k);
+                a.body_mask(&[]).iter().filter(|&&b| b).count()
+            })
+            .collect()
+    } else {
+        vec![0; n]
+    };
+    let order = cluster::keep_order(docs, &words, &rp.keep);
+    let ordered: Vec<&Document> = order.iter().map(|&i| &docs[i]).collect();
+    let opts = FilterOptions {
+        params: rp.params.clone(),
+        boilerplate: rp.strip_boilerplate,
+        ..FilterOptions::default()
+    };
+    let decided = decide_documents(&ordered, &opts)?;
+    let mut drops: Vec<(usize, usize)> = Vec::new();
+    let mut engine_pairs: HashMap<(usize, usize), (f64, f64, Reason)> = HashMap::new();
+    for (pos, o) in decided.outcomes.iter().enumerate() {
+        if let DocumentOutcome::Dropped {
+            of,
+            reason,
+            jaccard,
+            containment,
+        } = *o
+        {
+            let (copy, kept) = (order[pos], order[of]);
+            drops.push((copy, kept));
+            engine_pairs.insert(
+                (copy.min(kept), copy.max(kept)),
+                (jaccard, containment, reason),
+            );
+        }
+    }
+    progress.advance(n as u64);
+    // 2. Every document under what the engine learned by the end.
+    progress.start("analysing", n as u64);
+    let model = &decided.model;
+    let prepared: Vec<Prepared<'_>> = docs
         .par_iter()
         .map(|d| {
-            let t = Tokens::new(&d.text);
-            progress.advance(1);
-            t
-        })
-        .collect();
-
-    progress.start("boilerplate", n as u64);
-    let bparams = BoilerplateParams {
-        shingle_size: k,
-        ..rp.boilerplate.clone()
-    };
-    let boilerplate = if rp.strip_boilerplate {
-        let names: Vec<String> = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| source_key(d, i))
-            .collect();
-        let cdocs: Vec<CorpusDoc<'_>> = docs
-            .iter()
-            .zip(&tokens)
-            .zip(&names)
-            .map(|((d, t), s)| CorpusDoc {
-                source: s,
-                text: &d.text,
-                tokens: t,
-            })
-            .collect();
-        let mut bp = learn_corpus(&cdocs, &bparams);
-        // Report sources under their real names.
-        bp.sources.retain(|s| !s.blocks.is_empty());
-        for s in &mut bp.sources {
-            if s.source.starts_with('\u{0}') {
-                s.source = docs[s.blocks[0].doc].id.clone();
-            }
-        }
-        bp
-    } else {
-        CorpusBoilerplate {
-            docs: vec![Vec::new(); n],
-            sources: Vec::new(),
-        }
-    };
-    progress.advance(n as u64);
-
-    progress.start("signatures", n as u64);
-    let prepared: Vec<Prepared> = tokens
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let mask = boilerplate.mask(i, t.len());
-            let keep: Vec<bool> = mask.iter().map(|&b| !b).collect();
-            let content = t.filtered(&keep);
-            let content_pos: Vec<u32> = (0..t.len() as u32).filter(|&p| keep[p as usize]).collect();
-            let hashes: Vec<u64> = content.hashes().collect();
+            let text = Text::with_model(
+                &d.text,
+                d.source.as_deref(),
+                model,
+                rp.strip_boilerplate,
+                &rp.params,
+            );
+            let hashes: Vec<u64> = text.content.hashes().collect();
             let shingles_at = shingle_positions(&hashes, k);
-            let set = ShingleSet::from_hashes(shingles_at.clone());
             progress.advance(1);
-            Prepared {
-                tokens: t,
-                content,
-                content_pos,
-                shingles_at,
-                set,
-            }
+            Prepared { text, shingles_at }
         })
         .collect();
+    let source_keys: Vec<String> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| source_key(d, i))
+        .collect();
+    let boilerplate = corpus_boilerplate(docs, &prepared, model, &source_keys);
+    // 3. Candidates for the pairs: LSH over the bodies, and the index of
+    //    body shingles for everything that shares a passage.
+    progress.start("candidates", n as u64);
     let lsh = rp.lsh();
     let sigs: Vec<Signature> = prepared
         .par_iter()
-        .map(|p| Signature::from_shingles(p.set.as_slice(), lsh.width()))
+        .map(|p| Signature::from_shingles(p.text.body.as_slice(), lsh.width()))
         .collect();
-
-    progress.start("candidates", n as u64);
     let lsh_pairs = candidates::lsh_pairs(&sigs, &prepared, lsh);
     let index = candidates::ShingleIndex::build(&prepared, k, rp.max_df);
     let min_shared = rp.params.min_passage_words.saturating_sub(k - 1).max(1);
     let index_pairs = index.pair_counts(min_shared as u32);
     progress.advance(n as u64);
-
-    // Every candidate, verified exactly.
     let mut pair_keys: Vec<(u32, u32)> = lsh_pairs
         .iter()
         .copied()
         .chain(index_pairs.iter().map(|&(a, b, _)| (a, b)))
+        .chain(engine_pairs.keys().map(|&(a, b)| (a as u32, b as u32)))
         .collect();
     if n <= rp.align_all_up_to {
         for a in 0..n as u32 {
@@ -409,52 +397,55 @@ pub fn build(
     }
     pair_keys.sort_unstable();
     pair_keys.dedup();
-    progress.start("verifying", pair_keys.len() as u64);
-    let scores: Vec<(f64, f64, f64)> = pair_keys
+    // 4. Every candidate judged, by the one judgement; a pair the engine
+    //    decided keeps the engine's judgement (it was made as the stream
+    //    stood then, with what the model knew of both).
+    progress.start("judging", pair_keys.len() as u64);
+    let judged: Vec<Judgement> = pair_keys
         .par_iter()
         .map(|&(a, b)| {
-            let (sa, sb) = (&prepared[a as usize].set, &prepared[b as usize].set);
-            let s = (sa.jaccard(sb), sa.containment_in(sb), sb.containment_in(sa));
+            let (pa, pb) = (&prepared[a as usize].text, &prepared[b as usize].text);
+            let mut j = judge(&pa.side(), &pb.side(), &rp.params);
+            if let Some(&(jaccard, containment, reason)) =
+                engine_pairs.get(&(a as usize, b as usize))
+            {
+                j.same = Some(same_story_of(reason, jaccard, &rp.params));
+                j.guard = None;
+                j.jaccard = jaccard;
+                j.containment = containment;
+            }
             progress.advance(1);
-            s
+            j
         })
         .collect();
-
     // Which pairs get the full aligner.
+    let containment_of = |i: usize| {
+        let (a, b) = (pair_keys[i].0 as usize, pair_keys[i].1 as usize);
+        let (sa, sb) = (&prepared[a].text.body, &prepared[b].text.body);
+        sa.containment_in(sb).max(sb.containment_in(sa))
+    };
     let mut align_idx: Vec<usize> = if n <= rp.align_all_up_to {
         (0..pair_keys.len()).collect()
     } else {
-        let mut v: Vec<usize> = (0..pair_keys.len())
-            .filter(|&i| {
-                let (j, ca, cb) = scores[i];
-                j >= rp.params.near_duplicate_jaccard || ca.max(cb) >= rp.align_min_containment
-            })
+        let mut v: Vec<(usize, f64)> = (0..pair_keys.len())
+            .map(|i| (i, containment_of(i)))
+            .filter(|&(i, c)| judged[i].is_same() || c >= rp.align_min_containment)
             .collect();
-        v.sort_by(|&x, &y| {
-            let cx = scores[x].1.max(scores[x].2);
-            let cy = scores[y].1.max(scores[y].2);
-            cy.total_cmp(&cx).then(x.cmp(&y))
-        });
+        v.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         v.truncate(rp.max_aligned_pairs);
+        let mut v: Vec<usize> = v.into_iter().map(|(i, _)| i).collect();
         v.sort_unstable();
         v
     };
     align_idx.dedup();
-
     progress.start("aligning", align_idx.len() as u64);
     let aligned: Vec<(usize, Verdict, Vec<Link>)> = align_idx
         .par_iter()
         .map(|&i| {
             let (a, b) = (pair_keys[i].0 as usize, pair_keys[i].1 as usize);
-            // The texts let the aligner find paraphrases (sentence by
-            // sentence); the tokens are the content tokens, boilerplate out.
-            let c = compare_texts(
-                &docs[a].text,
-                &prepared[a].content,
-                &docs[b].text,
-                &prepared[b].content,
-                &rp.params,
-            );
+            let mut c = compare_texts(&prepared[a].text, &prepared[b].text, &rp.params);
+            c.judgement = judged[i];
+            let verdict = verdict_of(&judged[i], &c.passages);
             let links = c
                 .passages
                 .into_iter()
@@ -470,10 +461,9 @@ pub fn build(
                 })
                 .collect();
             progress.advance(1);
-            (i, c.verdict, links)
+            (i, verdict, links)
         })
         .collect();
-
     // Verbatim runs from the index for the pairs not aligned.
     let mut is_aligned = vec![false; pair_keys.len()];
     for &i in &align_idx {
@@ -482,7 +472,6 @@ pub fn build(
     let aligned_set: std::collections::HashSet<(u32, u32)> =
         align_idx.iter().map(|&i| pair_keys[i]).collect();
     let run_links = index.verbatim_runs(&prepared, min_shared, &aligned_set);
-
     let mut links: Vec<Link> = Vec::new();
     let mut verdicts: Vec<Option<Verdict>> = vec![None; pair_keys.len()];
     let mut passage_counts = vec![0usize; pair_keys.len()];
@@ -496,22 +485,20 @@ pub fn build(
         *run_count.entry((l.a as u32, l.b as u32)).or_default() += 1;
     }
     links.extend(run_links);
-
     let mut pairs: Vec<PairReport> = Vec::new();
     for (i, &(a, b)) in pair_keys.iter().enumerate() {
-        let (jaccard, containment_a, containment_b) = scores[i];
+        let (pa, pb) = (&prepared[a as usize].text.body, &prepared[b as usize].text.body);
+        let j = &judged[i];
         let count = if is_aligned[i] {
             passage_counts[i]
         } else {
             run_count.get(&(a, b)).copied().unwrap_or(0)
         };
-        let verdict = verdicts[i].unwrap_or_else(|| {
-            verdict_of(
-                jaccard,
-                containment_a.max(containment_b),
-                count > 0,
-                &rp.params,
-            )
+        let verdict = verdicts[i].unwrap_or_else(|| match j.same {
+            Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
+            Some(_) => Verdict::NearDuplicate,
+            None if count > 0 => Verdict::Partial,
+            None => Verdict::Distinct,
         });
         if verdict == Verdict::Distinct && count == 0 {
             continue;
@@ -519,9 +506,9 @@ pub fn build(
         pairs.push(PairReport {
             a: a as usize,
             b: b as usize,
-            jaccard,
-            containment_a,
-            containment_b,
+            jaccard: j.jaccard,
+            containment_a: pa.containment_in(pb),
+            containment_b: pb.containment_in(pa),
             verdict,
             passages: count,
             aligned: is_aligned[i],
@@ -533,18 +520,10 @@ pub fn build(
             .then(y.containment().total_cmp(&x.containment()))
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
-
     progress.start("clustering", 1);
-    let content_words: Vec<usize> = prepared.iter().map(|p| p.content.len()).collect();
-    let clusters = cluster::clusters(docs, &content_words, &pairs, &rp.keep);
-    let source_keys: Vec<String> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| source_key(d, i))
-        .collect();
+    let clusters = cluster::clusters(docs, &words, &drops, &rp.keep);
     let (passages, covered) = passages::group(&links, &prepared, &source_keys);
     progress.advance(1);
-
     let documents: Vec<DocumentSummary> = docs
         .iter()
         .enumerate()
@@ -572,6 +551,96 @@ pub fn build(
     })
 }
 
+/// How a pair the engine dropped is the same story, from its reason.
+fn same_story_of(reason: Reason, jaccard: f64, p: &Params) -> SameStory {
+    match reason {
+        Reason::Exact => SameStory::Exact,
+        Reason::Contained => SameStory::Contained,
+        _ if jaccard >= p.duplicate_jaccard => SameStory::Duplicate,
+        _ => SameStory::NearDuplicate,
+    }
+}
+
+/// The verdict of a pair from its judgement and its passages (the rule of
+/// `compare`).
+fn verdict_of(j: &Judgement, passages: &[SharedPassage]) -> Verdict {
+    match j.same {
+        Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
+        Some(_) => Verdict::NearDuplicate,
+        None if passages
+            .iter()
+            .any(|p| p.passage.kind != PassageKind::Paraphrase) =>
+        {
+            Verdict::Partial
+        }
+        None => Verdict::Distinct,
+    }
+}
+
+/// Each document's boilerplate runs (furniture, and segments the model
+/// learned as recurring or widespread), grouped into blocks per source.
+fn corpus_boilerplate(
+    docs: &[Document],
+    prepared: &[Prepared<'_>],
+    model: &BoilerplateModel,
+    source_keys: &[String],
+) -> CorpusBoilerplate {
+    let runs: Vec<Vec<BoilerplateRun>> = prepared
+        .par_iter()
+        .zip(docs)
+        .map(|(p, d)| {
+            let t = &p.text;
+            let a = &t.analysis;
+            let mut labels: Vec<Option<BoilerplateReason>> = vec![None; t.tokens.len()];
+            for (seg, &bad) in t.bad.iter().enumerate() {
+                if bad {
+                    let why = model
+                        .reason(d.source.as_deref(), a.segs[seg])
+                        .unwrap_or(BoilerplateReason::Recurring);
+                    labels[a.segment(seg)].iter_mut().for_each(|l| *l = Some(why));
+                }
+            }
+            for (r, why) in &a.furniture {
+                labels[r.start as usize..r.end as usize]
+                    .iter_mut()
+                    .for_each(|l| *l = Some(*why));
+            }
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < labels.len() {
+                match labels[i] {
+                    Some(why) => {
+                        let s = i;
+                        while i < labels.len() && labels[i] == Some(why) {
+                            i += 1;
+                        }
+                        out.push(BoilerplateRun {
+                            tokens: s..i,
+                            span: t.tokens.span_of(s, i - 1),
+                            reason: why,
+                        });
+                    }
+                    None => i += 1,
+                }
+            }
+            out
+        })
+        .collect();
+    let hashes: Vec<Vec<u64>> = prepared
+        .iter()
+        .map(|p| p.text.tokens.hashes().collect())
+        .collect();
+    let mut bp = CorpusBoilerplate::group(runs, source_keys, &hashes);
+    // Report sources under their real names.
+    bp.sources.retain(|s| !s.blocks.is_empty());
+    for s in &mut bp.sources {
+        if s.source.starts_with('\u{0}') {
+            s.source = docs[s.blocks[0].doc].id.clone();
+        }
+    }
+    bp
+}
+
 /// The key a document's source is grouped by: its name, or a key of its
 /// own when it has none (so it is its own source).
 fn source_key(d: &Document, i: usize) -> String {
@@ -589,21 +658,8 @@ pub(crate) fn shingle_positions(hashes: &[u64], k: usize) -> Vec<u64> {
     v
 }
 
-/// The verdict rule of `compare` (README, "Verdicts and thresholds"), for
-/// pairs whose passages came from the index rather than `compare_texts`.
-fn verdict_of(jaccard: f64, containment: f64, has_passage: bool, p: &Params) -> Verdict {
-    if jaccard >= p.duplicate_jaccard {
-        Verdict::Duplicate
-    } else if jaccard >= p.near_duplicate_jaccard || containment >= p.near_duplicate_containment {
-        Verdict::NearDuplicate
-    } else if has_passage {
-        Verdict::Partial
-    } else {
-        Verdict::Distinct
-    }
-}
-
-fn summarize(d: &Document, p: &Prepared, covered: &[bool]) -> DocumentSummary {
+fn summarize(d: &Document, p: &Prepared<'_>, covered: &[bool]) -> DocumentSummary {
+    let p = &p.text;
     let words = p.tokens.len();
     let content_words = p.content.len();
     // Unique content at full-token positions, so a run never spans
@@ -679,18 +735,21 @@ fn summarize_sources(docs: &[Document], summaries: &[DocumentSummary]) -> Vec<So
     out
 }
 
-/// A verbatim link's diff: one equal run covering both sides.
+/// A verbatim link's diff, over every word of both sides within it (the
+/// body words match; furniture between them may not).
 pub(crate) fn equal_ops(
-    pa: &Prepared,
+    pa: &Prepared<'_>,
     ar: &Range<usize>,
-    pb: &Prepared,
+    pb: &Prepared<'_>,
     br: &Range<usize>,
 ) -> Vec<DiffOp> {
-    vec![DiffOp {
-        tag: DiffTag::Equal,
-        a: pa.content.span_of(ar.start, ar.end - 1),
-        b: pb.content.span_of(br.start, br.end - 1),
-        a_tokens: ar.clone(),
-        b_tokens: br.clone(),
-    }]
+    let full = |t: &Text<'_>, r: &Range<usize>| {
+        t.content_pos[r.start] as usize..t.content_pos[r.end - 1] as usize + 1
+    };
+    crate::diff::word_diff(
+        &pa.text.tokens,
+        full(&pa.text, ar),
+        &pb.text.tokens,
+        full(&pb.text, br),
+    )
 }

@@ -88,7 +88,7 @@ pub(crate) fn group(
     // Unique material: covered by a link to another source.
     let mut covered: Vec<Vec<bool>> = prepared
         .iter()
-        .map(|p| vec![false; p.content.len()])
+        .map(|p| vec![false; p.text.content.len()])
         .collect();
     for l in links {
         if source_keys[l.a] != source_keys[l.b] {
@@ -211,7 +211,7 @@ fn build_passage(
     let mut score: f64 = 1.0;
     let mut occurrences = vec![Occurrence {
         doc: d,
-        span: prepared[d].content.span_of(seed.start, seed.end - 1),
+        span: prepared[d].text.content.span_of(seed.start, seed.end - 1),
         tokens: seed.clone(),
         variant: 0,
         ops: Vec::new(),
@@ -228,7 +228,7 @@ fn build_passage(
         };
         occurrences.push(Occurrence {
             doc: *doc,
-            span: prepared[*doc].content.span_of(range.start, range.end - 1),
+            span: prepared[*doc].text.content.span_of(range.start, range.end - 1),
             tokens: range.clone(),
             variant: 0,
             ops,
@@ -239,7 +239,7 @@ fn build_passage(
     let mut variants: Vec<Variant> = Vec::new();
     let mut by_words: HashMap<Vec<u64>, usize> = HashMap::new();
     for (i, o) in occurrences.iter_mut().enumerate() {
-        let words: Vec<u64> = prepared[o.doc].content.as_slice()[o.tokens.clone()]
+        let words: Vec<u64> = prepared[o.doc].text.content.as_slice()[o.tokens.clone()]
             .iter()
             .map(|t| t.hash)
             .collect();

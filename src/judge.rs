@@ -1,0 +1,363 @@
+//! The one judgement: are two documents the same story?
+//!
+//! `compare`'s verdict, `report`'s pairs and clusters and `filter`'s drops
+//! all come from [`judge`], on the bodies of the two documents (their
+//! shingles without furniture or learned boilerplate: see
+//! [`crate::analysis::Analysis`]). Scores are exact, from the two shingle
+//! sets; nothing is decided on an estimate.
+//!
+//! 1. **exact**: the same normalised text.
+//! 2. **duplicate** / **near-duplicate**: body Jaccard at least
+//!    [`Params::duplicate_jaccard`] / [`Params::near_duplicate_jaccard`].
+//! 3. **contained**: the shorter body inside the longer, by at least
+//!    [`Params::near_duplicate_containment`] with at least
+//!    [`Params::min_shared_shingles`] shared (a copy trimmed, extended, or
+//!    with a dateline and a footer), or by at least
+//!    [`Params::long_containment`] with at least
+//!    [`Params::long_shared_shingles`] shared (a long run of the same
+//!    sentences, with reader comments or a longer version around it).
+//!
+//! **Pages of one template** (the same source, or sharing at least
+//! [`Params::template_shingles`] shingles of furniture and boilerplate)
+//! share chrome by construction, and on a site's first pages some of it is
+//! prose the model has not learned yet (an author blurb, a comment policy).
+//! What they share counts as the same story only when it is several
+//! paragraphs ([`Params::template_min_shared`]), and never when each page
+//! has article text of its own that the other lacks
+//! ([`Params::own_article_words`] in a row): two articles under one site's
+//! chrome. Such a pair is not the same story, and the judgement says why
+//! ([`Guard`]), so the filter can keep the page and say so.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use crate::analysis::Analysis;
+use crate::params::Params;
+use crate::shingle::ShingleSet;
+
+/// How two documents are the same story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SameStory {
+    /// The same normalised text.
+    Exact,
+    /// Body Jaccard at least [`Params::duplicate_jaccard`].
+    Duplicate,
+    /// Body Jaccard at least [`Params::near_duplicate_jaccard`].
+    NearDuplicate,
+    /// The shorter body inside the longer.
+    Contained,
+}
+
+/// Why two pages that pass the thresholds are not the same story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Guard {
+    /// Pages of one template sharing too little article text to tell it
+    /// from the template's own prose.
+    TemplateOnly,
+    /// Pages of one template each carrying article text the other lacks.
+    DifferentArticles,
+}
+
+impl Guard {
+    /// The name used in every output format.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Guard::TemplateOnly => "template-only",
+            Guard::DifferentArticles => "different-articles",
+        }
+    }
+}
+
+/// One side of a judgement: a document's analysis and its body.
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    /// The document's analysis.
+    pub analysis: &'a Analysis,
+    /// Its body: the set of its content shingles.
+    pub body: &'a ShingleSet,
+    /// Its learned boilerplate segments (one flag a segment, or empty).
+    pub bad: &'a [bool],
+    /// Its source, when known.
+    pub source: Option<&'a str>,
+    /// The set of all its shingles, made when first needed.
+    pub full: &'a OnceLock<ShingleSet>,
+}
+
+impl Side<'_> {
+    fn full(&self) -> &ShingleSet {
+        self.full.get_or_init(|| self.analysis.full_set())
+    }
+}
+
+/// The judgement of two documents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Judgement {
+    /// How they are the same story, if they are.
+    pub same: Option<SameStory>,
+    /// Why they are not although the scores alone would say so.
+    pub guard: Option<Guard>,
+    /// Exact Jaccard of the two bodies (1 for an exact copy).
+    pub jaccard: f64,
+    /// Share of the shorter body found in the longer (1 for an exact copy).
+    pub containment: f64,
+    /// Shingles the two bodies share.
+    pub shared: usize,
+}
+
+impl Judgement {
+    /// True when the two are the same story.
+    pub fn is_same(&self) -> bool {
+        self.same.is_some()
+    }
+
+    /// How strong a match is, to pick the best of several: an exact copy
+    /// first, then the larger of Jaccard and containment.
+    pub fn rank(&self) -> (bool, f64) {
+        (
+            self.same == Some(SameStory::Exact),
+            self.jaccard.max(self.containment),
+        )
+    }
+}
+
+/// The scores of two bodies and what they say before any template check.
+pub fn score(a: &ShingleSet, b: &ShingleSet, p: &Params) -> Judgement {
+    let shared = a.intersection_len(b);
+    let (jaccard, containment) = if a.is_empty() || b.is_empty() {
+        (0.0, 0.0)
+    } else {
+        let inter = shared as f64;
+        (
+            inter / ((a.len() + b.len()) as f64 - inter),
+            inter / a.len().min(b.len()) as f64,
+        )
+    };
+    let same = if shared == 0 {
+        None
+    } else if jaccard >= p.duplicate_jaccard {
+        Some(SameStory::Duplicate)
+    } else if jaccard >= p.near_duplicate_jaccard {
+        Some(SameStory::NearDuplicate)
+    } else if (containment >= p.near_duplicate_containment && shared >= p.min_shared_shingles)
+        || (containment >= p.long_containment && shared >= p.long_shared_shingles)
+    {
+        Some(SameStory::Contained)
+    } else {
+        None
+    };
+    Judgement {
+        same,
+        guard: None,
+        jaccard,
+        containment,
+        shared,
+    }
+}
+
+/// Judges two documents (see the module docs).
+pub fn judge(a: &Side<'_>, b: &Side<'_>, p: &Params) -> Judgement {
+    if a.analysis.exact == b.analysis.exact {
+        return Judgement {
+            same: Some(SameStory::Exact),
+            guard: None,
+            jaccard: 1.0,
+            containment: 1.0,
+            shared: a.body.len().min(b.body.len()),
+        };
+    }
+    let mut j = score(a.body, b.body, p);
+    if j.same.is_some() {
+        j.guard = template_guard(a, b, j.shared, p);
+        if j.guard.is_some() {
+            j.same = None;
+        }
+    }
+    j
+}
+
+/// The template check of a pair whose bodies share `shared` shingles.
+fn template_guard(a: &Side<'_>, b: &Side<'_>, shared: usize, p: &Params) -> Option<Guard> {
+    let same_source = a.source.is_some() && a.source == b.source;
+    if !same_source {
+        // Shingles the pages share beyond their bodies' shared ones.
+        let both = a.full().intersection_len(b.full());
+        if both.saturating_sub(shared) < p.template_shingles {
+            return None;
+        }
+    }
+    if shared < p.template_min_shared {
+        return Some(Guard::TemplateOnly);
+    }
+    let own_a = own_article_run(a, b.full(), shingle_width(a.analysis));
+    if own_a < p.own_article_words {
+        return None;
+    }
+    let own_b = own_article_run(b, a.full(), shingle_width(b.analysis));
+    (own_b >= p.own_article_words).then_some(Guard::DifferentArticles)
+}
+
+/// Words each shingle of `a` covers (its shingle size, or all its words
+/// when it has fewer).
+fn shingle_width(a: &Analysis) -> usize {
+    if a.shingles.len() <= 1 {
+        a.tokens
+    } else {
+        a.tokens + 1 - a.shingles.len()
+    }
+}
+
+/// The longest run of `side`'s body words that no shingle of `other`
+/// covers: article text of its own. Furniture and learned boilerplate
+/// neither extend nor end a run (a caption or a promo box inside an
+/// article does not split it).
+fn own_article_run(side: &Side<'_>, other: &ShingleSet, k: usize) -> usize {
+    let a = side.analysis;
+    let n = a.tokens;
+    if n == 0 {
+        return 0;
+    }
+    let mut covered = vec![false; n];
+    for (i, &h) in a.shingles.iter().enumerate() {
+        if other.contains(h) {
+            let end = (i + k).min(n);
+            covered[i..end].iter_mut().for_each(|c| *c = true);
+        }
+    }
+    let excluded: Vec<Range<usize>> = a.excluded(side.bad);
+    let mut is_body = vec![true; n];
+    for r in excluded {
+        is_body[r].iter_mut().for_each(|x| *x = false);
+    }
+    let (mut best, mut run) = (0, 0);
+    for t in 0..n {
+        if !is_body[t] {
+            continue;
+        }
+        if covered[t] {
+            run = 0;
+        } else {
+            run += 1;
+            best = best.max(run);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boilerplate::{BoilerplateModel, BoilerplateParams};
+
+    struct Doc {
+        analysis: Analysis,
+        body: ShingleSet,
+        bad: Vec<bool>,
+        source: Option<String>,
+        full: OnceLock<ShingleSet>,
+    }
+
+    fn doc(text: &str, source: Option<&str>) -> Doc {
+        let analysis = Analysis::new(text, 3);
+        let model = BoilerplateModel::new(BoilerplateParams::default());
+        let bad = analysis.bad_segments(&model, source);
+        let body = ShingleSet::from_hashes(analysis.content_of(&bad, 3));
+        Doc {
+            analysis,
+            body,
+            bad,
+            source: source.map(str::to_string),
+            full: OnceLock::new(),
+        }
+    }
+
+    fn side(d: &Doc) -> Side<'_> {
+        Side {
+            analysis: &d.analysis,
+            body: &d.body,
+            bad: &d.bad,
+            source: d.source.as_deref(),
+            full: &d.full,
+        }
+    }
+
+    fn judged(a: &str, sa: Option<&str>, b: &str, sb: Option<&str>) -> Judgement {
+        let (a, b) = (doc(a, sa), doc(b, sb));
+        let p = Params::default();
+        let ab = judge(&side(&a), &side(&b), &p);
+        let ba = judge(&side(&b), &side(&a), &p);
+        assert_eq!(ab, ba, "the judgement is symmetric");
+        ab
+    }
+
+    /// `n` sentences of a made-up article numbered `seed`.
+    fn article(seed: usize, n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "The council in town{seed} said on day{i} that the plan{seed} for road{i} \
+                     would cost about {} pounds and take year{i} to finish. ",
+                    1000 * seed + i
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn copies_edits_and_strangers() {
+        let a = article(1, 12);
+        let exact = judged(&a, None, &a, None);
+        assert_eq!(exact.same, Some(SameStory::Exact));
+        let edited = a.replacen("road3", "lane3", 1).replacen("road7", "lane7", 1);
+        let j = judged(&a, None, &edited, None);
+        assert_eq!(j.same, Some(SameStory::Duplicate), "{j:?}");
+        let stranger = judged(&a, None, &article(2, 12), None);
+        assert_eq!(stranger.same, None);
+        assert_eq!(stranger.guard, None);
+    }
+
+    #[test]
+    fn a_lead_cut_is_contained_but_a_shared_quote_is_not() {
+        let long = article(3, 20);
+        let lead: String = long.split_inclusive(". ").take(8).collect();
+        let j = judged(&long, None, &lead, None);
+        assert_eq!(j.same, Some(SameStory::Contained), "{j:?}");
+        // Two sentences shared: contained, but far too little.
+        let quote: String = long.split_inclusive(". ").take(2).collect();
+        let other = format!("{}{quote}", article(4, 2));
+        assert_eq!(judged(&long, None, &other, None).same, None);
+    }
+
+    #[test]
+    fn two_articles_under_one_sites_prose_chrome_are_two_stories() {
+        // A site's sidebar of prose, not learned yet (a site's second page),
+        // around two different articles.
+        let sidebar = article(9, 12);
+        let a = format!("{sidebar}{}", article(5, 4));
+        let b = format!("{sidebar}{}", article(6, 4));
+        let j = judged(&a, Some("site"), &b, Some("site"));
+        assert_eq!(j.same, None);
+        assert_eq!(j.guard, Some(Guard::DifferentArticles), "{j:?}");
+        // From two sites the same text is copying.
+        let j = judged(&a, Some("one"), &b, Some("two"));
+        assert!(j.is_same(), "{j:?}");
+        // Only a short blurb shared on one site: too little to tell.
+        let blurb = article(9, 3);
+        let a = format!("{blurb}{}", article(5, 1));
+        let b = format!("{blurb}{}", article(5, 1).replace("town5", "city5"));
+        let j = judged(&a, Some("site"), &b, Some("site"));
+        assert_eq!(j.guard, Some(Guard::TemplateOnly), "{j:?}");
+    }
+
+    #[test]
+    fn the_same_story_twice_on_one_site_is_still_a_copy() {
+        let story = article(7, 14);
+        let a = format!("{story} Comments are closed.");
+        let b = format!("{story} Comments are closed. Reply");
+        let j = judged(&a, Some("site"), &b, Some("site"));
+        assert!(j.is_same(), "{j:?}");
+        // One page adds a paragraph: its own text, but the other has none.
+        let b = format!("{story}{}", article(8, 3));
+        let j = judged(&a, Some("site"), &b, Some("site"));
+        assert!(j.is_same(), "{j:?}");
+    }
+}

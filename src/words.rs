@@ -1,0 +1,168 @@
+//! Word lists: English function words and the vocabulary of web interfaces,
+//! looked up by the tokenizer's word hash.
+//!
+//! Both lists hold folded forms (lower case, apostrophes dropped, as the
+//! tokenizer folds them: `don't` is `dont`). A token is looked up by its
+//! hash ([`crate::tokenize::folded_word_hash`] of the folded form), so no
+//! string is built.
+//!
+//! * **Function words**: articles, pronouns, prepositions, conjunctions and
+//!   auxiliaries, plus the reporting verbs and words every news story
+//!   repeats (`said`, `says`, `mr`, `dr`, `new`, `today`, `according`), the
+//!   hedges around a figure (`almost`, `nearly`, `about`: "almost 3,000" and
+//!   "about 3,000" are the same figure) and the `percent` token the
+//!   tokenizer makes of `%` and `per cent`. The aligner never counts them as
+//!   evidence that two passages state the same fact; the shape of the text
+//!   ([`crate::shape`]) counts them as the mark of prose: running text is
+//!   about half function words, a menu or a list of links almost none.
+//! * **Interface words**: what a web page says to its reader about the
+//!   page itself (`subscribe`, `reply`, `login`, `permalink`, `comments`,
+//!   `privacy`, `copyright`, the names of the social networks). Comment
+//!   forms, share bars and footers are sentences made of them; articles
+//!   rarely use them.
+
+use std::sync::OnceLock;
+
+use crate::tokenize::folded_word_hash;
+
+/// Folded function words.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "arent", "around", "as", "at", "be", "because", "been", "before", "being", "below",
+    "between", "both", "but", "by", "can", "cannot", "cant", "could", "couldnt", "did", "didnt",
+    "do", "does", "doesnt", "doing", "dont", "down", "dr", "during", "each", "either", "even",
+    "ever", "every", "few", "for", "from", "further", "get", "gets", "got", "had", "hadnt",
+    "has", "hasnt", "have", "havent", "having", "he", "hed", "hell", "her", "here", "heres",
+    "hers", "herself", "hes", "him", "himself", "his", "how", "however", "hows", "i", "id",
+    "if", "ill", "im", "in", "into", "is", "isnt", "it", "its", "itself", "ive", "just",
+    "least", "less", "let", "lets", "like", "made", "make", "many", "may", "me", "might",
+    "more", "most", "mr", "mrs", "ms", "much", "must", "mustnt", "my", "myself", "neither",
+    "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other",
+    "others", "ought", "our", "ours", "ourselves", "out", "over", "own", "per", "percent",
+    "put", "rather", "really", "said", "same", "say", "saying", "says", "see", "seen", "shall",
+    "shant", "she", "shed", "shell", "shes", "should", "shouldnt", "since", "so", "some",
+    "still", "such", "than", "that", "thats", "the", "their", "theirs", "them", "themselves",
+    "then", "there", "theres", "these", "they", "theyd", "theyll", "theyre", "theyve", "this",
+    "those", "though", "through", "thus", "to", "told", "too", "under", "until", "up", "upon",
+    "us", "very", "was", "wasnt", "we", "wed", "well", "were", "weve", "werent", "what",
+    "whats", "when", "whens", "where", "wheres", "whether", "which", "while", "who", "whom",
+    "whos", "whose", "why", "whys", "will", "with", "within", "without", "wont", "would",
+    "wouldnt", "yet", "you", "youd", "youll", "your", "youre", "yours", "yourself",
+    "yourselves", "youve",
+];
+
+/// Folded words of web interfaces (see the module docs). Words that news
+/// text uses as often in its own sense (`share`, `post`, `page`, `home`,
+/// `more`, `top`) are left out: the list marks furniture, not topics.
+const INTERFACE_WORDS: &[&str] = &[
+    "subscribe", "subscribed", "subscription", "subscriptions", "unsubscribe", "reply", "replies",
+    "advertise", "advertisement", "advertisements", "advertising", "advertiser", "ads",
+    "permalink", "reserved", "copyright", "rss", "atom", "feed", "feeds", "login", "logout",
+    "signin", "signup", "register", "registered", "registration", "cancel", "submit", "archives",
+    "archive", "loading", "tags", "tagged", "powered", "newsletter", "newsletters", "flag",
+    "inappropriate", "privacy", "policy", "terms", "cookie", "cookies", "email", "mail",
+    "contact", "tweet", "tweets", "retweet", "shares", "follow", "followers", "required",
+    "categories", "category", "preview", "password", "username", "comment", "comments",
+    "commenting", "commented", "profile", "account", "select", "search", "print", "menu",
+    "trackback", "trackbacks", "pingback", "pingbacks", "widget", "widgets", "javascript",
+    "browser", "download", "sitemap", "faq", "feedback", "abuse", "offensive", "moderated",
+    "moderation", "posted", "click", "facebook", "twitter", "pinterest", "linkedin", "reddit",
+    "digg", "stumbleupon", "google", "youtube", "instagram", "tumblr", "blogger", "wordpress",
+    "typepad", "disqus", "rights", "trademark", "trademarks",
+];
+
+/// What a word is to the shape of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordKind {
+    /// A function word.
+    Function,
+    /// A word of web interfaces.
+    Interface,
+    /// Any other word.
+    Other,
+}
+
+/// Slots of the look-up table: a power of two about four times the
+/// number of words, so most look-ups end at their first slot.
+const SLOTS: usize = 2048;
+
+/// Open-addressed table of (hash, kind); a zero hash marks an empty slot
+/// (no word hashes to zero: the hash of a word of one to eight bytes is a
+/// bijection of its bytes given its length, and never zero for a word).
+fn table() -> &'static [(u64, WordKind)] {
+    static TABLE: OnceLock<Vec<(u64, WordKind)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = vec![(0u64, WordKind::Other); SLOTS];
+        let words = FUNCTION_WORDS
+            .iter()
+            .map(|w| (w, WordKind::Function))
+            .chain(INTERFACE_WORDS.iter().map(|w| (w, WordKind::Interface)));
+        for (w, kind) in words {
+            let h = folded_word_hash(w.as_bytes());
+            let mut i = slot(h);
+            while t[i].0 != 0 && t[i].0 != h {
+                i = (i + 1) % SLOTS;
+            }
+            // A word listed twice keeps its first kind.
+            if t[i].0 == 0 {
+                t[i] = (h, kind);
+            }
+        }
+        t
+    })
+}
+
+fn slot(h: u64) -> usize {
+    (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 53) as usize
+}
+
+/// The kind of the word whose tokenizer hash is `hash`.
+pub fn word_kind(hash: u64) -> WordKind {
+    let t = table();
+    let mut i = slot(hash);
+    loop {
+        let (h, kind) = t[i];
+        if h == hash {
+            return kind;
+        }
+        if h == 0 {
+            return WordKind::Other;
+        }
+        i = (i + 1) % SLOTS;
+    }
+}
+
+/// True when the word whose tokenizer hash is `hash` is a function word.
+pub fn is_function_word(hash: u64) -> bool {
+    word_kind(hash) == WordKind::Function
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(w: &str) -> WordKind {
+        word_kind(folded_word_hash(w.as_bytes()))
+    }
+
+    #[test]
+    fn lists_are_looked_up_by_hash() {
+        assert_eq!(kind("the"), WordKind::Function);
+        assert_eq!(kind("dont"), WordKind::Function);
+        assert_eq!(kind("comments"), WordKind::Interface);
+        assert_eq!(kind("privacy"), WordKind::Interface);
+        assert_eq!(kind("doctors"), WordKind::Other);
+        assert_eq!(kind(""), WordKind::Other);
+        for w in FUNCTION_WORDS.iter().chain(INTERFACE_WORDS) {
+            assert_ne!(kind(w), WordKind::Other, "{w}");
+            assert_ne!(folded_word_hash(w.as_bytes()), 0, "{w}");
+        }
+    }
+
+    #[test]
+    fn the_lists_do_not_overlap() {
+        for w in INTERFACE_WORDS {
+            assert!(!FUNCTION_WORDS.contains(w), "{w}");
+        }
+    }
+}
