@@ -50,7 +50,7 @@ use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::shingle::window_hash;
+use crate::shingle::{window_hash, Shingles};
 use crate::span::Span;
 
 /// Tuning of every boilerplate detector.
@@ -699,27 +699,87 @@ pub fn repeated_runs(
     if token_hashes.len() < min_count * m {
         return Vec::new();
     }
-    // Per m-word window: occurrences that do not overlap the previous one
-    // counted ("very very very ..." is one long run, not a repeat), and
-    // where the last counted one started.
-    let mut seen: HashMap<u64, (usize, usize)> = HashMap::new();
-    let window_hashes: Vec<u64> = token_hashes.windows(m).map(window_hash).collect();
-    for (i, &h) in window_hashes.iter().enumerate() {
-        seen.entry(h)
-            .and_modify(|e| {
-                if i >= e.1 + m {
-                    *e = (e.0 + 1, i);
+    WINDOWS.with_borrow_mut(|table| {
+        let mut covered = vec![false; token_hashes.len()];
+        let hashes: Vec<u64> = Shingles::new(token_hashes, m).collect();
+        table.count(&hashes, m);
+        let mut any = false;
+        for (i, &h) in hashes.iter().enumerate() {
+            if table.get(h) >= min_count as u32 {
+                covered[i..i + m].iter_mut().for_each(|c| *c = true);
+                any = true;
+            }
+        }
+        if any {
+            runs_of(&covered)
+        } else {
+            Vec::new()
+        }
+    })
+}
+
+thread_local! {
+    /// Each thread's table of window counts for [`repeated_runs`].
+    static WINDOWS: std::cell::RefCell<WindowCounts> = std::cell::RefCell::default();
+}
+
+/// Counts of window hashes in one document: open addressing over a
+/// power-of-two table at most half full, reused from document to document
+/// (a hash map of xxh3 window hashes, then a sort of them, were a tenth of
+/// the filter's preparation).
+#[derive(Default)]
+struct WindowCounts {
+    /// (hash, non-overlapping occurrences, start of the last one counted);
+    /// a zero count marks a free slot.
+    slots: Vec<(u64, u32, u32)>,
+    bits: u32,
+}
+
+impl WindowCounts {
+    /// Counts `hashes` (window `i` starts at word `i` and is `m` words
+    /// long); an occurrence overlapping the previous one counted is not
+    /// counted ("very very very ..." is one long run, not a repeat).
+    fn count(&mut self, hashes: &[u64], m: usize) {
+        let bits = (usize::BITS - (2 * hashes.len()).leading_zeros()).max(4);
+        self.bits = bits;
+        self.slots.clear();
+        self.slots.resize(1 << bits, (0, 0, 0));
+        let mask = (1usize << bits) - 1;
+        for (i, &h) in hashes.iter().enumerate() {
+            let mut s = (h >> (64 - bits)) as usize;
+            loop {
+                let slot = &mut self.slots[s];
+                if slot.1 == 0 {
+                    *slot = (h, 1, i as u32);
+                    break;
                 }
-            })
-            .or_insert((1, i));
-    }
-    let mut covered = vec![false; token_hashes.len()];
-    for (i, h) in window_hashes.iter().enumerate() {
-        if seen[h].0 >= min_count {
-            covered[i..i + m].iter_mut().for_each(|c| *c = true);
+                if slot.0 == h {
+                    if i >= slot.2 as usize + m {
+                        slot.1 += 1;
+                        slot.2 = i as u32;
+                    }
+                    break;
+                }
+                s = (s + 1) & mask;
+            }
         }
     }
-    runs_of(&covered)
+
+    /// The count of `h` (zero when it was not counted).
+    fn get(&self, h: u64) -> u32 {
+        let mask = (1usize << self.bits) - 1;
+        let mut s = (h >> (64 - self.bits)) as usize;
+        loop {
+            let slot = self.slots[s];
+            if slot.1 == 0 {
+                return 0;
+            }
+            if slot.0 == h {
+                return slot.1;
+            }
+            s = (s + 1) & mask;
+        }
+    }
 }
 
 /// Maximal runs of `true`.
@@ -821,8 +881,16 @@ fn is_link_header(text: &str, spans: &[Span], r: Range<usize>) -> bool {
     if r.is_empty() {
         return false;
     }
+    // Headers are short: only the segment's first words are lowercased.
     let seg_text = &text[spans[r.start].start..spans[r.end - 1].end];
-    let lower = seg_text.to_lowercase();
+    let head_end = spans[r.start..r.end.min(r.start + 4)]
+        .last()
+        .map_or(seg_text.len(), |s| s.end - spans[r.start].start);
+    let first = seg_text.as_bytes().first().map_or(b' ', u8::to_ascii_lowercase);
+    if !matches!(first, b'a' | b'e' | b'f' | b'l' | b'm' | b'p' | b'r' | b's' | b't' | b'y') {
+        return false;
+    }
+    let lower = seg_text[..head_end].to_lowercase();
     // A colon right after the segment: "Related stories: ...".
     let colon = text[spans[r.end - 1].end..]
         .chars()
@@ -833,7 +901,8 @@ fn is_link_header(text: &str, spans: &[Span], r: Range<usize>) -> bool {
             return false;
         };
         let whole_word = rest.is_empty() || rest.starts_with(|c: char| !c.is_alphanumeric());
-        whole_word && ((colon && rest.trim().is_empty()) || r.len() <= MAX_LINK_HEADER_WORDS)
+        let header_only = r.len() == h.split_whitespace().count();
+        whole_word && ((colon && header_only) || r.len() <= MAX_LINK_HEADER_WORDS)
     })
 }
 
