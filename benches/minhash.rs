@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use copydesk::minhash::{sketch_into, Signature};
 use copydesk::shingle::{shingle_hashes, ShingleSet};
-use copydesk::tokenize::token_hashes;
+use copydesk::tokenize::TokenHasher;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
@@ -14,7 +14,7 @@ fn bench(c: &mut Criterion) {
     ))
     .unwrap();
     let mut tokens = Vec::new();
-    token_hashes(&text, &mut tokens);
+    TokenHasher::new().hash_tokens(&text, &mut tokens);
     let mut shingles = Vec::new();
     shingle_hashes(&tokens, 5, &mut shingles);
     assert_eq!(shingles.len(), tokens.len() - 4);

@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use xxhash_rust::xxh3::xxh3_64;
+use crate::tokenize::folded_word_hash;
 
 /// Folded function words, sorted only for readability.
 const WORDS: &[&str] = &[
@@ -246,12 +246,15 @@ const WORDS: &[&str] = &[
     "youve",
 ];
 
-/// The hashes of [`WORDS`] as the tokenizer computes them (xxh3 of the
-/// folded form), sorted for binary search.
+/// The hashes of [`WORDS`] as the tokenizer computes them
+/// ([`folded_word_hash`] of the folded form), sorted for binary search.
 fn hashes() -> &'static [u64] {
     static HASHES: OnceLock<Vec<u64>> = OnceLock::new();
     HASHES.get_or_init(|| {
-        let mut v: Vec<u64> = WORDS.iter().map(|w| xxh3_64(w.as_bytes())).collect();
+        let mut v: Vec<u64> = WORDS
+            .iter()
+            .map(|w| folded_word_hash(w.as_bytes()))
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
