@@ -61,7 +61,7 @@ use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::shingle::window_hash;
+use crate::shingle::{run_hash, Shingles};
 use crate::span::Span;
 use crate::tokenize::Tokens;
 
@@ -177,9 +177,10 @@ struct Counter {
     first_global: u32,
 }
 
-/// Hasher of the streaming model's maps: its keys are xxh3 hashes already
-/// (and short source names), so one multiply mixes them enough; SipHash
-/// was 8% of the filter's decision thread.
+/// Hasher of the streaming model's maps: its keys are hashes already (the
+/// filter's shingles and segment hashes, and short source names), so one
+/// multiply mixes them enough; SipHash was 8% of the filter's decision
+/// thread.
 #[derive(Default)]
 struct MixHasher(u64);
 
@@ -552,7 +553,8 @@ pub fn repeated_runs(
     // counted ("very very very ..." is one long run, not a repeat), and
     // where the last counted one started.
     let mut seen: HashMap<u64, (usize, usize)> = HashMap::new();
-    let window_hashes: Vec<u64> = token_hashes.windows(m).map(window_hash).collect();
+    // One shingle per window position (the text has at least `m` words).
+    let window_hashes: Vec<u64> = Shingles::new(token_hashes, m).into_vec();
     for (i, &h) in window_hashes.iter().enumerate() {
         seen.entry(h)
             .and_modify(|e| {
@@ -875,7 +877,12 @@ impl CorpusBoilerplate {
 pub fn learn_corpus(docs: &[CorpusDoc<'_>], params: &BoilerplateParams) -> CorpusBoilerplate {
     let k = params.shingle_size.max(1);
     let hashes: Vec<Vec<u64>> = docs.iter().map(|d| d.tokens.hashes().collect()).collect();
-    let shingles: Vec<Vec<u64>> = hashes.iter().map(|h| shingles_at(h, k)).collect();
+    // Shingle hashes by start position: position `i` covers tokens
+    // `i..i + k` (a text shorter than `k` words has one shingle).
+    let shingles: Vec<Vec<u64>> = hashes
+        .iter()
+        .map(|h| Shingles::new(h, k).into_vec())
+        .collect();
 
     // Documents per source, in input order.
     let mut by_source: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -932,18 +939,6 @@ pub fn learn_corpus(docs: &[CorpusDoc<'_>], params: &BoilerplateParams) -> Corpu
         docs: runs,
         sources,
     }
-}
-
-/// Shingle hashes of a document by start position: position `i` covers
-/// tokens `i..i + k` (a text shorter than `k` words has one shingle).
-fn shingles_at(token_hashes: &[u64], k: usize) -> Vec<u64> {
-    if token_hashes.is_empty() {
-        return Vec::new();
-    }
-    if token_hashes.len() < k {
-        return vec![window_hash(token_hashes)];
-    }
-    token_hashes.windows(k).map(window_hash).collect()
 }
 
 /// The recurring shingles of one source's documents (batch rule).
@@ -1004,7 +999,7 @@ fn source_blocks(
     for &d in members {
         for r in &runs[d] {
             words += r.tokens.len();
-            let key = (window_hash(&hashes[d][r.tokens.clone()]), r.reason);
+            let key = (run_hash(&hashes[d][r.tokens.clone()]), r.reason);
             match index.get(&key) {
                 Some(&b) => {
                     let block = &mut blocks[b];

@@ -45,7 +45,7 @@ use crate::index::LshParams;
 use crate::input::{Document, InputFailure};
 use crate::minhash::Signature;
 use crate::params::Params;
-use crate::shingle::ShingleSet;
+use crate::shingle::{ShingleSet, Shingles};
 use crate::span::Span;
 use crate::tokenize::Tokens;
 
@@ -369,7 +369,9 @@ pub fn build(
             let content = t.filtered(&keep);
             let content_pos: Vec<u32> = (0..t.len() as u32).filter(|&p| keep[p as usize]).collect();
             let hashes: Vec<u64> = content.hashes().collect();
-            let shingles_at = shingle_positions(&hashes, k);
+            // By start position (a text shorter than `k` words but not
+            // empty has one shingle).
+            let shingles_at = Shingles::new(&hashes, k).into_vec();
             let set = ShingleSet::from_hashes(shingles_at.clone());
             progress.advance(1);
             Prepared {
@@ -579,14 +581,6 @@ fn source_key(d: &Document, i: usize) -> String {
         Some(s) => s.clone(),
         None => format!("\u{0}{i}"),
     }
-}
-
-/// Shingle hashes by start position (a text shorter than `k` words but not
-/// empty has one shingle).
-pub(crate) fn shingle_positions(hashes: &[u64], k: usize) -> Vec<u64> {
-    let mut v = Vec::with_capacity(hashes.len());
-    crate::shingle::shingle_hashes(hashes, k, &mut v);
-    v
 }
 
 /// The verdict rule of `compare` (README, "Verdicts and thresholds"), for
