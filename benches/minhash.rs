@@ -3,8 +3,8 @@
 use std::hint::black_box;
 
 use copydesk::minhash::{sketch_into, Signature};
-use copydesk::shingle::{shingle_hashes, ShingleSet};
-use copydesk::tokenize::token_hashes;
+use copydesk::shingle::{ShingleSet, Shingles};
+use copydesk::tokenize::TokenHasher;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
@@ -14,18 +14,16 @@ fn bench(c: &mut Criterion) {
     ))
     .unwrap();
     let mut tokens = Vec::new();
-    token_hashes(&text, &mut tokens);
-    let mut shingles = Vec::new();
-    shingle_hashes(&tokens, 5, &mut shingles);
+    TokenHasher::new().hash_tokens(&text, &mut tokens);
+    let shingles = Shingles::new(&tokens, 5).into_vec();
     assert_eq!(shingles.len(), tokens.len() - 4);
     let mut g = c.benchmark_group("minhash");
     g.throughput(Throughput::Elements(shingles.len() as u64));
-    g.bench_function("shingle_hashes k=5", |b| {
-        let mut out = Vec::with_capacity(shingles.len());
+    g.bench_function("Shingles k=5", |b| {
         b.iter(|| {
-            out.clear();
-            shingle_hashes(black_box(&tokens), 5, &mut out);
+            let out = Shingles::new(black_box(&tokens), 5).into_vec();
             assert_eq!(out.len(), shingles.len());
+            out
         })
     });
     g.bench_function("ShingleSet (sort + dedup)", |b| {

@@ -26,7 +26,6 @@
 mod anchors;
 mod evidence;
 mod paraphrase;
-mod stopwords;
 
 use std::cmp::Ordering;
 use std::ops::Range;

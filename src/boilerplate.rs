@@ -50,7 +50,7 @@ use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::shingle::{window_hash, Shingles};
+use crate::shingle::{run_hash, Shingles};
 use crate::span::Span;
 
 /// Tuning of every boilerplate detector.
@@ -175,9 +175,9 @@ struct Counter {
 /// [`Counter::first_doc`] of a corpus-wide counter seen on two sources.
 const MANY_SOURCES: u32 = u32::MAX;
 
-/// Hasher of the streaming model's maps: its keys are xxh3 hashes already
-/// (and short source names), so one multiply mixes them enough; SipHash
-/// was 8% of the filter's decision thread.
+/// Hasher of the streaming model's maps: its keys are hashes already (the
+/// segment hashes, and short source names), so one multiply mixes them
+/// enough; SipHash was 8% of the filter's decision thread.
 #[derive(Default)]
 struct MixHasher(u64);
 
@@ -1009,7 +1009,7 @@ fn source_blocks(
     for &d in members {
         for r in &runs[d] {
             words += r.tokens.len();
-            let key = (window_hash(&hashes[d][r.tokens.clone()]), r.reason);
+            let key = (run_hash(&hashes[d][r.tokens.clone()]), r.reason);
             match index.get(&key) {
                 Some(&b) => {
                     let block = &mut blocks[b];

@@ -391,7 +391,7 @@ pub const PARAPHRASE_INTENSITY: f64 = 0.5;
 /// [`Comparison::reuse_a`] is 63% sure the text reuses the other (a tenth:
 /// one paragraph of a short article); a third gives 96%. A round value,
 /// not fitted: on the Clough-Stevenson corpus 0.05 to 0.15 give AUC
-/// 0.978-0.979 and rho 0.854-0.856 (README, "Evaluation").
+/// 0.979-0.980 and rho 0.857-0.859 (README, "Evaluation").
 pub const REUSE_CERTAINTY_SCALE: f64 = 0.1;
 
 /// The verdict rule, documented in README.md ("Verdicts and thresholds"):

@@ -2,8 +2,9 @@
 //!
 //! One pipeline serves every command:
 //!
-//! input → [`normalize`]/[`tokenize`] (byte spans into the original text) →
-//! [`shingle`] (xxh3) → [`minhash`] → [`index`] (LSH candidates) →
+//! input → [`normalize`]/[`tokenize`] (byte spans into the original text,
+//! one hash per folded word) → [`shingle`] (a rolling hash of `k` word
+//! hashes, finalized) → [`minhash`] → [`index`] (LSH candidates) →
 //! [`align`] (shared passages) → [`diff`] (word-level, via `similar`) →
 //! [`compare`](mod@compare) → [`render`].
 //!

@@ -1,42 +1,17 @@
-//! Word shingles hashed with xxh3, and exact set similarity.
+//! Word shingles and their hashes, and exact set similarity.
 //!
-//! A shingle is `k` consecutive folded words; its hash is xxh3 over the `k`
-//! word hashes ([`shingle_hashes`], what `compare` and `report` show), or,
-//! at corpus scale, a rolling polynomial hash of them ([`Shingles`]: the
-//! pairs job and the filter, whose sets only meet each other). A text shorter than `k` words (but not empty) has one
-//! shingle of all its words, so short texts still compare. [`ShingleSet`]
-//! is the sorted, deduplicated set: the exact scores a user sees come from
-//! it, never from a MinHash estimate.
-
-use xxhash_rust::xxh3::xxh3_64;
-
-/// Appends the hash of every `k`-word window of `token_hashes` to `out`
-/// (in text order, duplicates kept).
-pub fn shingle_hashes(token_hashes: &[u64], k: usize, out: &mut Vec<u64>) {
-    let k = k.max(1);
-    if token_hashes.is_empty() {
-        return;
-    }
-    if token_hashes.len() < k {
-        out.push(window_hash(token_hashes));
-        return;
-    }
-    out.extend(token_hashes.windows(k).map(window_hash));
-}
-
-/// The hash of one window of word hashes.
-pub fn window_hash(window: &[u64]) -> u64 {
-    let mut buf = [0u8; 8 * 16];
-    if window.len() <= 16 {
-        for (chunk, h) in buf.chunks_exact_mut(8).zip(window) {
-            chunk.copy_from_slice(&h.to_le_bytes());
-        }
-        xxh3_64(&buf[..8 * window.len()])
-    } else {
-        let bytes: Vec<u8> = window.iter().flat_map(|h| h.to_le_bytes()).collect();
-        xxh3_64(&bytes)
-    }
-}
+//! A shingle is `k` consecutive folded words. Its hash is the one rule for
+//! windows of words in the crate ([`Shingles`]): a polynomial rolling hash
+//! of the `k` word hashes ([`crate::tokenize::folded_word_hash`]), plus the
+//! window's length, through the splitmix64 [`finalize`]r. `compare`,
+//! `report` (its sets, LSH signatures, inverted index and boilerplate),
+//! the aligner's seeds, `report --pairs-only` and the filter all shingle
+//! this way, so their sets can meet. A text shorter than `k` words (but not
+//! empty) has one shingle of all its words, so short texts still compare;
+//! an empty text has none. [`run_hash`] is the same hash of a run of any
+//! length, for code that groups runs of words by their words.
+//! [`ShingleSet`] is the sorted, deduplicated set: the exact scores a user
+//! sees come from it, never from a MinHash estimate.
 
 /// The shingle hashes of word hashes, made as they are read: a
 /// polynomial rolling hash of the `k` word hashes, then a 64-bit
@@ -63,9 +38,7 @@ impl<'a> Shingles<'a> {
             tokens,
             k,
             next: first,
-            h: tokens[..first]
-                .iter()
-                .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x)),
+            h: rolled(&tokens[..first]),
             top: (1..k).fold(1u64, |p, _| p.wrapping_mul(ROLL)),
         }
     }
@@ -98,6 +71,22 @@ impl Shingles<'_> {
         }));
         out
     }
+}
+
+/// The hash of a run of words taken as one window (`words` are word
+/// hashes): what [`Shingles`] gives for a window of these words, whatever
+/// the run's length. A key for grouping runs by their words (equal runs
+/// hash equal, unequal ones collide with chance about 2^-64).
+pub fn run_hash(words: &[u64]) -> u64 {
+    window_shingle(rolled(words), words.len())
+}
+
+/// The rolling hash of a whole window of word hashes.
+#[inline]
+fn rolled(words: &[u64]) -> u64 {
+    words
+        .iter()
+        .fold(0u64, |h, &x| h.wrapping_mul(ROLL).wrapping_add(x))
 }
 
 /// The rolling hash `h` of a window with word `old` rolled out (`top` is
@@ -232,11 +221,10 @@ pub fn sort_hashes(v: &mut Vec<u64>) {
 }
 
 impl ShingleSet {
-    /// The set of `k`-word shingles over a sequence of word hashes.
+    /// The set of `k`-word shingles ([`Shingles`]) over a sequence of word
+    /// hashes.
     pub fn from_token_hashes(token_hashes: &[u64], k: usize) -> ShingleSet {
-        let mut v = Vec::with_capacity(token_hashes.len());
-        shingle_hashes(token_hashes, k, &mut v);
-        ShingleSet::from_hashes(v)
+        ShingleSet::from_hashes(Shingles::new(token_hashes, k).into_vec())
     }
 
     /// The set of the given hashes (any order, duplicates allowed).
@@ -355,6 +343,23 @@ mod tests {
         crate::minhash::sketch_iter(Shingles::new(&[5, 6, 7, 8, 9, 10], 2), &mut a);
         crate::minhash::sketch_into(&all(&[5, 6, 7, 8, 9, 10], 2), &mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn run_hash_is_the_shingle_of_the_run() {
+        let t: Vec<u64> = (0..12u64)
+            .map(|i| i.wrapping_mul(0x1234_5678_9ABC_DEF1))
+            .collect();
+        for k in 1..6 {
+            let s: Vec<u64> = Shingles::new(&t, k).collect();
+            for (i, &h) in s.iter().enumerate() {
+                assert_eq!(run_hash(&t[i..i + k]), h, "k {k} at {i}");
+            }
+        }
+        // A text shorter than the shingle size: its one shingle.
+        assert_eq!(run_hash(&t[..2]), Shingles::new(&t[..2], 5).next().unwrap());
+        assert_ne!(run_hash(&t[..3]), run_hash(&t[1..4]));
+        assert_ne!(run_hash(&t[..2]), run_hash(&t[..3]));
     }
 
     #[test]

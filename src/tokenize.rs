@@ -1,4 +1,4 @@
-//! Word tokens with byte spans into the original text.
+//! Word tokens with byte spans into the original text, and their hashes.
 //!
 //! A word is a run of letters, digits and combining marks; it may hold an
 //! apostrophe (any variant, or the scraped `\'`) between word characters,
@@ -8,6 +8,16 @@
 //! `64 per cent` and `64 percent` all read `64 percent`. Everything else
 //! (whitespace of any kind, no-break spaces, dashes, quotes, punctuation,
 //! control characters) separates words and is never a token.
+//!
+//! [`for_each_token`] is the definition: it yields each token's span and
+//! folded form. Every token hash in the crate is [`folded_word_hash`] of
+//! that folded form, and one scanner computes them: [`TokenHasher`], which
+//! reads 64 bytes at a time and hashes plain ASCII words straight from the
+//! text. [`Tokens::new`] is built on it (hashes and spans) and adds each
+//! token's folded form; [`TokenHasher::hash_tokens`] gives the hashes alone
+//! without allocating per text (the filter, `report --pairs-only`). Tests
+//! hold both to [`for_each_token`], and its byte-wise scanner to a
+//! character-by-character reference, on books and generated text.
 
 mod hashed;
 
@@ -16,37 +26,55 @@ pub use hashed::{folded_word_hash, TokenHasher};
 use crate::normalize::{is_apostrophe, is_percent, normalize_word};
 use crate::span::Span;
 use unicode_normalization::char::is_combining_mark;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// One word: where it is in the original text and the hash of its folded form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     /// Byte span of the word in the original text.
     pub span: Span,
-    /// xxh3 of the folded form: equal folded words have equal hashes.
+    /// [`folded_word_hash`] of the folded form: equal folded words have
+    /// equal hashes.
     pub hash: u64,
 }
+
+/// Bytes of text per token assumed when reserving room for a text's
+/// tokens: news and book English run 5.5 to 6.5 (a word and the space or
+/// punctuation after it; 22,134 bytes and 3,647 words in `corpus/`), so
+/// five is rarely too few, and too few costs one doubling.
+const TOKEN_BYTES_ESTIMATE: usize = 5;
 
 /// The tokens of one text, with their folded forms.
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
     tokens: Vec<Token>,
-    norm: String,
-    norm_ends: Vec<u32>,
+    /// Holds every folded form: the text with its ASCII letters lowercased
+    /// (where a plain word's folded form is its own span), then the folded
+    /// forms of the other words.
+    folded: String,
+    /// Where each token's folded form lies in `folded`.
+    norms: Vec<(u32, u32)>,
 }
 
 impl Tokens {
-    /// Tokenizes `text`.
+    /// Tokenizes `text`: the tokens, hashes and spans
+    /// [`TokenHasher::hash_tokens_spans`] gives, each with its folded form.
     pub fn new(text: &str) -> Tokens {
-        let mut t = Tokens::default();
-        for_each_token(text, |span, norm| {
-            t.norm.push_str(norm);
-            t.norm_ends.push(t.norm.len() as u32);
-            t.tokens.push(Token {
-                span,
-                hash: xxh3_64(norm.as_bytes()),
-            });
-        });
+        let capacity = text.len() / TOKEN_BYTES_ESTIMATE + 1;
+        let mut t = Tokens {
+            tokens: Vec::with_capacity(capacity),
+            folded: String::with_capacity(text.len() + text.len() / 32 + 8),
+            norms: Vec::with_capacity(capacity),
+        };
+        t.folded.push_str(text);
+        t.folded.make_ascii_lowercase();
+        TokenHasher::new().fold_tokens(
+            text,
+            hashed::FoldedTokens {
+                tokens: &mut t.tokens,
+                folded: &mut t.folded,
+                norms: &mut t.norms,
+            },
+        );
         t
     }
 
@@ -72,12 +100,8 @@ impl Tokens {
 
     /// The folded form of the token at `pos`.
     pub fn norm(&self, pos: usize) -> &str {
-        let start = if pos == 0 {
-            0
-        } else {
-            self.norm_ends[pos - 1] as usize
-        };
-        &self.norm[start..self.norm_ends[pos] as usize]
+        let (start, end) = self.norms[pos];
+        &self.folded[start as usize..end as usize]
     }
 
     /// The tokens' hashes in text order.
@@ -101,8 +125,9 @@ impl Tokens {
             if pos >= self.tokens.len() {
                 break;
             }
-            t.norm.push_str(self.norm(pos));
-            t.norm_ends.push(t.norm.len() as u32);
+            let start = t.folded.len() as u32;
+            t.folded.push_str(self.norm(pos));
+            t.norms.push((start, t.folded.len() as u32));
             t.tokens.push(self.tokens[pos]);
         }
         t
@@ -110,7 +135,8 @@ impl Tokens {
 }
 
 /// Calls `f` with the span and folded form of every token of `text`, in
-/// order. The one tokenizer behind [`Tokens::new`] and [`token_hashes`].
+/// order: the definition of the tokens, which [`TokenHasher`] (and so
+/// [`Tokens::new`]) must match.
 pub fn for_each_token(text: &str, mut f: impl FnMut(Span, &str)) {
     // A `per` waiting to see whether `cent` follows.
     let mut pending_per: Option<Span> = None;
@@ -233,12 +259,6 @@ fn ascii_word_continues(text: &str, start: usize, j: usize) -> Option<usize> {
     // The general scanner decides where the word ends.
     let end = word_end(text, start, 1, bytes[start].is_ascii_digit());
     (end != j).then_some(end)
-}
-
-/// Appends the hash of every token of `text` to `out`: the allocation-free
-/// path for corpus-scale signatures, same tokens as [`Tokens::new`].
-pub fn token_hashes(text: &str, out: &mut Vec<u64>) {
-    for_each_token(text, |_, norm| out.push(xxh3_64(norm.as_bytes())));
 }
 
 fn is_word_char(c: char) -> bool {
@@ -434,12 +454,50 @@ mod tests {
         assert_eq!(words("There\\'ll")[0].0, "There\\'ll");
     }
 
+    /// `Tokens::new` gives exactly the hashes and spans of
+    /// `TokenHasher::hash_tokens_spans`, and the folded forms and spans of
+    /// `for_each_token` (whose folded forms, hashed, are the hashes).
+    fn assert_tokens_agree(text: &str) {
+        let t = Tokens::new(text);
+        let (mut hashes, mut spans) = (Vec::new(), Vec::new());
+        TokenHasher::new().hash_tokens_spans(text, &mut hashes, &mut spans);
+        assert_eq!(t.hashes().collect::<Vec<_>>(), hashes, "{text:?}");
+        let t_spans: Vec<Span> = t.as_slice().iter().map(|t| t.span).collect();
+        assert_eq!(t_spans, spans, "{text:?}");
+        let mut reference = Vec::new();
+        for_each_token(text, |span, norm| reference.push((span, norm.to_string())));
+        let got: Vec<(Span, String)> = (0..t.len())
+            .map(|i| (t.get(i).span, t.norm(i).to_string()))
+            .collect();
+        assert_eq!(got, reference, "{text:?}");
+        for (i, (_, norm)) in reference.iter().enumerate() {
+            assert_eq!(t.get(i).hash, folded_word_hash(norm.as_bytes()), "{norm:?}");
+        }
+    }
+
     #[test]
-    fn hashes_match_token_hashes() {
-        let text = "The BMA\u{2019}s 64 per cent \u{2014} caf\u{e9}";
-        let mut fast = Vec::new();
-        token_hashes(text, &mut fast);
-        assert_eq!(Tokens::new(text).hashes().collect::<Vec<_>>(), fast);
+    fn tokens_match_the_token_hasher_on_tricky_text() {
+        for t in [
+            "The BMA\u{2019}s 64 per cent \u{2014} caf\u{e9}",
+            "There\\'ll be 3,000 ops (13.5%); it's `x' don\u{2019}t O\u{2019}Neill caf\u{e9}s",
+            "1,2345 1,234,567. 3.x .5 5. a\\'b a\\' 'a' x'y`z \u{FF28}i \u{FB01}nal na\u{EF}ve",
+            "per cent per\ncent Per\u{a0}Cent per\u{2003}cent PER  CENT percent 64\u{FF05} 5\u{FE6A}",
+            "per per cent cent per, cent per",
+            "end with digit 7,00 7,000 7,0001 \u{2018}quoted\u{2019} l\u{2019}\u{C9}cole \u{0301}mark",
+            "",
+            " \u{2014} ... \n\t",
+        ] {
+            assert_tokens_agree(t);
+        }
+    }
+
+    /// On whole real books (the shared corpus beside the repository;
+    /// skipped where it is absent).
+    #[test]
+    fn tokens_match_the_token_hasher_on_shared_texts() {
+        for text in shared_book_slices(usize::MAX) {
+            assert_tokens_agree(&text);
+        }
     }
 
     #[test]
@@ -491,6 +549,11 @@ mod tests {
         #[test]
         fn fast_scanner_matches_reference(text in "[a-zA-Z0-9 ,.'`%\\\\\u{2019}\u{e9}\u{0301}\u{FF05}\u{a0}\n-]{0,60}") {
             assert_scanners_agree(&text);
+        }
+
+        #[test]
+        fn tokens_match_the_token_hasher(text in "([a-zA-Z0-9]{1,12}|per|cent|Per|CENT|3,000|1.5|[ ,.'`%\\\\\u{2019}\u{e9}\u{0301}\u{FF05}\u{FE6A}\u{a0}\u{2003}\n-]){0,80}") {
+            assert_tokens_agree(&text);
         }
     }
 

@@ -160,6 +160,16 @@ mod tests {
     }
 
     #[test]
+    fn folded_tokens_hit_the_list() {
+        let t = crate::tokenize::Tokens::new("The BMA doesn't say 64% of THE doctors");
+        let stop: Vec<bool> = t.hashes().map(is_function_word).collect();
+        assert_eq!(
+            stop,
+            [true, false, true, true, false, true, true, true, false]
+        );
+    }
+
+    #[test]
     fn the_lists_do_not_overlap() {
         for w in INTERFACE_WORDS {
             assert!(!FUNCTION_WORDS.contains(w), "{w}");

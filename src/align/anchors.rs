@@ -26,7 +26,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::stopwords::is_stop_hash;
+use crate::words::is_function_word as is_stop_hash;
+use crate::shingle::Shingles;
 
 /// Pairs of equal windows allowed per distinct window before the window
 /// stops seeding: 4 copies on each side still seed (a repeated sentence or
@@ -210,28 +211,20 @@ fn trim(x: &Anchor, ta: &Taken, tb: &Taken, k: usize) -> Vec<Anchor> {
     out
 }
 
-/// A cheap order-dependent combination of `k` word hashes (collisions are
-/// harmless: seeds are verified word by word).
-pub(crate) fn window_key(w: &[u64]) -> u64 {
-    w.iter().fold(0x9E37_79B9_7F4A_7C15u64, |acc, &h| {
-        (acc.rotate_left(27) ^ h).wrapping_mul(0x0000_0100_0000_01B3)
-    })
-}
-
-/// The key of every `k`-word window holding a content word, with its
-/// position, sorted. Windows of function words only ("and it was") seed
-/// nothing: they match everywhere, and a run through them is still found
-/// from the windows around it.
+/// The key of every `k`-word window holding a content word (its shingle,
+/// [`Shingles`]), with its position, sorted. Windows of function words only
+/// ("and it was") seed nothing: they match everywhere, and a run through
+/// them is still found from the windows around it.
 fn keyed_windows(h: &[u64], k: usize) -> Vec<(u64, u32)> {
     if h.len() < k {
         return Vec::new();
     }
     let stop: Vec<bool> = h.iter().map(|&x| is_stop_hash(x)).collect();
-    let mut v: Vec<(u64, u32)> = h
-        .windows(k)
+    // One shingle per window position: the text has at least `k` words.
+    let mut v: Vec<(u64, u32)> = Shingles::new(h, k)
         .enumerate()
         .filter(|&(i, _)| !stop[i..i + k].iter().all(|&s| s))
-        .map(|(i, w)| (window_key(w), i as u32))
+        .map(|(i, key)| (key, i as u32))
         .collect();
     v.sort_unstable();
     v

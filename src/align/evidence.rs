@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::stopwords::is_stop_hash;
-use crate::tokenize::Tokens;
+use crate::words::is_function_word as is_stop_hash;
+use crate::tokenize::{folded_word_hash, Tokens};
 
 /// A word is rare in a pair when it occurs at most this many times in each
 /// text. Two, not one: news repeats the key word of a fact once (the
@@ -33,7 +33,9 @@ pub(crate) const SMALL_FIGURE_WEIGHT: f64 = 2.0;
 /// an ordinary word.
 pub(crate) const PLAIN_NUMBER_WEIGHT: f64 = 1.0;
 
-/// Hasher for keys that already are xxh3 hashes.
+/// Hasher for keys that already are token hashes: the low bits of a
+/// [`folded_word_hash`], which pick the bucket, are the high bits of a
+/// 64-bit product, so they are mixed enough as they are.
 #[derive(Default)]
 pub(crate) struct IdentityHasher(u64);
 
@@ -112,7 +114,7 @@ pub(crate) fn number_weight(norm: &str, percent_follows: bool) -> Option<f64> {
 
 /// The hash of the `percent` token.
 pub(crate) fn percent_hash() -> u64 {
-    xxhash_rust::xxh3::xxh3_64(b"percent")
+    folded_word_hash(b"percent")
 }
 
 /// Evidence weight of every token of `t` (base weight × rarity; 0 for a

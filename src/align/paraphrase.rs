@@ -55,7 +55,7 @@ use super::evidence::{
     number_weight, percent_hash, HashKeyed, PairCounts, FIGURE_WEIGHT, RARE_COUNT,
     SMALL_FIGURE_WEIGHT,
 };
-use super::stopwords::is_stop_hash;
+use crate::words::is_function_word as is_stop_hash;
 use crate::tokenize::Tokens;
 
 /// Base weight of a name unit (plain words weigh 1) in rule 6 and in the

@@ -50,6 +50,7 @@ use crate::index::LshParams;
 use crate::input::{Document, InputFailure};
 use crate::minhash::Signature;
 use crate::params::Params;
+use crate::shingle::Shingles;
 use crate::span::Span;
 
 pub use cluster::{Cluster, KeepRule};
@@ -653,9 +654,7 @@ fn source_key(d: &Document, i: usize) -> String {
 /// Shingle hashes by start position (a text shorter than `k` words but not
 /// empty has one shingle).
 pub(crate) fn shingle_positions(hashes: &[u64], k: usize) -> Vec<u64> {
-    let mut v = Vec::with_capacity(hashes.len());
-    crate::shingle::shingle_hashes(hashes, k, &mut v);
-    v
+    Shingles::new(hashes, k).into_vec()
 }
 
 fn summarize(d: &Document, p: &Prepared<'_>, covered: &[bool]) -> DocumentSummary {

@@ -1,7 +1,9 @@
-//! Token hashes without token strings: the corpus-scale path.
+//! Token hashes: the one scanner behind every token hash of the crate.
 //!
 //! [`TokenHasher::hash_tokens`] gives, for every token [`for_each_token`]
-//! yields, [`folded_word_hash`] of its folded form, but it never builds
+//! yields, [`folded_word_hash`] of its folded form (the filter and
+//! `report --pairs-only` take these alone; [`super::Tokens::new`] takes
+//! them with spans and folded forms), but it never builds
 //! the folded form of a plain ASCII word (most words of most text): it
 //! classifies 64 bytes at a time into bit masks (SSE2 on x86-64, a plain
 //! loop elsewhere), finds each word's ends with bit scans instead of a
@@ -15,7 +17,7 @@
 //!
 //! [`for_each_token`]: super::for_each_token
 
-use super::{ascii_word_continues, special_step};
+use super::{ascii_word_continues, special_step, Token};
 use crate::normalize::normalize_word;
 use crate::span::Span;
 
@@ -125,6 +127,13 @@ impl TokenHasher {
         self.hash(text, false, &mut WithSpans { hashes: out, spans });
     }
 
+    /// [`TokenHasher::hash_tokens_spans`] as whole [`Token`]s with their
+    /// folded forms: what [`super::Tokens::new`] keeps. `out.folded` must
+    /// start as `text` with its ASCII letters lowercased.
+    pub(super) fn fold_tokens(&mut self, text: &str, mut out: FoldedTokens<'_>) {
+        self.hash(text, false, &mut out);
+    }
+
     fn hash<S: TokenSink>(&mut self, text: &str, json: bool, out: &mut S) {
         let bytes = text.as_bytes();
         self.classify(bytes, json);
@@ -173,6 +182,7 @@ impl TokenHasher {
                         (s, e),
                         e - s,
                         hash_chunks(bytes, s, e - s, FOLD),
+                        None,
                     );
                     i = e;
                 }
@@ -194,7 +204,7 @@ impl TokenHasher {
                 i = special_step(text, s, buf, &mut |s, e, norm: &str| {
                     if !norm.is_empty() {
                         let h = folded_word_hash(norm.as_bytes());
-                        token(out, marks, (s, e), norm.len(), h);
+                        token(out, marks, (s, e), norm.len(), h, Some(norm));
                     }
                 });
             }
@@ -235,6 +245,11 @@ impl TokenHasher {
         self.alnum.clear();
         self.cont.clear();
         self.blocks.clear();
+        // Exact sizes: a fresh hasher (one per `Tokens::new`) then grows
+        // each vector once, not by doubling.
+        self.alnum.reserve(words);
+        self.cont.reserve(words);
+        self.blocks.reserve(words);
         let none = Classes::default();
         let c = &self.classes;
         for w in 0..words {
@@ -312,7 +327,7 @@ impl Scan<'_> {
                 normalize_word(&self.text[s..end], buf);
                 if !buf.is_empty() {
                     let h = folded_word_hash(buf.as_bytes());
-                    token(out, marks, (s, end), buf.len(), h);
+                    token(out, marks, (s, end), buf.len(), h, Some(buf));
                 }
                 return end;
             }
@@ -323,26 +338,39 @@ impl Scan<'_> {
             (s, j),
             j - s,
             hash_chunks(bytes, s, j - s, FOLD),
+            None,
         );
         j
     }
 }
 
-/// Pushes one token's hash; `per` and `cent` are also noted for
+/// Pushes one token's hash (and its folded form, `None` for a plain run
+/// of ASCII letters and digits); `per` and `cent` are also noted for
 /// [`join_per_cent`] (the hash is a bijection for words of 3 and 4 bytes,
 /// so length and hash name them exactly). Almost every token only pays
 /// two compares.
 #[inline(always)]
-fn token<S: TokenSink>(out: &mut S, marks: &mut Vec<Mark>, at: (usize, usize), len: usize, h: u64) {
+fn token<S: TokenSink>(
+    out: &mut S,
+    marks: &mut Vec<Mark>,
+    at: (usize, usize),
+    len: usize,
+    h: u64,
+    folded: Option<&str>,
+) {
     if h == PER || h == CENT {
         note(out.len(), marks, at, len, h);
     }
-    out.push(h, at);
+    out.push(h, at, folded);
 }
 
-/// Where the tokens go: their hashes, and their spans when asked for.
+/// Where the tokens go: their hashes, and their spans and folded forms
+/// when asked for.
 trait TokenSink {
-    fn push(&mut self, h: u64, at: (usize, usize));
+    /// One token: its hash, byte range, and folded form, which is `None`
+    /// for a plain run of ASCII letters and digits (its fold is its lower
+    /// case).
+    fn push(&mut self, h: u64, at: (usize, usize), folded: Option<&str>);
     fn len(&self) -> usize;
     /// Makes token `per` a `percent` ending at `end` (where its `cent` ends).
     fn join(&mut self, per: usize, end: usize);
@@ -352,7 +380,7 @@ trait TokenSink {
 
 impl TokenSink for Vec<u64> {
     #[inline(always)]
-    fn push(&mut self, h: u64, _: (usize, usize)) {
+    fn push(&mut self, h: u64, _: (usize, usize), _: Option<&str>) {
         Vec::push(self, h);
     }
 
@@ -377,7 +405,7 @@ struct WithSpans<'a> {
 
 impl TokenSink for WithSpans<'_> {
     #[inline(always)]
-    fn push(&mut self, h: u64, (start, end): (usize, usize)) {
+    fn push(&mut self, h: u64, (start, end): (usize, usize), _: Option<&str>) {
         self.hashes.push(h);
         self.spans.push(Span { start, end });
     }
@@ -394,6 +422,55 @@ impl TokenSink for WithSpans<'_> {
     fn remove(&mut self, drop: &[usize]) {
         remove_sorted(self.hashes, drop);
         remove_sorted(self.spans, drop);
+    }
+}
+
+/// Whole tokens with their folded forms, as [`super::Tokens`] keeps them.
+pub(super) struct FoldedTokens<'a> {
+    /// The tokens.
+    pub tokens: &'a mut Vec<Token>,
+    /// The text with its ASCII letters lowercased (a plain ASCII word's
+    /// folded form is its own span of it), then the other folded forms.
+    pub folded: &'a mut String,
+    /// Where each token's folded form lies in `folded`.
+    pub norms: &'a mut Vec<(u32, u32)>,
+}
+
+impl FoldedTokens<'_> {
+    fn append(&mut self, norm: &str) -> (u32, u32) {
+        let start = self.folded.len() as u32;
+        self.folded.push_str(norm);
+        (start, self.folded.len() as u32)
+    }
+}
+
+impl TokenSink for FoldedTokens<'_> {
+    #[inline(always)]
+    fn push(&mut self, hash: u64, (start, end): (usize, usize), folded: Option<&str>) {
+        self.tokens.push(Token {
+            span: Span { start, end },
+            hash,
+        });
+        let norm = match folded {
+            None => (start as u32, end as u32),
+            Some(f) => self.append(f),
+        };
+        self.norms.push(norm);
+    }
+
+    fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    fn join(&mut self, per: usize, end: usize) {
+        self.tokens[per].hash = PERCENT;
+        self.tokens[per].span.end = end;
+        self.norms[per] = self.append("percent");
+    }
+
+    fn remove(&mut self, drop: &[usize]) {
+        remove_sorted(self.tokens, drop);
+        remove_sorted(self.norms, drop);
     }
 }
 
