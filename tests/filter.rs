@@ -768,3 +768,55 @@ mod twice {
         }
     }
 }
+
+/// The filter took no source from URLs (only `report` took the id's host),
+/// so a feed without a source field learned no site chrome and
+/// `--keep sources=` never matched: it must find sources as `report` does.
+#[test]
+fn filter_takes_sources_from_url_hosts_like_report() {
+    let h = Harness::new();
+    let edited = WIRE.replace("fair", "reasonable");
+    let input = format!(
+        "{}\n{}\n{}\n",
+        json!({"id": "p1", "url": "https://www.paper.example/news/1", "text": edited}),
+        json!({"id": "https://other.example/2", "text": "A different story about the weather."}),
+        json!({"id": "https://wire.example/3", "url": "https://wire.example/3", "text": WIRE}),
+    );
+    let out = h.run(
+        &[
+            "filter",
+            "--keep",
+            "sources=wire.example",
+            "--dropped",
+            "d.jsonl",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        kept_ids(&out.stdout),
+        ["https://other.example/2", "https://wire.example/3"]
+    );
+    let d = dropped_records(&h.read("d.jsonl"));
+    assert_eq!(
+        (d[0]["id"].as_str(), d[0]["reason"].as_str()),
+        (Some("p1"), Some("preferred-source"))
+    );
+    // Another URL field: `url` is then an ordinary field, and p1, with a
+    // plain id, has no source; the wire copy keeps its id's host.
+    let out = h.run(
+        &[
+            "filter",
+            "--url-field",
+            "link",
+            "--keep",
+            "sources=paper.example",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(kept_ids(&out.stdout)[0], "p1");
+}

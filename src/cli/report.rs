@@ -47,9 +47,14 @@ pub struct ReportArgs {
     /// JSON Lines field holding the text.
     #[arg(long, default_value = "text")]
     text_field: String,
-    /// JSON Lines field holding the source (else the id's URL host).
+    /// JSON Lines field holding the source (else the host of --url-field,
+    /// else the host of a URL id).
     #[arg(long, default_value = "source")]
     source_field: String,
+    /// JSON Lines field holding the page's URL: its host is the source of
+    /// a record with no --source-field.
+    #[arg(long, default_value = "url", value_name = "NAME")]
+    url_field: String,
     /// JSON Lines field holding the date (for --keep earliest).
     #[arg(long, default_value = "date")]
     date_field: String,
@@ -105,6 +110,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         text: args.text_field.clone(),
         source: args.source_field.clone(),
         date: args.date_field.clone(),
+        url: args.url_field.clone(),
     };
     if args.pairs_only {
         return run_pairs(&args, fields);
