@@ -10,6 +10,7 @@ use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
 use copydesk::render::report_html::{write_report_html, HtmlOptions};
 use copydesk::render::report_json::{write_pairs, write_report};
 use copydesk::render::report_text::{write_report_text, TextOptions};
+use copydesk::render::SourceFields;
 use copydesk::report::pairs::{pairs_from_jsonl, pairs_from_jsonl_file, PairsParams};
 use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
@@ -178,17 +179,30 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             let opt = TextOptions {
                 color,
                 max_items: args.max_items,
+                source_fields: source_fields(&args),
                 ..TextOptions::default()
             };
             write_report_text(&mut out, &report, &set.documents, &opt)?;
         }
         ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp)?,
         ReportFormat::Html => {
-            write_report_html(&mut out, &report, &set.documents, &HtmlOptions::default())?
+            let opt = HtmlOptions {
+                source_fields: source_fields(&args),
+                ..HtmlOptions::default()
+            };
+            write_report_html(&mut out, &report, &set.documents, &opt)?
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The field names the report's source summary mentions.
+fn source_fields(args: &ReportArgs) -> SourceFields {
+    SourceFields {
+        source: args.source_field.clone(),
+        url: args.url_field.clone(),
+    }
 }
 
 /// `--pairs-only`: the whole JSON Lines input in memory, then the fast path.

@@ -42,7 +42,7 @@ use crate::compare::{compare_texts, Verdict};
 use crate::diff::{DiffOp, DiffTag};
 use crate::error::{Error, Result};
 use crate::index::LshParams;
-use crate::input::{Document, InputFailure};
+use crate::input::{Document, InputFailure, SourceRule};
 use crate::minhash::Signature;
 use crate::params::Params;
 use crate::shingle::ShingleSet;
@@ -154,6 +154,8 @@ pub struct DocumentSummary {
     pub id: String,
     /// Its source, if known.
     pub source: Option<String>,
+    /// Which rule gave the source.
+    pub source_rule: SourceRule,
     /// Its date, if known.
     pub date: Option<String>,
     /// All words.
@@ -215,6 +217,9 @@ pub struct SourceSummary {
     pub unique_fraction: f64,
     /// Boilerplate words over its documents.
     pub boilerplate_words: usize,
+    /// The rules that gave its documents this source, each once, in
+    /// [`SourceRule`] order ([`SourceRule::None`] for the unnamed group).
+    pub rules: Vec<SourceRule>,
 }
 
 /// How the candidates were found, for the curious and for benchmarks.
@@ -632,6 +637,7 @@ fn summarize(d: &Document, p: &Prepared, covered: &[bool]) -> DocumentSummary {
     DocumentSummary {
         id: d.id.clone(),
         source: d.source.clone(),
+        source_rule: d.source_rule,
         date: d.date.clone(),
         words,
         boilerplate_words: words - content_words,
@@ -664,7 +670,11 @@ fn summarize_sources(docs: &[Document], summaries: &[DocumentSummary]) -> Vec<So
                 .iter()
                 .map(|&i| summaries[i].boilerplate_words)
                 .sum();
+            let mut rules: Vec<SourceRule> = members.iter().map(|&i| docs[i].source_rule).collect();
+            rules.sort_unstable();
+            rules.dedup();
             SourceSummary {
+                rules,
                 name: name.map(str::to_string),
                 docs: members,
                 content_words: content,
