@@ -9,8 +9,9 @@
 //!
 //! Every document also gets its source (outlet, site) here, by one rule
 //! for every command ([`SourceRule`]): a JSON Lines source field, else the
-//! host of its URL field, else the host of a URL id; for files, the first
-//! folder under the input root; else none.
+//! host of its URL field, else the host of a URL id; for files, a
+//! `--source-pattern` match on the path, else the first folder under the
+//! input root; else none.
 
 pub mod jsonl;
 
@@ -220,13 +221,14 @@ impl DocumentSet {
 /// Reads every file under `root` (or the file `root` itself) whose name
 /// matches `glob` (`*`, `?` and `[abc]`; matched against the path relative
 /// to `root` when the pattern holds a `/`, else against the file name), in
-/// sorted path order. A document's source is its first folder under
-/// `root` (`corpus/ibtimes/x.txt` is `ibtimes`; a single file's own
-/// folder). Its date is the `YYYY-MM-DD` a file name starts
+/// sorted path order. A document's source comes from [`file_source`]: the
+/// `pattern`'s match on its path when a pattern is given, else its first
+/// folder under `root` (`corpus/ibtimes/x.txt` is `ibtimes`; a single
+/// file's own folder). Its date is the `YYYY-MM-DD` a file name starts
 /// with, else the file's modification time. Files that cannot be read go
 /// to [`DocumentSet::failures`]; only a `root` that cannot be walked at
 /// all is an error.
-pub fn read_tree(root: &Path, glob: &str) -> Result<DocumentSet> {
+pub fn read_tree(root: &Path, glob: &str, pattern: Option<&regex::Regex>) -> Result<DocumentSet> {
     let meta = std::fs::metadata(root).map_err(|e| io_error(root, e))?;
     if !meta.is_dir() {
         // A single file: its parent folder names the source.
@@ -235,7 +237,7 @@ pub fn read_tree(root: &Path, glob: &str) -> Result<DocumentSet> {
             .and_then(Path::file_name)
             .map(|n| n.to_string_lossy().into_owned());
         let mut set = DocumentSet::default();
-        read_one(root, folder, &mut set);
+        read_one(root, folder, pattern, &mut set);
         return Ok(set);
     }
     let mut set = DocumentSet::default();
@@ -276,20 +278,53 @@ pub fn read_tree(root: &Path, glob: &str) -> Result<DocumentSet> {
             (Some(dir), Some(_)) => Some(dir.as_os_str().to_string_lossy().into_owned()),
             _ => None,
         };
-        read_one(path, folder, &mut set);
+        read_one(path, folder, pattern, &mut set);
     }
     Ok(set)
 }
 
+/// The source of a file read from a folder: with a `pattern`, its first
+/// capture group's match in `path` (the path as the document's id gives
+/// it, `/`-separated), or the whole match when it has no group, and no
+/// source when it does not match (or matches nothing); without one, the
+/// file's `folder` (the first under the input root). With the rule that
+/// gave it.
+pub fn file_source(
+    path: &str,
+    folder: Option<String>,
+    pattern: Option<&regex::Regex>,
+) -> (Option<String>, SourceRule) {
+    let Some(re) = pattern else {
+        return match folder {
+            Some(f) => (Some(f), SourceRule::Folder),
+            None => (None, SourceRule::None),
+        };
+    };
+    let path = path.replace('\\', "/");
+    let found = re.captures(&path).and_then(|c| {
+        let m = if re.captures_len() > 1 {
+            c.get(1)
+        } else {
+            c.get(0)
+        };
+        m.map(|m| m.as_str().to_string())
+    });
+    match found {
+        Some(s) if !s.is_empty() => (Some(s), SourceRule::Pattern),
+        _ => (None, SourceRule::None),
+    }
+}
+
 /// Reads one file into `set` (or its failure).
-fn read_one(path: &Path, folder: Option<String>, set: &mut DocumentSet) {
+fn read_one(
+    path: &Path,
+    folder: Option<String>,
+    pattern: Option<&regex::Regex>,
+    set: &mut DocumentSet,
+) {
     match Document::read(path) {
         Ok(mut doc) => {
-            doc.source_rule = match folder {
-                Some(_) => SourceRule::Folder,
-                None => SourceRule::None,
-            };
-            doc.source = folder;
+            (doc.source, doc.source_rule) = file_source(&doc.id, folder, pattern);
             let name = path.file_name().map(|n| n.to_string_lossy());
             doc.date = name.as_deref().and_then(date_prefix).or_else(|| {
                 std::fs::metadata(path)
@@ -526,7 +561,7 @@ mod tests {
         std::fs::write(root.join("top.txt"), "top").unwrap();
         std::fs::write(root.join("skip.md"), "no").unwrap();
         std::fs::write(root.join("bin.txt"), b"a\0b").unwrap();
-        let set = read_tree(root, "*.txt").unwrap();
+        let set = read_tree(root, "*.txt", None).unwrap();
         let ids: Vec<(&str, Option<&str>)> = set
             .documents
             .iter()
@@ -537,6 +572,68 @@ mod tests {
         assert!(set.documents[1].date.is_some());
         assert_eq!(set.failures.len(), 1);
         assert!(set.failures[0].name.ends_with("bin.txt"));
+    }
+
+    #[test]
+    fn file_sources_by_pattern_else_folder_else_none() {
+        let re = |p: &str| regex::Regex::new(p).unwrap();
+        let folder = || Some("feed".to_string());
+        let s = |x: &str| Some(x.to_string());
+        // 4. a pattern, when given, decides: its first group, else its
+        // whole match; no match (or an empty one) is no source, not the
+        // folder.
+        let group = re(r"/([a-z]+)-\d+\.txt$");
+        assert_eq!(
+            file_source("in/feed/bbc-1.txt", folder(), Some(&group)),
+            (s("bbc"), SourceRule::Pattern)
+        );
+        assert_eq!(
+            file_source(r"in\feed\bbc-1.txt", folder(), Some(&group)),
+            (s("bbc"), SourceRule::Pattern)
+        );
+        assert_eq!(
+            file_source("in/feed/x.txt", folder(), Some(&group)),
+            (None, SourceRule::None)
+        );
+        assert_eq!(
+            file_source("in/feed/bbc-1.txt", folder(), Some(&re("[a-z]+-1"))),
+            (s("bbc-1"), SourceRule::Pattern)
+        );
+        assert_eq!(
+            file_source("in/x.txt", folder(), Some(&re("(z*)"))),
+            (None, SourceRule::None)
+        );
+        // Without one: the folder, else none.
+        assert_eq!(
+            file_source("in/feed/bbc-1.txt", folder(), None),
+            (s("feed"), SourceRule::Folder)
+        );
+        assert_eq!(
+            file_source("in/x.txt", None, None),
+            (None, SourceRule::None)
+        );
+    }
+
+    #[test]
+    fn tree_sources_by_pattern() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bbc")).unwrap();
+        std::fs::write(dir.path().join("bbc/itv-1.txt"), "a").unwrap();
+        std::fs::write(dir.path().join("top.txt"), "b").unwrap();
+        let re = regex::Regex::new(r"([a-z]+)-1\.txt").unwrap();
+        let set = read_tree(dir.path(), "*.txt", Some(&re)).unwrap();
+        let got: Vec<(Option<&str>, SourceRule)> = set
+            .documents
+            .iter()
+            .map(|d| (d.source.as_deref(), d.source_rule))
+            .collect();
+        assert_eq!(
+            got,
+            [(Some("itv"), SourceRule::Pattern), (None, SourceRule::None)]
+        );
+        let set = read_tree(dir.path(), "*.txt", None).unwrap();
+        assert_eq!(set.documents[0].source_rule, SourceRule::Folder);
+        assert_eq!(set.documents[1].source_rule, SourceRule::None);
     }
 
     #[test]

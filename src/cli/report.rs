@@ -33,7 +33,8 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Folders (walked for --glob files; a file's source is its first folder
-    /// under the folder given), single files, or `-` for JSON Lines on stdin.
+    /// under the folder given, or see --source-pattern), single files, or
+    /// `-` for JSON Lines on stdin.
     inputs: Vec<PathBuf>,
     /// A JSON Lines file of documents (`-` for stdin); repeatable.
     #[arg(long, value_name = "FILE")]
@@ -56,6 +57,12 @@ pub struct ReportArgs {
     /// a record with no --source-field.
     #[arg(long, default_value = "url", value_name = "NAME")]
     url_field: String,
+    /// For files read from folders: the source is this regular
+    /// expression's first capture group in the file's path as the report
+    /// names it (or the whole match when it has no group) instead of the
+    /// first folder; a file it does not match has no source.
+    #[arg(long, value_name = "REGEX", value_parser = regex::Regex::new)]
+    source_pattern: Option<regex::Regex>,
     /// JSON Lines field holding the date (for --keep earliest).
     #[arg(long, default_value = "date")]
     date_field: String,
@@ -294,7 +301,7 @@ fn read_inputs(args: &ReportArgs, fields: &JsonlFields) -> anyhow::Result<Docume
         if input.as_os_str() == "-" {
             jsonl.push(input);
         } else {
-            set.extend(read_tree(input, &args.glob)?);
+            set.extend(read_tree(input, &args.glob, args.source_pattern.as_ref())?);
         }
     }
     for path in jsonl {
