@@ -11,7 +11,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let seeds = read_tree(&root.join("corpus"), "*.txt").unwrap().documents;
+    let seeds = read_tree(&root.join("corpus"), "*.txt", None)
+        .unwrap()
+        .documents;
     let jsonl_path = root.join("tests/fixtures/chrome/corpus.jsonl");
     let jsonl = std::fs::read(&jsonl_path).unwrap();
     let fixture = read_jsonl(&jsonl[..], &jsonl_path, JsonlFields::default())

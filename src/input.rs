@@ -6,12 +6,24 @@
 //! the original file ([`Document::original_span`]). Nothing here prints: a
 //! Windows-1252 fallback is reported through [`Document::encoding`] and the
 //! caller decides whether to tell the user.
+//!
+//! Every document also gets its source (outlet, site) here, by one rule
+//! for every command ([`SourceRule`]): a JSON Lines source field, else the
+//! host of its URL field, else the host of a URL id; for files, a
+//! `--source-pattern` match on the path, else the first folder under the
+//! input root; else none.
+
+pub mod jsonl;
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::span::Span;
+
+pub use jsonl::{
+    parse_record, read_record, JsonlFields, JsonlReader, ParsedRecord, Record, RecordView, TextView,
+};
 
 /// How a document's bytes were decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +45,51 @@ pub struct Document {
     pub text: String,
     /// The outlet or site the document belongs to, when known.
     pub source: Option<String>,
+    /// Which rule gave [`Document::source`].
+    pub source_rule: SourceRule,
     /// Publication date as given (ISO 8601 sorts correctly), when known.
     pub date: Option<String>,
     encoding: Encoding,
     /// For Windows-1252 input: the decoded byte offset at which each
     /// original byte's character starts (one character per original byte).
     cp1252_starts: Vec<u32>,
+}
+
+/// Which rule gave a document its source, tried in this order: for a JSON
+/// Lines record [`Field`](SourceRule::Field), [`UrlField`](SourceRule::UrlField),
+/// [`IdUrl`](SourceRule::IdUrl); for a file [`Pattern`](SourceRule::Pattern)
+/// when a pattern is given, else [`Folder`](SourceRule::Folder); else
+/// [`None`](SourceRule::None).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SourceRule {
+    /// The JSON Lines source field (a string or number).
+    Field,
+    /// The host of the JSON Lines URL field (an http(s) URL).
+    UrlField,
+    /// The host of the id, an http(s) URL.
+    IdUrl,
+    /// The first folder under the input root (or a single file's folder).
+    Folder,
+    /// The `--source-pattern` match on the file's path.
+    Pattern,
+    /// No source: the document is its own.
+    #[default]
+    None,
+}
+
+impl SourceRule {
+    /// The rule's name in JSON output: `field`, `url`, `id-url`, `folder`,
+    /// `pattern`; `None` for [`SourceRule::None`].
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            SourceRule::Field => Some("field"),
+            SourceRule::UrlField => Some("url"),
+            SourceRule::IdUrl => Some("id-url"),
+            SourceRule::Folder => Some("folder"),
+            SourceRule::Pattern => Some("pattern"),
+            SourceRule::None => None,
+        }
+    }
 }
 
 /// UTF-8 byte order mark.
@@ -51,6 +102,7 @@ impl Document {
             id: id.into(),
             text: text.into(),
             source: None,
+            source_rule: SourceRule::None,
             date: None,
             encoding: Encoding::Utf8,
             cp1252_starts: Vec::new(),
@@ -139,264 +191,6 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Which JSON fields of a JSON Lines record hold what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonlFields {
-    /// Field holding the document id (default `id`); the line number is used
-    /// when a record has none.
-    pub id: String,
-    /// Field holding the text (default `text`); required.
-    pub text: String,
-    /// Field holding the source or outlet (default `source`); optional.
-    pub source: String,
-    /// Field holding the date (default `date`); optional.
-    pub date: String,
-}
-
-impl Default for JsonlFields {
-    fn default() -> JsonlFields {
-        JsonlFields {
-            id: "id".into(),
-            text: "text".into(),
-            source: "source".into(),
-            date: "date".into(),
-        }
-    }
-}
-
-/// One JSON Lines record: the raw line exactly as read and the document in it.
-#[derive(Debug, Clone)]
-pub struct Record {
-    /// 1-based line number in the input.
-    pub line: u64,
-    /// The line's bytes as read, without its line terminator.
-    pub raw: Vec<u8>,
-    /// The parsed document, or why the line is not one.
-    pub document: Result<Document, String>,
-}
-
-/// Reads JSON Lines records one by one. Blank lines are skipped (they hold
-/// no record); every other line yields a [`Record`], whose `document` is an
-/// error message when the line is not a usable record, so no line is lost.
-pub struct JsonlReader<R> {
-    reader: R,
-    path: PathBuf,
-    fields: JsonlFields,
-    line: u64,
-    buf: Vec<u8>,
-}
-
-impl<R: BufRead> JsonlReader<R> {
-    /// A reader over `reader`; `path` names the input in errors (`-` for stdin).
-    pub fn new(reader: R, path: impl Into<PathBuf>, fields: JsonlFields) -> JsonlReader<R> {
-        JsonlReader {
-            reader,
-            path: path.into(),
-            fields,
-            line: 0,
-            buf: Vec::new(),
-        }
-    }
-
-    /// The next record, `None` at the end of input, or an I/O error.
-    pub fn next_record(&mut self) -> Result<Option<Record>> {
-        loop {
-            self.buf.clear();
-            let n = self
-                .reader
-                .read_until(b'\n', &mut self.buf)
-                .map_err(|e| Error::Io {
-                    path: self.path.clone(),
-                    source: e,
-                })?;
-            if n == 0 {
-                return Ok(None);
-            }
-            self.line += 1;
-            let mut raw = std::mem::take(&mut self.buf);
-            if raw.last() == Some(&b'\n') {
-                raw.pop();
-                if raw.last() == Some(&b'\r') {
-                    raw.pop();
-                }
-            }
-            if raw.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            let document = parse_record(&raw, self.line, &self.fields);
-            return Ok(Some(Record {
-                line: self.line,
-                raw,
-                document,
-            }));
-        }
-    }
-
-    /// The path this reader names in errors.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl<R: BufRead> Iterator for JsonlReader<R> {
-    type Item = Result<Record>;
-    fn next(&mut self) -> Option<Result<Record>> {
-        self.next_record().transpose()
-    }
-}
-
-/// Parses one JSON Lines record into a document.
-///
-/// Only the four configured fields are built; every other value is
-/// skipped by the parser without allocating (building the whole record as
-/// a `serde_json::Value` and cloning the text out of it was a tenth of the
-/// filter's parse-and-tokenise work). As with a `Value`, the last of
-/// repeated keys counts.
-///
-/// The line is checked to be UTF-8 once, with SIMD (simdutf8), and parsed
-/// as a `str`: from bytes, serde_json checks each string it reads with
-/// `std`'s validator, a twentieth of the filter's parse-and-tokenise
-/// instructions. A line that is not UTF-8 is parsed from its bytes, for
-/// serde_json's error and its position.
-pub fn parse_record(raw: &[u8], line: u64, fields: &JsonlFields) -> Result<Document, String> {
-    let record = match simdutf8::basic::from_utf8(raw) {
-        Ok(text) => read_record(serde_json::Deserializer::from_str(text), fields),
-        Err(_) => read_record(serde_json::Deserializer::from_slice(raw), fields),
-    }
-    .map_err(|e| format!("malformed JSON: {e}"))?
-    .ok_or_else(|| "expected a JSON object".to_string())?;
-    let [id, text, source, date] = record;
-    let text = match text {
-        Some(serde_json::Value::String(s)) => s,
-        Some(_) => return Err(format!("field \"{}\" is not a string", fields.text)),
-        None => return Err(format!("missing text field \"{}\"", fields.text)),
-    };
-    let scalar = |v: Option<serde_json::Value>| -> Option<String> {
-        match v? {
-            serde_json::Value::String(s) => Some(s),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    };
-    let id = scalar(id).unwrap_or_else(|| format!("line-{line}"));
-    let mut doc = Document::from_text(id, text);
-    doc.source = scalar(source);
-    doc.date = scalar(date);
-    Ok(doc)
-}
-
-/// The configured fields of the one JSON value `de` reads.
-fn read_record<'de, R: serde_json::de::Read<'de>>(
-    mut de: serde_json::Deserializer<R>,
-    fields: &JsonlFields,
-) -> serde_json::Result<RecordFields> {
-    use serde::de::DeserializeSeed;
-    let record = RecordSeed(fields).deserialize(&mut de)?;
-    de.end()?;
-    Ok(record)
-}
-
-/// The values of the id, text, source and date fields of a record (`None`
-/// for a record that is not an object).
-type RecordFields = Option<[Option<serde_json::Value>; 4]>;
-
-/// Deserializes a record keeping only the fields of a [`JsonlFields`].
-struct RecordSeed<'a>(&'a JsonlFields);
-
-impl<'de> serde::de::DeserializeSeed<'de> for RecordSeed<'_> {
-    type Value = RecordFields;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<RecordFields, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-/// Which of the four fields a key names (a bit each: one key may serve
-/// two roles).
-struct KeySeed<'a>(&'a JsonlFields);
-
-impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = u8;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<u8, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl serde::de::Visitor<'_> for KeySeed<'_> {
-    type Value = u8;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<u8, E> {
-        let f = self.0;
-        Ok([&f.id, &f.text, &f.source, &f.date]
-            .iter()
-            .enumerate()
-            .filter(|(_, name)| name.as_str() == key)
-            .fold(0, |mask, (i, _)| mask | 1 << i))
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for RecordSeed<'_> {
-    type Value = RecordFields;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RecordFields, A::Error> {
-        let mut out: [Option<serde_json::Value>; 4] = Default::default();
-        while let Some(mask) = map.next_key_seed(KeySeed(self.0))? {
-            if mask == 0 {
-                map.next_value::<serde::de::IgnoredAny>()?;
-                continue;
-            }
-            let value: serde_json::Value = map.next_value()?;
-            let last = 7 - mask.leading_zeros() as usize;
-            for (i, slot) in out.iter_mut().enumerate().take(last) {
-                if mask & 1 << i != 0 {
-                    *slot = Some(value.clone());
-                }
-            }
-            out[last] = Some(value);
-        }
-        Ok(Some(out))
-    }
-
-    // Any other JSON value is a record that is not an object.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RecordFields, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<RecordFields, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<RecordFields, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<RecordFields, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RecordFields, E> {
-        Ok(None)
-    }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<RecordFields, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<RecordFields, E> {
-        Ok(None)
-    }
-}
-
 /// An input that could not be read: named in the report and counted,
 /// never silently skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -424,25 +218,26 @@ impl DocumentSet {
     }
 }
 
-/// Reads every file under `root` (or the file `root` itself, whose parent
-/// folder then names its source) whose name matches `glob` (`*`, `?` and
-/// `[abc]`; matched against the path relative to `root` when the pattern
-/// holds a `/`, else against the file name), in sorted path order. A
-/// document's source is its first folder under `root`
-/// (`corpus/ibtimes/x.txt` is `ibtimes`); its date is the `YYYY-MM-DD` a
-/// file name starts with, else the file's modification time. Files that
-/// cannot be read go to [`DocumentSet::failures`]; only a `root` that cannot
-/// be walked at all is an error.
-pub fn read_tree(root: &Path, glob: &str) -> Result<DocumentSet> {
+/// Reads every file under `root` (or the file `root` itself) whose name
+/// matches `glob` (`*`, `?` and `[abc]`; matched against the path relative
+/// to `root` when the pattern holds a `/`, else against the file name), in
+/// sorted path order. A document's source comes from [`file_source`]: the
+/// `pattern`'s match on its path when a pattern is given, else its first
+/// folder under `root` (`corpus/ibtimes/x.txt` is `ibtimes`; a single
+/// file's own folder). Its date is the `YYYY-MM-DD` a file name starts
+/// with, else the file's modification time. Files that cannot be read go
+/// to [`DocumentSet::failures`]; only a `root` that cannot be walked at
+/// all is an error.
+pub fn read_tree(root: &Path, glob: &str, pattern: Option<&regex::Regex>) -> Result<DocumentSet> {
     let meta = std::fs::metadata(root).map_err(|e| io_error(root, e))?;
     if !meta.is_dir() {
         // A single file: its parent folder names the source.
-        let source = root
+        let folder = root
             .parent()
             .and_then(Path::file_name)
             .map(|n| n.to_string_lossy().into_owned());
         let mut set = DocumentSet::default();
-        read_one(root, source, &mut set);
+        read_one(root, folder, pattern, &mut set);
         return Ok(set);
     }
     let mut set = DocumentSet::default();
@@ -479,20 +274,57 @@ pub fn read_tree(root: &Path, glob: &str) -> Result<DocumentSet> {
         // The first folder under the root, when the file is in one.
         let mut parts = rel.components();
         let first = parts.next();
-        let source = match (first, parts.next()) {
+        let folder = match (first, parts.next()) {
             (Some(dir), Some(_)) => Some(dir.as_os_str().to_string_lossy().into_owned()),
             _ => None,
         };
-        read_one(path, source, &mut set);
+        read_one(path, folder, pattern, &mut set);
     }
     Ok(set)
 }
 
+/// The source of a file read from a folder: with a `pattern`, its first
+/// capture group's match in `path` (the path as the document's id gives
+/// it, `/`-separated), or the whole match when it has no group, and no
+/// source when it does not match (or matches nothing); without one, the
+/// file's `folder` (the first under the input root). With the rule that
+/// gave it.
+pub fn file_source(
+    path: &str,
+    folder: Option<String>,
+    pattern: Option<&regex::Regex>,
+) -> (Option<String>, SourceRule) {
+    let Some(re) = pattern else {
+        return match folder {
+            Some(f) => (Some(f), SourceRule::Folder),
+            None => (None, SourceRule::None),
+        };
+    };
+    let path = path.replace('\\', "/");
+    let found = re.captures(&path).and_then(|c| {
+        let m = if re.captures_len() > 1 {
+            c.get(1)
+        } else {
+            c.get(0)
+        };
+        m.map(|m| m.as_str().to_string())
+    });
+    match found {
+        Some(s) if !s.is_empty() => (Some(s), SourceRule::Pattern),
+        _ => (None, SourceRule::None),
+    }
+}
+
 /// Reads one file into `set` (or its failure).
-fn read_one(path: &Path, source: Option<String>, set: &mut DocumentSet) {
+fn read_one(
+    path: &Path,
+    folder: Option<String>,
+    pattern: Option<&regex::Regex>,
+    set: &mut DocumentSet,
+) {
     match Document::read(path) {
         Ok(mut doc) => {
-            doc.source = source;
+            (doc.source, doc.source_rule) = file_source(&doc.id, folder, pattern);
             let name = path.file_name().map(|n| n.to_string_lossy());
             doc.date = name.as_deref().and_then(date_prefix).or_else(|| {
                 std::fs::metadata(path)
@@ -510,19 +342,14 @@ fn read_one(path: &Path, source: Option<String>, set: &mut DocumentSet) {
 }
 
 /// Reads every record of a JSON Lines input. Records that are not usable
-/// documents go to [`DocumentSet::failures`] as `PATH:LINE`. A record with
-/// no source field takes the host of its id when the id is a URL.
+/// documents go to [`DocumentSet::failures`] as `PATH:LINE`. Sources are
+/// the reader's ([`jsonl::jsonl_source`]).
 pub fn read_jsonl<R: BufRead>(reader: R, path: &Path, fields: JsonlFields) -> Result<DocumentSet> {
     let mut set = DocumentSet::default();
     let mut r = JsonlReader::new(reader, path, fields);
     while let Some(rec) = r.next_record()? {
         match rec.document {
-            Ok(mut doc) => {
-                if doc.source.is_none() {
-                    doc.source = url_host(&doc.id).map(str::to_string);
-                }
-                set.documents.push(doc);
-            }
+            Ok(doc) => set.documents.push(doc),
             Err(message) => set.failures.push(InputFailure {
                 name: format!("{}:{}", path.display(), rec.line),
                 message,
@@ -696,94 +523,6 @@ mod tests {
         );
     }
 
-    /// The reading of a record through a whole `serde_json::Value`, as
-    /// `parse_record` once did: the fast path must agree with it.
-    fn parse_record_via_value(
-        raw: &[u8],
-        line: u64,
-        fields: &JsonlFields,
-    ) -> Result<(String, String, Option<String>, Option<String>), String> {
-        let value: serde_json::Value =
-            serde_json::from_slice(raw).map_err(|e| format!("malformed JSON: {e}"))?;
-        let obj = value.as_object().ok_or("expected a JSON object")?;
-        let text = match obj.get(&fields.text) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(_) => return Err(format!("field \"{}\" is not a string", fields.text)),
-            None => return Err(format!("missing text field \"{}\"", fields.text)),
-        };
-        let scalar = |name: &str| match obj.get(name)? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        };
-        let id = scalar(&fields.id).unwrap_or_else(|| format!("line-{line}"));
-        Ok((id, text, scalar(&fields.source), scalar(&fields.date)))
-    }
-
-    #[test]
-    fn records_parse_as_through_a_whole_value() {
-        let lines = [
-            r#"{"id":"a","text":"Hello there.","source":"wire","date":"2016-02-11","url":"x"}"#,
-            r#"{"text":"no id","id":null,"extra":{"nested":[1,2,{"text":"not me"}]}}"#,
-            r#"{"id":17,"text":"numeric id","source":1.5e3,"date":-2}"#,
-            r#"{"id":"a","text":"first","text":"last wins"}"#,
-            r#"{"id":"a","text":"string first","text":7}"#,
-            r#"{"id":"a","text":"été "quoted"","source":"escaped key"}"#,
-            r#"{"id":"a"}"#,
-            r#"{"id":"a","text":["not","a","string"]}"#,
-            r#"["an","array"]"#,
-            r#""a string""#,
-            r#"42"#,
-            r#"null"#,
-            r#"{"id":"a","text":"ok"} trailing"#,
-            r#"{"id":"a","text":"unterminated"#,
-            r#"{"id":"a","text":"ok",}"#,
-            r#""#,
-        ];
-        let default = JsonlFields::default();
-        let shared = JsonlFields {
-            id: "text".into(),
-            ..JsonlFields::default()
-        };
-        // Not UTF-8: in the text, outside any string.
-        let bytes: [&[u8]; 2] = [
-            b"{\"id\":\"a\",\"text\":\"caf\xe9 au lait\"}",
-            b"{\"id\":\"a\",\"text\":\"ok\"}\xc3",
-        ];
-        for fields in [&default, &shared] {
-            for line in lines.iter().map(|l| l.as_bytes()).chain(bytes) {
-                let want = parse_record_via_value(line, 3, fields);
-                let got = parse_record(line, 3, fields).map(|d| (d.id, d.text, d.source, d.date));
-                assert_eq!(got, want, "{}", String::from_utf8_lossy(line));
-            }
-        }
-        for line in bytes {
-            assert!(parse_record(line, 3, &default).is_err());
-        }
-        // A value the record's fields do not name is skipped unread, bytes
-        // that are not UTF-8 included (a whole `Value` rejects them).
-        let skipped = b"{\"id\":\"a\",\"text\":\"ok\",\"url\":\"\xff\xfe\"}";
-        let doc = parse_record(skipped, 3, &default).unwrap();
-        assert_eq!((doc.id.as_str(), doc.text.as_str()), ("a", "ok"));
-    }
-
-    #[test]
-    fn jsonl_records_keep_raw_lines_and_report_bad_ones() {
-        let input = b"{\"id\":\"a\",\"text\":\"one\"}\n\nnot json\n{\"id\":7}\r\n";
-        let mut r = JsonlReader::new(&input[..], "in.jsonl", JsonlFields::default());
-        let first = r.next_record().unwrap().unwrap();
-        assert_eq!(first.line, 1);
-        assert_eq!(first.raw, b"{\"id\":\"a\",\"text\":\"one\"}");
-        assert_eq!(first.document.unwrap().text, "one");
-        let bad = r.next_record().unwrap().unwrap();
-        assert_eq!(bad.line, 3);
-        assert!(bad.document.unwrap_err().starts_with("malformed JSON"));
-        let missing = r.next_record().unwrap().unwrap();
-        assert_eq!(missing.line, 4);
-        assert_eq!(missing.document.unwrap_err(), "missing text field \"text\"");
-        assert!(r.next_record().unwrap().is_none());
-    }
-
     #[test]
     fn glob_patterns() {
         assert!(glob_match("*.txt", "a.txt"));
@@ -822,7 +561,7 @@ mod tests {
         std::fs::write(root.join("top.txt"), "top").unwrap();
         std::fs::write(root.join("skip.md"), "no").unwrap();
         std::fs::write(root.join("bin.txt"), b"a\0b").unwrap();
-        let set = read_tree(root, "*.txt").unwrap();
+        let set = read_tree(root, "*.txt", None).unwrap();
         let ids: Vec<(&str, Option<&str>)> = set
             .documents
             .iter()
@@ -836,11 +575,75 @@ mod tests {
     }
 
     #[test]
+    fn file_sources_by_pattern_else_folder_else_none() {
+        let re = |p: &str| regex::Regex::new(p).unwrap();
+        let folder = || Some("feed".to_string());
+        let s = |x: &str| Some(x.to_string());
+        // 4. a pattern, when given, decides: its first group, else its
+        // whole match; no match (or an empty one) is no source, not the
+        // folder.
+        let group = re(r"/([a-z]+)-\d+\.txt$");
+        assert_eq!(
+            file_source("in/feed/bbc-1.txt", folder(), Some(&group)),
+            (s("bbc"), SourceRule::Pattern)
+        );
+        assert_eq!(
+            file_source(r"in\feed\bbc-1.txt", folder(), Some(&group)),
+            (s("bbc"), SourceRule::Pattern)
+        );
+        assert_eq!(
+            file_source("in/feed/x.txt", folder(), Some(&group)),
+            (None, SourceRule::None)
+        );
+        assert_eq!(
+            file_source("in/feed/bbc-1.txt", folder(), Some(&re("[a-z]+-1"))),
+            (s("bbc-1"), SourceRule::Pattern)
+        );
+        assert_eq!(
+            file_source("in/x.txt", folder(), Some(&re("(z*)"))),
+            (None, SourceRule::None)
+        );
+        // Without one: the folder, else none.
+        assert_eq!(
+            file_source("in/feed/bbc-1.txt", folder(), None),
+            (s("feed"), SourceRule::Folder)
+        );
+        assert_eq!(
+            file_source("in/x.txt", None, None),
+            (None, SourceRule::None)
+        );
+    }
+
+    #[test]
+    fn tree_sources_by_pattern() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bbc")).unwrap();
+        std::fs::write(dir.path().join("bbc/itv-1.txt"), "a").unwrap();
+        std::fs::write(dir.path().join("top.txt"), "b").unwrap();
+        let re = regex::Regex::new(r"([a-z]+)-1\.txt").unwrap();
+        let set = read_tree(dir.path(), "*.txt", Some(&re)).unwrap();
+        let got: Vec<(Option<&str>, SourceRule)> = set
+            .documents
+            .iter()
+            .map(|d| (d.source.as_deref(), d.source_rule))
+            .collect();
+        assert_eq!(
+            got,
+            [(Some("itv"), SourceRule::Pattern), (None, SourceRule::None)]
+        );
+        let set = read_tree(dir.path(), "*.txt", None).unwrap();
+        assert_eq!(set.documents[0].source_rule, SourceRule::Folder);
+        assert_eq!(set.documents[1].source_rule, SourceRule::None);
+    }
+
+    #[test]
     fn jsonl_set_takes_url_hosts_and_counts_bad_lines() {
         let input = b"{\"id\":\"https://www.example.com/a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\",\"source\":\"s\"}\nnope\n";
         let set = read_jsonl(&input[..], Path::new("in.jsonl"), JsonlFields::default()).unwrap();
         assert_eq!(set.documents[0].source.as_deref(), Some("example.com"));
+        assert_eq!(set.documents[0].source_rule, SourceRule::IdUrl);
         assert_eq!(set.documents[1].source.as_deref(), Some("s"));
+        assert_eq!(set.documents[1].source_rule, SourceRule::Field);
         assert_eq!(set.failures[0].name, "in.jsonl:3");
     }
 }

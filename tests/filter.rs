@@ -768,3 +768,178 @@ mod twice {
         }
     }
 }
+
+/// The filter took no source from URLs (only `report` took the id's host),
+/// so a feed without a source field learned no site chrome and
+/// `--keep sources=` never matched: it must find sources as `report` does.
+#[test]
+fn filter_takes_sources_from_url_hosts_like_report() {
+    let h = Harness::new();
+    let edited = WIRE.replace("fair", "reasonable");
+    let input = format!(
+        "{}\n{}\n{}\n",
+        json!({"id": "p1", "url": "https://www.paper.example/news/1", "text": edited}),
+        json!({"id": "https://other.example/2", "text": "A different story about the weather."}),
+        json!({"id": "https://wire.example/3", "url": "https://wire.example/3", "text": WIRE}),
+    );
+    let out = h.run(
+        &[
+            "filter",
+            "--keep",
+            "sources=wire.example",
+            "--dropped",
+            "d.jsonl",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        kept_ids(&out.stdout),
+        ["https://other.example/2", "https://wire.example/3"]
+    );
+    let d = dropped_records(&h.read("d.jsonl"));
+    assert_eq!(
+        (d[0]["id"].as_str(), d[0]["reason"].as_str()),
+        (Some("p1"), Some("preferred-source"))
+    );
+    // Another URL field: `url` is then an ordinary field, and p1, with a
+    // plain id, has no source; the wire copy keeps its id's host.
+    let out = h.run(
+        &[
+            "filter",
+            "--url-field",
+            "link",
+            "--keep",
+            "sources=paper.example",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(kept_ids(&out.stdout)[0], "p1");
+}
+
+/// A stream like `gen_corpus.py --sites 3 --url-ids --no-source-field`:
+/// URL ids, the same URL in a `url` field, no source field. The filter's
+/// index stores the sources `report` lists, the URLs' hosts.
+#[test]
+fn report_and_filter_give_the_same_sources_from_url_hosts() {
+    let h = Harness::new();
+    let s = stream(23, 40, 3, 0.2);
+    let mut lines = Vec::new();
+    for (i, l) in s.lines.iter().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let site = v["source"].as_str().unwrap().to_string();
+        let url = format!("https://{site}.example/news/d{i:07}");
+        let o = v.as_object_mut().unwrap();
+        o.remove("source");
+        o.insert("id".into(), json!(url));
+        o.insert("url".into(), json!(url));
+        lines.push(v.to_string());
+    }
+    h.write("urls.jsonl", lines.join("\n") + "\n");
+
+    let out = h.run(
+        &["report", "--jsonl", "urls.jsonl", "--format", "json"],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_id: std::collections::HashMap<&str, (&str, &str)> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap(),
+                (
+                    d["source"].as_str().unwrap(),
+                    d["source_rule"].as_str().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(by_id.len(), 40);
+    for (id, (source, rule)) in &by_id {
+        assert!(id.contains(&format!("//{source}/")), "{id} {source}");
+        assert_eq!(*rule, "url");
+    }
+    let names: Vec<&str> = report["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert_eq!(s["rules"], json!(["url"]));
+            s["name"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        ["site-0.example", "site-1.example", "site-2.example"]
+    );
+    let out = h.run(
+        &["report", "--jsonl", "urls.jsonl", "--color", "never"],
+        b"",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().nth(1),
+        Some("sources: 40 from the hosts of the \"url\" field"),
+        "{text}"
+    );
+    let out = h.run(
+        &["report", "--jsonl", "urls.jsonl", "--format", "html"],
+        b"",
+    );
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains(
+            "<p class=\"sources\">sources: 40 from the hosts of the &quot;url&quot; field.</p>"
+        ),
+        "{html}"
+    );
+
+    let out = h.run(&["filter", "--index", "idx.redb", "urls.jsonl"], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each kept document, queried with its own text, is found first, with
+    // the source the filter stored for it.
+    let kept = kept_ids(&out.stdout);
+    assert!(kept.len() >= 20, "{kept:?}");
+    let texts: std::collections::HashMap<String, String> = lines
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for id in kept.iter().take(6) {
+        h.write("q.txt", &texts[id]);
+        let out = h.run(
+            &[
+                "index", "query", "idx.redb", "q.txt", "--top", "1", "--color", "never",
+            ],
+            b"",
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let first: Vec<&str> = stdout
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        assert_eq!(first[..2], [id.as_str(), by_id[id.as_str()].0], "{stdout}");
+    }
+}

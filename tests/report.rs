@@ -9,6 +9,7 @@ use assert_cmd::Command;
 use copydesk::input::read_tree;
 use copydesk::report::{build, CorpusReport, NoProgress, ReportParams};
 use copydesk::Document;
+use serde_json::json;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,7 +18,7 @@ fn root() -> PathBuf {
 /// The seed corpus as the CLI reads it (ids `corpus/...`).
 fn seeds() -> Vec<Document> {
     std::env::set_current_dir(root()).unwrap();
-    let set = read_tree(Path::new("corpus"), "*.txt").unwrap();
+    let set = read_tree(Path::new("corpus"), "*.txt", None).unwrap();
     assert!(set.failures.is_empty());
     assert_eq!(set.documents.len(), 5);
     set.documents
@@ -730,4 +731,140 @@ fn pairs_only_file_stdin_and_exact_agree() {
     assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad[0].contains(":45"), "{bad:?}");
     assert!(bad[1].contains(":47"), "{bad:?}");
+}
+
+/// `--source-pattern`: the source from the file's path (first capture
+/// group, or the whole match), instead of the first folder; a file it
+/// does not match has none. The report says which rule gave each source.
+#[test]
+fn source_pattern_names_sources_from_file_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed");
+    std::fs::create_dir(&feed).unwrap();
+    let text = "The health secretary said the strike was unnecessary and wrong, and that \
+                the offer on the table was fair to junior doctors across England.";
+    for name in [
+        "bbc-2016-1.txt",
+        "bbc-2016-2.txt",
+        "itv-2016-1.txt",
+        "notes.txt",
+    ] {
+        std::fs::write(feed.join(name), text).unwrap();
+    }
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let out = copydesk()
+            .args(["report", "--format", "json"])
+            .args(extra)
+            .arg(dir.path())
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let sources = |v: &serde_json::Value| -> Vec<(String, serde_json::Value, serde_json::Value)> {
+        v["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let id = d["id"].as_str().unwrap();
+                let name = id.rsplit('/').next().unwrap().to_string();
+                (name, d["source"].clone(), d["source_rule"].clone())
+            })
+            .collect()
+    };
+    let by_pattern = run(&["--source-pattern", r"/([a-z]+)-\d{4}-"]);
+    assert_eq!(
+        sources(&by_pattern),
+        [
+            ("bbc-2016-1.txt".into(), "bbc".into(), "pattern".into()),
+            ("bbc-2016-2.txt".into(), "bbc".into(), "pattern".into()),
+            ("itv-2016-1.txt".into(), "itv".into(), "pattern".into()),
+            (
+                "notes.txt".into(),
+                serde_json::Value::Null,
+                serde_json::Value::Null
+            ),
+        ]
+    );
+    let rules: Vec<(&serde_json::Value, &serde_json::Value)> = by_pattern["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (&s["name"], &s["rules"]))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (&json!("bbc"), &json!(["pattern"])),
+            (&json!("itv"), &json!(["pattern"])),
+            (&serde_json::Value::Null, &json!([])),
+        ]
+    );
+    // No group: the whole match.
+    let whole = run(&["--source-pattern", "[a-z]+-2016"]);
+    assert_eq!(sources(&whole)[2].1, "itv-2016");
+    // Without a pattern: the first folder under the folder given.
+    let folders = run(&[]);
+    assert!(sources(&folders)
+        .iter()
+        .all(|(_, s, r)| s == "feed" && r == "folder"));
+    let text = String::from_utf8(
+        copydesk()
+            .args([
+                "report",
+                "--color",
+                "never",
+                "--source-pattern",
+                r"/([a-z]+)-\d",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l == "sources: 3 from --source-pattern, 1 without one (each its own)"),
+        "{text}"
+    );
+    // A pattern that is no regular expression is a usage error.
+    copydesk()
+        .args(["report", "--source-pattern", "(unclosed"])
+        .arg(dir.path())
+        .assert()
+        .failure();
+}
+
+/// With no source by any rule, the report still works and says so.
+#[test]
+fn no_sources_at_all_is_said_once() {
+    let input = concat!(
+        "{\"id\":\"a\",\"text\":\"Almost 3,000 operations were cancelled across England due to the strike on Wednesday.\"}\n",
+        "{\"id\":\"b\",\"url\":\"ftp://x.org/b\",\"text\":\"Almost 3,000 operations were cancelled across England due to the strike on Wednesday, officials said.\"}\n",
+    );
+    let out = copydesk()
+        .args(["report", "-", "--color", "never"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        text.lines().nth(1),
+        Some("no sources (each document is its own)"),
+        "{text}"
+    );
+    let out = copydesk()
+        .args(["report", "-", "--format", "json"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    for d in v["documents"].as_array().unwrap() {
+        assert!(d["source"].is_null() && d["source_rule"].is_null(), "{d}");
+    }
+    assert_eq!(v["pairs"][0]["verdict"], "near-duplicate");
 }

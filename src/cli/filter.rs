@@ -35,9 +35,14 @@ pub struct FilterArgs {
     /// JSON field holding the text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     text_field: String,
-    /// JSON field holding the source (outlet, site).
+    /// JSON field holding the source (outlet, site); a record without one
+    /// takes the host of --url-field, else of its id when that is a URL.
     #[arg(long, default_value = "source", value_name = "NAME")]
     source_field: String,
+    /// JSON field holding the page's URL (its host is the source of a
+    /// record with no --source-field).
+    #[arg(long, default_value = "url", value_name = "NAME")]
+    url_field: String,
     /// JSON field holding the date.
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_field: String,
@@ -99,6 +104,7 @@ fn options(args: &FilterArgs) -> anyhow::Result<FilterOptions> {
             text: args.text_field.clone(),
             source: args.source_field.clone(),
             date: args.date_field.clone(),
+            url: args.url_field.clone(),
         },
         params: Params {
             near_duplicate_jaccard: args.jaccard,

@@ -10,6 +10,7 @@ use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
 use copydesk::render::report_html::{write_report_html, HtmlOptions};
 use copydesk::render::report_json::{write_pairs, write_report};
 use copydesk::render::report_text::{write_report_text, TextOptions};
+use copydesk::render::SourceFields;
 use copydesk::report::pairs::{pairs_from_jsonl, pairs_from_jsonl_file, PairsParams};
 use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
@@ -32,7 +33,8 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Folders (walked for --glob files; a file's source is its first folder
-    /// under the folder given), single files, or `-` for JSON Lines on stdin.
+    /// under the folder given, or see --source-pattern), single files, or
+    /// `-` for JSON Lines on stdin.
     inputs: Vec<PathBuf>,
     /// A JSON Lines file of documents (`-` for stdin); repeatable.
     #[arg(long, value_name = "FILE")]
@@ -47,9 +49,20 @@ pub struct ReportArgs {
     /// JSON Lines field holding the text.
     #[arg(long, default_value = "text")]
     text_field: String,
-    /// JSON Lines field holding the source (else the id's URL host).
+    /// JSON Lines field holding the source (else the host of --url-field,
+    /// else the host of a URL id).
     #[arg(long, default_value = "source")]
     source_field: String,
+    /// JSON Lines field holding the page's URL: its host is the source of
+    /// a record with no --source-field.
+    #[arg(long, default_value = "url", value_name = "NAME")]
+    url_field: String,
+    /// For files read from folders: the source is this regular
+    /// expression's first capture group in the file's path as the report
+    /// names it (or the whole match when it has no group) instead of the
+    /// first folder; a file it does not match has no source.
+    #[arg(long, value_name = "REGEX", value_parser = regex::Regex::new)]
+    source_pattern: Option<regex::Regex>,
     /// JSON Lines field holding the date (for --keep earliest).
     #[arg(long, default_value = "date")]
     date_field: String,
@@ -105,6 +118,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         text: args.text_field.clone(),
         source: args.source_field.clone(),
         date: args.date_field.clone(),
+        url: args.url_field.clone(),
     };
     if args.pairs_only {
         return run_pairs(&args, fields);
@@ -172,17 +186,30 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             let opt = TextOptions {
                 color,
                 max_items: args.max_items,
+                source_fields: source_fields(&args),
                 ..TextOptions::default()
             };
             write_report_text(&mut out, &report, &set.documents, &opt)?;
         }
         ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp)?,
         ReportFormat::Html => {
-            write_report_html(&mut out, &report, &set.documents, &HtmlOptions::default())?
+            let opt = HtmlOptions {
+                source_fields: source_fields(&args),
+                ..HtmlOptions::default()
+            };
+            write_report_html(&mut out, &report, &set.documents, &opt)?
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The field names the report's source summary mentions.
+fn source_fields(args: &ReportArgs) -> SourceFields {
+    SourceFields {
+        source: args.source_field.clone(),
+        url: args.url_field.clone(),
+    }
 }
 
 /// `--pairs-only`: the whole JSON Lines input in memory, then the fast path.
@@ -274,7 +301,7 @@ fn read_inputs(args: &ReportArgs, fields: &JsonlFields) -> anyhow::Result<Docume
         if input.as_os_str() == "-" {
             jsonl.push(input);
         } else {
-            set.extend(read_tree(input, &args.glob)?);
+            set.extend(read_tree(input, &args.glob, args.source_pattern.as_ref())?);
         }
     }
     for path in jsonl {

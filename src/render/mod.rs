@@ -137,6 +137,50 @@ pub struct LineIndex<'t> {
 /// Bytes per block of the character-count table.
 const CHAR_BLOCK: usize = 4096;
 
+/// The JSON Lines field names a report's source summary mentions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFields {
+    /// The source field (`--source-field`).
+    pub source: String,
+    /// The URL field (`--url-field`).
+    pub url: String,
+}
+
+impl Default for SourceFields {
+    fn default() -> SourceFields {
+        SourceFields {
+            source: "source".into(),
+            url: "url".into(),
+        }
+    }
+}
+
+/// One line saying where the documents' sources came from, by rule, for
+/// the text and HTML reports: `sources: 408 from the "source" field`, or
+/// `no sources (each document is its own)`. Counts are of documents.
+pub fn source_rules_line(r: &crate::report::CorpusReport, fields: &SourceFields) -> String {
+    use crate::input::SourceRule;
+    let mut counts: std::collections::BTreeMap<SourceRule, usize> = Default::default();
+    for d in &r.documents {
+        *counts.entry(d.source_rule).or_default() += 1;
+    }
+    if counts.keys().all(|&rule| rule == SourceRule::None) {
+        return "no sources (each document is its own)".into();
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(rule, n)| match rule {
+            SourceRule::Field => format!("{n} from the \"{}\" field", fields.source),
+            SourceRule::UrlField => format!("{n} from the hosts of the \"{}\" field", fields.url),
+            SourceRule::IdUrl => format!("{n} from the hosts of URL ids"),
+            SourceRule::Folder => format!("{n} from folders"),
+            SourceRule::Pattern => format!("{n} from --source-pattern"),
+            SourceRule::None => format!("{n} without one (each its own)"),
+        })
+        .collect();
+    format!("sources: {}", parts.join(", "))
+}
+
 /// True for the first byte of a UTF-8 character.
 fn is_char_start(b: u8) -> bool {
     (b & 0xC0) != 0x80

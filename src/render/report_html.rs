@@ -18,9 +18,11 @@ use crate::input::Document;
 use crate::report::CorpusReport;
 use crate::span::Span;
 
+use super::{source_rules_line, SourceFields};
+
 /// Page size limits (a corpus of 100,000 documents still gives a page a
-/// browser can open).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// browser can open), and the field names the source summary mentions.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HtmlOptions {
     /// Most documents in the heat map (those in most pairs).
     pub max_heat_docs: usize,
@@ -28,6 +30,8 @@ pub struct HtmlOptions {
     pub max_passages: usize,
     /// Most documents given a full view.
     pub max_doc_views: usize,
+    /// Field names the source summary mentions.
+    pub source_fields: SourceFields,
 }
 
 impl Default for HtmlOptions {
@@ -36,6 +40,7 @@ impl Default for HtmlOptions {
             max_heat_docs: 60,
             max_passages: 200,
             max_doc_views: 200,
+            source_fields: SourceFields::default(),
         }
     }
 }
@@ -85,6 +90,11 @@ pub fn write_report_html<W: Write>(
         r.passages.len(),
         r.pairs.len(),
         r.clusters.len()
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"sources\">{}.</p>",
+        esc(&source_rules_line(r, &opt.source_fields))
     );
     legend(&mut h, r);
     heat_map(&mut h, r, docs, opt);

@@ -91,6 +91,9 @@ pub struct DocumentJson<'a> {
     pub id: &'a str,
     /// Source, if known.
     pub source: Option<&'a str>,
+    /// Which rule gave the source: `field`, `url`, `id-url`, `folder`,
+    /// `pattern`, or `null` for none.
+    pub source_rule: Option<&'static str>,
     /// Date, if known.
     pub date: Option<&'a str>,
     /// All words.
@@ -114,6 +117,9 @@ pub struct SourceJson<'a> {
     pub name: Option<&'a str>,
     /// Its documents.
     pub documents: &'a [usize],
+    /// The rules that gave its documents this name (see
+    /// [`DocumentJson::source_rule`]); empty for the unnamed group.
+    pub rules: Vec<&'static str>,
     /// Content words.
     pub content_words: usize,
     /// Content words no other source shares.
@@ -305,6 +311,7 @@ pub fn report_json<'a>(
                 index: i,
                 id: &d.id,
                 source: d.source.as_deref(),
+                source_rule: d.source_rule.name(),
                 date: d.date.as_deref(),
                 words: d.words,
                 content_words: d.content_words,
@@ -320,6 +327,7 @@ pub fn report_json<'a>(
             .map(|s| SourceJson {
                 name: s.name.as_deref(),
                 documents: &s.docs,
+                rules: s.rules.iter().filter_map(|r| r.name()).collect(),
                 content_words: s.content_words,
                 unique_words: s.unique_words,
                 unique_fraction: round(s.unique_fraction),

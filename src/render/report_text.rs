@@ -15,8 +15,10 @@ use crate::input::Document;
 use crate::report::{CorpusPassage, CorpusReport};
 use crate::span::Span;
 
+use super::{source_rules_line, SourceFields};
+
 /// Text rendering options, resolved by the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextOptions {
     /// ANSI colours for diff marks.
     pub color: bool,
@@ -24,6 +26,8 @@ pub struct TextOptions {
     pub max_items: usize,
     /// Longest quoted passage, in characters, before it is cut with `…`.
     pub max_quote_chars: usize,
+    /// Field names the source summary mentions.
+    pub source_fields: SourceFields,
 }
 
 impl Default for TextOptions {
@@ -32,6 +36,7 @@ impl Default for TextOptions {
             color: false,
             max_items: 20,
             max_quote_chars: 240,
+            source_fields: SourceFields::default(),
         }
     }
 }
@@ -61,6 +66,7 @@ pub fn write_report_text<W: Write>(
         thousands(words),
         thousands(bp)
     )?;
+    writeln!(out, "{}", source_rules_line(r, &opt.source_fields))?;
     if !r.unreadable.is_empty() {
         writeln!(
             out,

@@ -47,7 +47,7 @@ use crate::filter::{decide_documents, DocumentOutcome, FilterOptions, Reason};
 use crate::judge::{judge, Judgement, SameStory};
 use crate::error::{Error, Result};
 use crate::index::LshParams;
-use crate::input::{Document, InputFailure};
+use crate::input::{Document, InputFailure, SourceRule};
 use crate::minhash::Signature;
 use crate::params::Params;
 use crate::shingle::Shingles;
@@ -155,6 +155,8 @@ pub struct DocumentSummary {
     pub id: String,
     /// Its source, if known.
     pub source: Option<String>,
+    /// Which rule gave the source.
+    pub source_rule: SourceRule,
     /// Its date, if known.
     pub date: Option<String>,
     /// All words.
@@ -216,6 +218,9 @@ pub struct SourceSummary {
     pub unique_fraction: f64,
     /// Boilerplate words over its documents.
     pub boilerplate_words: usize,
+    /// The rules that gave its documents this source, each once, in
+    /// [`SourceRule`] order ([`SourceRule::None`] for the unnamed group).
+    pub rules: Vec<SourceRule>,
 }
 
 /// How the candidates were found, for the curious and for benchmarks.
@@ -687,6 +692,7 @@ fn summarize(d: &Document, p: &Prepared<'_>, covered: &[bool]) -> DocumentSummar
     DocumentSummary {
         id: d.id.clone(),
         source: d.source.clone(),
+        source_rule: d.source_rule,
         date: d.date.clone(),
         words,
         boilerplate_words: words - content_words,
@@ -719,7 +725,11 @@ fn summarize_sources(docs: &[Document], summaries: &[DocumentSummary]) -> Vec<So
                 .iter()
                 .map(|&i| summaries[i].boilerplate_words)
                 .sum();
+            let mut rules: Vec<SourceRule> = members.iter().map(|&i| docs[i].source_rule).collect();
+            rules.sort_unstable();
+            rules.dedup();
             SourceSummary {
+                rules,
                 name: name.map(str::to_string),
                 docs: members,
                 content_words: content,

@@ -5,9 +5,9 @@
 //! No passages, no boilerplate, no per-document report: the whole budget
 //! goes to the pairs.
 //!
-//! - **Pass 1**, in parallel: each line's fields are found by a small
-//!   top-level JSON scanner (serde_json takes over for any line it does
-//!   not understand); the text is tokenized in place by
+//! - **Pass 1**, in parallel: each line's fields are found by the JSON
+//!   Lines reader's scanner ([`read_record`]; serde_json takes over for
+//!   any line it does not follow); the text is tokenized in place by
 //!   [`TokenHasher`] (a string whose escapes are all `\n`-like is not even
 //!   decoded), its shingles are rolled and signed as they come
 //!   (one-permutation MinHash), and the signature is turned into LSH band
@@ -40,7 +40,7 @@ use rayon::prelude::*;
 use super::cluster::{star_clusters, KeepRule};
 use crate::error::{Error, Result};
 use crate::index::LshParams;
-use crate::input::{parse_record, InputFailure, JsonlFields};
+use crate::input::{read_record, InputFailure, JsonlFields, ParsedRecord, TextView};
 use crate::minhash::sketch_iter;
 use crate::shingle::{finalize, Shingles};
 use crate::tokenize::TokenHasher;
@@ -127,29 +127,6 @@ pub struct PairsReport {
     pub failures: Vec<InputFailure>,
     /// How it went.
     pub stats: PairsStats,
-}
-
-/// Where a record's fields sit in its line.
-#[derive(Debug, Clone, Copy, Default)]
-struct Fields {
-    id: Option<Raw>,
-    text: Option<Raw>,
-    source: Option<Raw>,
-    date: Option<Raw>,
-}
-
-/// A JSON value's bytes: a string's content between its quotes (with
-/// whether it holds escapes), or a scalar's text.
-#[derive(Debug, Clone, Copy)]
-struct Raw {
-    start: usize,
-    end: usize,
-    escaped: bool,
-    /// Every escape is one of `\n \r \t \b \f \" \/`: two bytes that
-    /// stand for one character that is no part of a word, so the
-    /// tokenizer can read the string as it stands.
-    simple: bool,
-    is_string: bool,
 }
 
 /// Runs the pairs job over a JSON Lines file's bytes; `path` names it in
@@ -844,8 +821,8 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// Reads record `line` (bytes `start..end`) into `self.text` and its
-    /// token hashes into `self.tokens`.
+    /// Reads record `line` (bytes `start..end`) and its token hashes into
+    /// `self.tokens` (through `self.text` when the text must be decoded).
     fn document(
         &mut self,
         data: &[u8],
@@ -857,66 +834,40 @@ impl Scratch {
         let raw = &data[start..end];
         self.text.clear();
         self.tokens.clear();
-        // The text as a slice of the line when it holds no escape, or only
-        // simple ones the tokenizer reads in place (the usual case:
-        // nothing is copied), else decoded into `self.text`.
-        let mut borrowed: Option<&str> = None;
-        let mut in_json = false;
-        let fast = scan_object(raw, fields).and_then(|f| {
-            let text = f.text?;
-            if !text.is_string {
-                return None;
-            }
-            if text.escaped && !text.simple {
-                if !unescape_into(raw, text, &mut self.text) {
-                    return None;
-                }
-            } else {
-                borrowed = Some(plain_string(raw, text)?);
-                in_json = text.escaped;
-            }
-            let id = match f.id {
-                Some(r) => scalar(raw, r)?,
-                None => format!("line-{line}"),
-            };
-            let source = match f.source {
-                Some(r) => Some(scalar(raw, r)?),
-                None => None,
-            };
-            let date = match f.date {
-                Some(r) => Some(scalar(raw, r)?),
-                None => None,
-            };
-            Some((id, source, date))
-        });
-        let (id, source, date) = match fast {
-            Some(x) => x,
-            // Anything the scanner does not follow: serde_json decides.
-            None => match parse_record(raw, line, fields) {
-                Ok(doc) => {
-                    borrowed = None;
-                    in_json = false;
-                    self.text = doc.text;
-                    (doc.id, doc.source, doc.date)
-                }
-                Err(message) => {
-                    return Meta {
-                        id: format!("line-{line}"),
-                        source: None,
-                        date: None,
-                        words: 0,
-                        ok: false,
-                        empty: true,
-                        error: Some(message),
+        let (id, source, date) = match read_record(raw, line, fields) {
+            Ok(ParsedRecord::View(view)) => {
+                // The text is read where it stands when it holds no
+                // escape, or only simple ones the tokenizer reads in place
+                // (the usual case: nothing is copied), else decoded.
+                match view.text() {
+                    TextView::Plain(text) => self.hasher.hash_tokens(text, &mut self.tokens),
+                    TextView::SimpleEscapes(raw) => {
+                        self.hasher.hash_tokens_json(raw, &mut self.tokens)
+                    }
+                    TextView::Escaped(_) => {
+                        view.decode_text_into(&mut self.text);
+                        self.hasher.hash_tokens(&self.text, &mut self.tokens);
                     }
                 }
-            },
+                (view.id(), view.source().0, view.date())
+            }
+            Ok(ParsedRecord::Owned(doc)) => {
+                self.text = doc.text;
+                self.hasher.hash_tokens(&self.text, &mut self.tokens);
+                (doc.id, doc.source, doc.date)
+            }
+            Err(message) => {
+                return Meta {
+                    id: format!("line-{line}"),
+                    source: None,
+                    date: None,
+                    words: 0,
+                    ok: false,
+                    empty: true,
+                    error: Some(message),
+                }
+            }
         };
-        match borrowed {
-            Some(raw) if in_json => self.hasher.hash_tokens_json(raw, &mut self.tokens),
-            Some(text) => self.hasher.hash_tokens(text, &mut self.tokens),
-            None => self.hasher.hash_tokens(&self.text, &mut self.tokens),
-        }
         Meta {
             id,
             source,
@@ -927,243 +878,6 @@ impl Scratch {
             error: None,
         }
     }
-}
-
-/// A scalar field as a string: a string's content, or a number's text.
-fn scalar(raw: &[u8], r: Raw) -> Option<String> {
-    if r.is_string {
-        let mut s = String::new();
-        unescape_into(raw, r, &mut s).then_some(s)
-    } else {
-        let t = std::str::from_utf8(&raw[r.start..r.end]).ok()?;
-        // Numbers only: serde_json's rule for ids (true/null are no id).
-        (t.starts_with(|c: char| c == '-' || c.is_ascii_digit())).then(|| t.to_string())
-    }
-}
-
-/// Finds the wanted top-level fields of a one-line JSON object. `None` for
-/// anything unusual (the caller falls back to serde_json).
-fn scan_object(raw: &[u8], fields: &JsonlFields) -> Option<Fields> {
-    let mut f = Fields::default();
-    let mut i = skip_ws(raw, 0);
-    if raw.get(i) != Some(&b'{') {
-        return None;
-    }
-    i = skip_ws(raw, i + 1);
-    if raw.get(i) == Some(&b'}') {
-        return (skip_ws(raw, i + 1) == raw.len()).then_some(f);
-    }
-    loop {
-        if raw.get(i) != Some(&b'"') {
-            return None;
-        }
-        let (key_end, key_escaped, _) = string_end(raw, i + 1)?;
-        if key_escaped {
-            return None;
-        }
-        let key = &raw[i + 1..key_end];
-        i = skip_ws(raw, key_end + 1);
-        if raw.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(raw, i + 1);
-        let value = match raw.get(i)? {
-            b'"' => {
-                let (end, escaped, simple) = string_end(raw, i + 1)?;
-                let r = Raw {
-                    start: i + 1,
-                    end,
-                    escaped,
-                    simple,
-                    is_string: true,
-                };
-                i = end + 1;
-                r
-            }
-            b'{' | b'[' => {
-                i = skip_nested(raw, i)?;
-                Raw {
-                    start: i,
-                    end: i,
-                    escaped: false,
-                    simple: true,
-                    is_string: false,
-                }
-            }
-            _ => {
-                let s = i;
-                while i < raw.len() && !matches!(raw[i], b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n')
-                {
-                    i += 1;
-                }
-                Raw {
-                    start: s,
-                    end: i,
-                    escaped: false,
-                    simple: true,
-                    is_string: false,
-                }
-            }
-        };
-        // serde_json keeps the last of duplicate keys: so do we.
-        if key == fields.text.as_bytes() {
-            f.text = Some(value);
-        } else if key == fields.id.as_bytes() {
-            f.id = Some(value);
-        } else if key == fields.source.as_bytes() {
-            f.source = Some(value);
-        } else if key == fields.date.as_bytes() {
-            f.date = Some(value);
-        }
-        i = skip_ws(raw, i);
-        match raw.get(i)? {
-            b',' => i = skip_ws(raw, i + 1),
-            b'}' => return (skip_ws(raw, i + 1) == raw.len()).then_some(f),
-            _ => return None,
-        }
-    }
-}
-
-fn skip_ws(raw: &[u8], mut i: usize) -> usize {
-    while i < raw.len() && matches!(raw[i], b' ' | b'\t' | b'\r' | b'\n') {
-        i += 1;
-    }
-    i
-}
-
-/// End (the closing quote's index) of a string whose content starts at
-/// `i`, whether it holds escapes, and whether they are all simple (see
-/// [`Raw::simple`]).
-fn string_end(raw: &[u8], mut i: usize) -> Option<(usize, bool, bool)> {
-    let mut escaped = false;
-    let mut simple = true;
-    loop {
-        let j = i + memchr::memchr2(b'"', b'\\', &raw[i..])?;
-        if raw[j] == b'"' {
-            return Some((j, escaped, simple));
-        }
-        escaped = true;
-        simple &= matches!(
-            raw.get(j + 1),
-            Some(b'n' | b'r' | b't' | b'b' | b'f' | b'"' | b'/')
-        );
-        i = j + 2;
-        if i > raw.len() {
-            return None;
-        }
-    }
-}
-
-/// Index just past the object or array opening at `i`.
-fn skip_nested(raw: &[u8], mut i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    while i < raw.len() {
-        match raw[i] {
-            b'"' => {
-                i = string_end(raw, i + 1)?.0;
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// A JSON string without escapes as it stands in the line; `None` when it
-/// is not valid (a raw control character, not UTF-8).
-fn plain_string(raw: &[u8], r: Raw) -> Option<&str> {
-    let s = simdutf8::basic::from_utf8(&raw[r.start..r.end]).ok()?;
-    (!has_control(s)).then_some(s)
-}
-
-/// True when `t` holds a control character, which JSON forbids raw in
-/// strings (serde_json agrees).
-fn has_control(t: &str) -> bool {
-    t.bytes().fold(false, |acc, b| acc | (b < 0x20))
-}
-
-/// Appends a JSON string's decoded content to `out`; false when it is not
-/// valid (bad escape, lone surrogate, control character, not UTF-8).
-fn unescape_into(raw: &[u8], r: Raw, out: &mut String) -> bool {
-    let Ok(s) = simdutf8::basic::from_utf8(&raw[r.start..r.end]) else {
-        return false;
-    };
-    if !r.escaped {
-        if has_control(s) {
-            return false;
-        }
-        out.push_str(s);
-        return true;
-    }
-    out.reserve(s.len());
-    let mut rest = s;
-    while let Some(p) = memchr::memchr(b'\\', rest.as_bytes()) {
-        let (plain, tail) = rest.split_at(p);
-        if has_control(plain) {
-            return false;
-        }
-        out.push_str(plain);
-        let c = match tail.as_bytes().get(1) {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
-                let Some(hi) = hex4(&tail[2..]) else {
-                    return false;
-                };
-                let mut used = 6;
-                let code = if (0xD800..0xDC00).contains(&hi) {
-                    let lo = tail
-                        .get(6..8)
-                        .filter(|x| *x == "\\u")
-                        .and_then(|_| hex4(&tail[8..]));
-                    match lo {
-                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
-                            used = 12;
-                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                        }
-                        _ => return false,
-                    }
-                } else {
-                    hi
-                };
-                let Some(c) = char::from_u32(code) else {
-                    return false;
-                };
-                out.push(c);
-                rest = &tail[used..];
-                continue;
-            }
-            _ => return false,
-        };
-        out.push(c);
-        rest = &tail[2..];
-    }
-    if has_control(rest) {
-        return false;
-    }
-    out.push_str(rest);
-    true
-}
-
-fn hex4(s: &str) -> Option<u32> {
-    let h = s.get(..4)?;
-    if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(h, 16).ok()
 }
 
 /// The key of band `b` of a signature: its values two to a word, each
@@ -1337,28 +1051,6 @@ mod tests {
         t.reset(v.len());
         v.retain(|&h| t.insert(h));
         assert_eq!(v, [mix(1), mix(2), mix(3)]);
-    }
-
-    #[test]
-    fn scanner_finds_fields_and_falls_back_on_odd_lines() {
-        let f = JsonlFields::default();
-        let line = br#" {"id": 7, "meta": {"a": [1, "}"]}, "text": "a \"b\" \u00e9\ud83d\ude00\n", "source":"s"} "#;
-        let got = scan_object(line, &f).unwrap();
-        let mut s = String::new();
-        assert!(unescape_into(line, got.text.unwrap(), &mut s));
-        assert_eq!(s, "a \"b\" \u{e9}\u{1F600}\n");
-        assert_eq!(scalar(line, got.id.unwrap()).unwrap(), "7");
-        assert_eq!(scalar(line, got.source.unwrap()).unwrap(), "s");
-        assert!(scan_object(b"[1,2]", &f).is_none());
-        assert!(scan_object(br#"{"text": "x""#, &f).is_none());
-        let bad = Raw {
-            start: 0,
-            end: 6,
-            escaped: true,
-            simple: false,
-            is_string: true,
-        };
-        assert!(!unescape_into(br"\ud800", bad, &mut String::new()));
     }
 
     fn corpus() -> Vec<u8> {
