@@ -45,6 +45,9 @@ pub struct Text<'a> {
     pub body: ShingleSet,
     /// Its source, when known.
     pub source: Option<&'a str>,
+    /// True when nothing (or too little) was learned of its source's
+    /// boilerplate (see [`crate::judge::Side::young`]).
+    pub young: bool,
     full: OnceLock<ShingleSet>,
 }
 
@@ -81,6 +84,7 @@ impl<'a> Text<'a> {
             Analysis::without_furniture(text, k)
         };
         let bad = model.map_or_else(Vec::new, |m| analysis.bad_segments(m, source));
+        let young = model.is_none_or(|m| m.is_young(source));
         let tokens = Tokens::new(text);
         let keep = analysis.body_mask(&bad);
         let content = tokens.filtered(&keep);
@@ -97,6 +101,7 @@ impl<'a> Text<'a> {
             content_pos,
             body,
             source,
+            young,
             full: OnceLock::new(),
         }
     }
@@ -109,6 +114,7 @@ impl<'a> Text<'a> {
             bad: &self.bad,
             source: self.source,
             full: &self.full,
+            young: self.young,
         }
     }
 

@@ -15,15 +15,19 @@
 //!    with a dateline and a footer), or by at least
 //!    [`Params::long_containment`] with at least
 //!    [`Params::long_shared_shingles`] shared (a long run of the same
-//!    sentences, with reader comments or a longer version around it).
+//!    sentences, with reader comments or a longer version around it),
+//!    provided the shorter page has no run of article text of its own as
+//!    long as what it shares (else it is another article that carries the
+//!    same block: a site's prose footer, a reprinted statement).
 //!
 //! **Pages of one template** (the same source, or sharing at least
 //! [`Params::template_shingles`] shingles of furniture and boilerplate)
 //! share chrome by construction, and on a site's first pages some of it is
 //! prose the model has not learned yet (an author blurb, a comment policy).
-//! What they share counts as the same story only when it is several
-//! paragraphs ([`Params::template_min_shared`]), and never when each page
-//! has article text of its own that the other lacks
+//! While either page's source is young ([`Side::young`]), what they share
+//! counts as the same story only when it is several paragraphs
+//! ([`Params::template_min_shared`]); and never, young or not, when each
+//! page has article text of its own that the other lacks
 //! ([`Params::own_article_words`] in a row): two articles under one site's
 //! chrome. Such a pair is not the same story, and the judgement says why
 //! ([`Guard`]), so the filter can keep the page and say so.
@@ -54,7 +58,8 @@ pub enum Guard {
     /// Pages of one template sharing too little article text to tell it
     /// from the template's own prose.
     TemplateOnly,
-    /// Pages of one template each carrying article text the other lacks.
+    /// Pages each carrying article text the other lacks: under one
+    /// template, or around one long shared block.
     DifferentArticles,
 }
 
@@ -81,6 +86,10 @@ pub struct Side<'a> {
     pub source: Option<&'a str>,
     /// The set of all its shingles, made when first needed.
     pub full: &'a OnceLock<ShingleSet>,
+    /// True while the boilerplate model has seen too few pages of its
+    /// source (or, without a source, of the corpus) to have learned the
+    /// prose its template carries.
+    pub young: bool,
 }
 
 impl Side<'_> {
@@ -167,12 +176,30 @@ pub fn judge(a: &Side<'_>, b: &Side<'_>, p: &Params) -> Judgement {
     }
     let mut j = score(a.body, b.body, p);
     if j.same.is_some() {
-        j.guard = template_guard(a, b, j.shared, p);
+        j.guard = long_copy_guard(a, b, &j, p).or_else(|| template_guard(a, b, j.shared, p));
         if j.guard.is_some() {
             j.same = None;
         }
     }
     j
+}
+
+/// The check of a copy made by the long-run rule alone (containment under
+/// [`Params::near_duplicate_containment`]): the shared run must be the
+/// shorter page's main text, so no run of article text of its own may be
+/// as long (two articles that each carry the same long block, a site's
+/// prose footer or a reprinted statement, are two stories).
+fn long_copy_guard(a: &Side<'_>, b: &Side<'_>, j: &Judgement, p: &Params) -> Option<Guard> {
+    if j.same != Some(SameStory::Contained) || j.containment >= p.near_duplicate_containment {
+        return None;
+    }
+    let (short, long) = if a.body.len() <= b.body.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let own = own_article_run(short, long.full(), shingle_width(short.analysis));
+    (own >= j.shared).then_some(Guard::DifferentArticles)
 }
 
 /// The template check of a pair whose bodies share `shared` shingles.
@@ -185,7 +212,7 @@ fn template_guard(a: &Side<'_>, b: &Side<'_>, shared: usize, p: &Params) -> Opti
             return None;
         }
     }
-    if shared < p.template_min_shared {
+    if (a.young || b.young) && shared < p.template_min_shared {
         return Some(Guard::TemplateOnly);
     }
     let own_a = own_article_run(a, b.full(), shingle_width(a.analysis));
@@ -198,7 +225,7 @@ fn template_guard(a: &Side<'_>, b: &Side<'_>, shared: usize, p: &Params) -> Opti
 
 /// Words each shingle of `a` covers (its shingle size, or all its words
 /// when it has fewer).
-fn shingle_width(a: &Analysis) -> usize {
+pub fn shingle_width(a: &Analysis) -> usize {
     if a.shingles.len() <= 1 {
         a.tokens
     } else {
@@ -210,7 +237,7 @@ fn shingle_width(a: &Analysis) -> usize {
 /// covers: article text of its own. Furniture and learned boilerplate
 /// neither extend nor end a run (a caption or a promo box inside an
 /// article does not split it).
-fn own_article_run(side: &Side<'_>, other: &ShingleSet, k: usize) -> usize {
+pub fn own_article_run(side: &Side<'_>, other: &ShingleSet, k: usize) -> usize {
     let a = side.analysis;
     let n = a.tokens;
     if n == 0 {
@@ -249,6 +276,7 @@ mod tests {
     use crate::boilerplate::{BoilerplateModel, BoilerplateParams};
 
     struct Doc {
+        young: bool,
         analysis: Analysis,
         body: ShingleSet,
         bad: Vec<bool>,
@@ -262,6 +290,7 @@ mod tests {
         let bad = analysis.bad_segments(&model, source);
         let body = ShingleSet::from_hashes(analysis.content_of(&bad, 3));
         Doc {
+            young: true,
             analysis,
             body,
             bad,
@@ -277,6 +306,7 @@ mod tests {
             bad: &d.bad,
             source: d.source.as_deref(),
             full: &d.full,
+            young: d.young,
         }
     }
 
@@ -289,17 +319,46 @@ mod tests {
         ab
     }
 
-    /// `n` sentences of a made-up article numbered `seed`.
+    /// `n` sentences of a made-up article numbered `seed`, 20-30 words
+    /// each: words drawn by a fixed generator, function words between
+    /// them, so the text reads as prose and repeats no run of words.
     fn article(seed: usize, n: usize) -> String {
-        (0..n)
-            .map(|i| {
-                format!(
-                    "The council in town{seed} said on day{i} that the plan{seed} for road{i} \
-                     would cost about {} pounds and take year{i} to finish. ",
-                    1000 * seed + i
-                )
-            })
-            .collect()
+        const NOUNS: &[&str] = &[
+            "council", "road", "plan", "bridge", "school", "doctor", "union", "budget", "river",
+            "market", "harbour", "station", "library", "tax", "court", "hospital", "farm",
+            "museum", "festival", "factory", "airport", "park", "church", "college", "ferry",
+            "tunnel", "garden", "prison", "stadium", "theatre",
+        ];
+        const VERBS: &[&str] = &[
+            "said", "approved", "rejected", "delayed", "opened", "closed", "funded", "blocked",
+            "praised", "questioned", "reviewed", "announced",
+        ];
+        const GLUE: &[&str] = &["the", "of", "and", "to", "in", "that", "for", "with", "on", "a"];
+        let mut x = (seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        let mut out = String::new();
+        for _ in 0..n {
+            let words = 10 + next(5);
+            out.push_str("The");
+            for w in 0..words {
+                let noun = NOUNS[next(NOUNS.len())];
+                let verb = VERBS[next(VERBS.len())];
+                let glue = GLUE[next(GLUE.len())];
+                let figure = 100 + next(900);
+                match w % 3 {
+                    0 => out.push_str(&format!(" {noun} {glue}")),
+                    1 => out.push_str(&format!(" {verb} {figure}")),
+                    _ => out.push_str(&format!(" {glue} {noun}")),
+                }
+            }
+            out.push_str(". ");
+        }
+        out
     }
 
     #[test]
@@ -307,7 +366,7 @@ mod tests {
         let a = article(1, 12);
         let exact = judged(&a, None, &a, None);
         assert_eq!(exact.same, Some(SameStory::Exact));
-        let edited = a.replacen("road3", "lane3", 1).replacen("road7", "lane7", 1);
+        let edited = a.replacen(" the ", " one ", 1);
         let j = judged(&a, None, &edited, None);
         assert_eq!(j.same, Some(SameStory::Duplicate), "{j:?}");
         let stranger = judged(&a, None, &article(2, 12), None);
@@ -340,12 +399,17 @@ mod tests {
         // From two sites the same text is copying.
         let j = judged(&a, Some("one"), &b, Some("two"));
         assert!(j.is_same(), "{j:?}");
-        // Only a short blurb shared on one site: too little to tell.
-        let blurb = article(9, 3);
-        let a = format!("{blurb}{}", article(5, 1));
-        let b = format!("{blurb}{}", article(5, 1).replace("town5", "city5"));
+        // Only a short blurb shared on a young site: too little to tell.
+        let blurb = article(9, 4);
+        let a = format!("{blurb} Photo one.");
+        let b = format!("{blurb} Photo two.");
         let j = judged(&a, Some("site"), &b, Some("site"));
         assert_eq!(j.guard, Some(Guard::TemplateOnly), "{j:?}");
+        // Once the site's pages have taught the model, a short copy counts.
+        let (mut da, mut db) = (doc(&a, Some("site")), doc(&b, Some("site")));
+        (da.young, db.young) = (false, false);
+        let j = judge(&side(&da), &side(&db), &Params::default());
+        assert!(j.is_same(), "{j:?}");
     }
 
     #[test]

@@ -105,20 +105,6 @@ pub const LEAD_BANDS: usize = 8;
 /// Seed that keeps lead keys apart from whole-body band keys.
 const LEAD_SEED: u64 = 0x1ead;
 
-/// Kept pages of a source below which its boilerplate is still being
-/// learned: documents signed while their source had fewer pages in the
-/// snapshot are signed again at every snapshot refresh until it has this
-/// many. Without it the first pages of every site keep signatures made
-/// over their chrome and later copies, signed without it, miss them
-/// (measured: recall 0.79 on the 240-line accuracy fixture).
-pub const YOUNG_SOURCE_DOCS: u64 = 16;
-
-/// Kept pages in all below which a page without a source is young (see
-/// [`YOUNG_SOURCE_DOCS`]): its boilerplate is learned only from segments
-/// widespread over the corpus, which a stream of a few sites shows within
-/// its first hundreds of pages.
-pub const YOUNG_CORPUS_DOCS: u64 = 256;
-
 /// Candidates whose estimated similarity (from the stored signature) is
 /// this far below both thresholds are not read back: the estimate's
 /// standard error at 128 values is under 0.05, so 0.2 is four of them.
@@ -679,15 +665,10 @@ struct Decided {
     kept_order: Vec<usize>,
 }
 
-/// True when a document of `source` is young: `snapshot` has fewer than
-/// [`YOUNG_SOURCE_DOCS`] documents of it.
+/// True when a document of `source` is young in `snapshot` (see
+/// [`BoilerplateLookup::is_young`]).
 fn is_young(snapshot: &BoilerplateSnapshot, source: Option<&str>) -> bool {
-    match source {
-        Some(s) => snapshot.source_docs(s) < YOUNG_SOURCE_DOCS,
-        // Without a source, only the corpus-wide counts teach: a page is
-        // young while the stream is.
-        None => snapshot.docs() < YOUNG_CORPUS_DOCS,
-    }
+    snapshot.is_young(source)
 }
 
 /// Stores the documents a batch kept under the numbers [`Filter::decide`]
@@ -744,7 +725,7 @@ struct Filter<'a> {
     /// True when the snapshot changed since the last commit.
     snapshot_dirty: bool,
     /// Documents signed while their source's boilerplate was still being
-    /// learned (see [`YOUNG_SOURCE_DOCS`]), to sign again at refreshes.
+    /// learned (see [`crate::boilerplate::YOUNG_SOURCE_DOCS`]), to sign again at refreshes.
     young: Vec<DocId>,
     seen: u64,
     preferred: HashMap<&'a str, usize>,
@@ -1876,6 +1857,7 @@ impl Filter<'_> {
                             bad: &mine.bad,
                             source: doc.source.as_deref(),
                             full: &p.full,
+                            young: self.model.is_young(doc.source.as_deref()),
                         },
                         &Side {
                             analysis,
@@ -1883,6 +1865,7 @@ impl Filter<'_> {
                             bad: &theirs.bad,
                             source,
                             full,
+                            young: self.model.is_young(source),
                         },
                         &self.opts.params,
                     )
@@ -2020,7 +2003,7 @@ impl Filter<'_> {
     }
 
     /// Signs the young documents again with the refreshed snapshot; those
-    /// whose source now has [`YOUNG_SOURCE_DOCS`] pages in it are done.
+    /// whose source now has [`crate::boilerplate::YOUNG_SOURCE_DOCS`] pages in it are done.
     fn resign_young(&mut self, store: &mut Store) -> Result<()> {
         if self.young.is_empty() {
             return Ok(());
@@ -2337,6 +2320,7 @@ pub fn query(
         Some(BoilerplateSnapshot::default()),
     );
     let k = f.k;
+    let text_q = text;
     let analysis = Analysis::new(text, k);
     let bad = analysis.bad_segments(&f.model, source);
     let content = analysis.content_of(&bad, k);
@@ -2359,6 +2343,7 @@ pub fn query(
                 bad: &bad,
                 source,
                 full: &full,
+                young: f.model.is_young(source),
             },
             &Side {
                 analysis: &a,
@@ -2366,9 +2351,20 @@ pub fn query(
                 bad: &their_bad,
                 source: doc.source.as_deref(),
                 full: &their_full,
+                young: f.model.is_young(doc.source.as_deref()),
             },
             &opts.params,
         );
+        if std::env::var_os("CD_DEBUG").is_some() {
+            for (name, an, bd, tx) in [("query", &analysis, &bad, text_q), ("stored", &a, &their_bad, text.as_str())] {
+                let keep = an.body_mask(bd);
+                let (mut hs, mut sp) = (Vec::new(), Vec::new());
+                crate::tokenize::TokenHasher::new().hash_tokens_spans(tx, &mut hs, &mut sp);
+                let mut o = String::new(); let mut prev = None;
+                for (i, s) in sp.iter().enumerate() { if prev != Some(keep[i]) { o.push_str(if keep[i] {" [["} else {" ]]"}); prev = Some(keep[i]); } o.push(' '); o.push_str(&tx[s.start..s.end]); }
+                eprintln!("{name}: {o}\n");
+            }
+        }
         out.push(QueryMatch {
             doc,
             text,
@@ -2411,7 +2407,6 @@ pub fn state(store: &Store) -> Result<FilterState> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn batch_keys_sharing_a_slot_are_told_apart() {
@@ -2434,39 +2429,5 @@ mod tests {
         out.clear();
         keys.get(a, &mut out);
         assert!(out.is_empty());
-    }
-
-    /// The content shingles the way they were first made: a shingle is
-    /// content when none of its tokens lies in a boilerplate segment.
-    fn content_by_token(a: &Analysis, bad: &[bool], k: usize) -> Vec<u64> {
-        let width = k.min(a.tokens);
-        let seg_of = |t: usize| a.seg_start.partition_point(|&s| s as usize <= t) - 1;
-        a.shingles
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| (i..i + width).all(|t| !bad[seg_of(t)]))
-            .map(|(_, &h)| h)
-            .collect()
-    }
-
-    proptest! {
-        #[test]
-        fn content_runs_agree_with_a_token_by_token_reading(
-            words in prop::collection::vec((0u8..6, any::<bool>()), 0..60),
-            flags in prop::collection::vec(any::<bool>(), 60),
-            k in 1usize..7,
-        ) {
-            // Words of a few letters; `true` ends a sentence after the word.
-            let text: String = words
-                .iter()
-                .map(|&(w, stop)| format!("w{w}{}", if stop { ". " } else { " " }))
-                .collect();
-            let a = Analysis::new(&text, k);
-            prop_assert_eq!(a.seg_start.len(), a.segs.len());
-            let bad = &flags[..a.segs.len()];
-            let want = content_by_token(&a, bad, k);
-            prop_assert_eq!(a.content_of(bad, k), want.clone());
-            prop_assert_eq!(a.with_content(bad, k, <[u64]>::to_vec), want);
-        }
     }
 }

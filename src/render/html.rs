@@ -505,7 +505,6 @@ mod tests {
     use crate::compare::Comparison;
     use crate::input::Document;
     use crate::render::tests::fixture;
-    use crate::tokenize::Tokens;
     use sha2::{Digest, Sha256};
 
     fn base64(bytes: &[u8]) -> String {
@@ -558,10 +557,10 @@ mod tests {
             Document::from_text("a<1>.txt", a),
             Document::from_text("b.txt", b),
         );
-        let (ta, tb) = (Tokens::new(a), Tokens::new(b));
-        let c: Comparison =
-            crate::compare::compare_texts(a, &ta, b, &tb, &crate::Params::default());
-        page(&Pair::new(&da, &db, &ta, &tb, &c))
+        let p = crate::Params::default();
+        let (xa, xb) = (crate::compare::Text::new(a, &p), crate::compare::Text::new(b, &p));
+        let c: Comparison = crate::compare::compare_texts(&xa, &xb, &p);
+        page(&Pair::new(&da, &db, &xa.tokens, &xb.tokens, &c))
     }
 
     #[test]

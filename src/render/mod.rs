@@ -382,11 +382,20 @@ pub(crate) mod tests {
                 shingles_b: 18,
             },
             verdict: Verdict::Partial,
+            judgement: crate::judge::Judgement {
+                same: None,
+                guard: None,
+                jaccard: 0.123_456,
+                containment: 0.5,
+                shared: 4,
+            },
             passages: vec![para, edited, verbatim],
             unique_a: vec![span(&ta, u0..v0)],
             unique_b: vec![span(&tb, o0..o0 + 4), span(&tb, s0..s0 + 2)],
             coverage_a: 0.7,
             coverage_b: 0.9,
+            boilerplate_a: Vec::new(),
+            boilerplate_b: Vec::new(),
         };
         Fixture {
             a: Document::from_text("a.txt", a),
