@@ -237,10 +237,20 @@ impl SourceCounts {
     }
 }
 
-/// True when corpus-wide counter `c` makes its segment boilerplate, with
-/// `docs` pages seen in all.
-fn is_widespread(params: &BoilerplateParams, c: &Counter, docs: u32) -> bool {
-    c.count >= params.corpus_min_docs
+/// True when corpus-wide counter `c` makes its segment boilerplate of a
+/// page with a source (`sourced`) or without, with `docs` pages seen in
+/// all. A page without a source learns only from the corpus, so there the
+/// corpus-wide counts stand for its source's: [`BoilerplateParams::min_docs`]
+/// pages suffice, where a page with a source asks for
+/// [`BoilerplateParams::corpus_min_docs`] (it has its own source's counts
+/// besides).
+fn is_widespread(params: &BoilerplateParams, c: &Counter, docs: u32, sourced: bool) -> bool {
+    let min = if sourced {
+        params.corpus_min_docs
+    } else {
+        params.min_docs
+    };
+    c.count >= min
         && c.first_doc == MANY_SOURCES
         && f64::from(c.count) >= params.corpus_min_share * f64::from(docs - c.first_global)
 }
@@ -400,7 +410,7 @@ impl BoilerplateModel {
         }
         self.corpus
             .get(&segment)
-            .is_some_and(|c| is_widespread(p, c, self.global_docs))
+            .is_some_and(|c| is_widespread(p, c, self.global_docs, source.is_some()))
             .then_some(BoilerplateReason::Widespread)
     }
 
@@ -516,8 +526,8 @@ impl BoilerplateModel {
             widespread: self
                 .corpus
                 .iter()
-                .filter(|(_, c)| is_widespread(p, c, self.global_docs))
-                .map(|(&h, _)| (h, ()))
+                .filter(|(_, c)| is_widespread(p, c, self.global_docs, false))
+                .map(|(&h, c)| (h, is_widespread(p, c, self.global_docs, true)))
                 .collect(),
             docs: self.global_docs,
         }
@@ -536,7 +546,9 @@ impl BoilerplateModel {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BoilerplateSnapshot {
     sources: MixMap<String, SnapshotSource>,
-    widespread: MixMap<u64, ()>,
+    /// Widespread segments for pages without a source, each with whether
+    /// it is widespread for pages with one too.
+    widespread: MixMap<u64, bool>,
     docs: u32,
 }
 
@@ -609,7 +621,10 @@ impl BoilerplateLookup for BoilerplateModel {
         }
         flags_where(segments, |h| {
             counts.is_some_and(|c| c.is_boilerplate(p, *h))
-                || self.corpus.get(h).is_some_and(|c| is_widespread(p, c, self.global_docs))
+                || self
+                    .corpus
+                    .get(h)
+                    .is_some_and(|c| is_widespread(p, c, self.global_docs, source.is_some()))
         })
     }
 }
@@ -632,7 +647,11 @@ impl BoilerplateLookup for BoilerplateSnapshot {
             return Vec::new();
         }
         flags_where(segments, |h| {
-            recurring.is_some_and(|r| r.contains_key(h)) || self.widespread.contains_key(h)
+            recurring.is_some_and(|r| r.contains_key(h))
+                || self
+                    .widespread
+                    .get(h)
+                    .is_some_and(|&for_all| for_all || source.is_none())
         })
     }
 }
@@ -643,37 +662,80 @@ impl BoilerplateSnapshot {
         self.sources.values().map(|c| c.recurring.len()).sum::<usize>() + self.widespread.len()
     }
 
-    /// Serialises the snapshot as [`BoilerplateModel::encode`] would a
-    /// model holding only its recurring and widespread segments (each
-    /// counted `u32::MAX` times): decoded as a model, it answers as the
-    /// snapshot does.
+    /// Serialises the snapshot (little-endian: its page count; each
+    /// source in name order with its page count and recurring segments;
+    /// the widespread segments, each with whether it holds for pages with
+    /// a source).
     pub fn encode(&self) -> Vec<u8> {
-        let forever = |first_doc: u32| Counter {
-            count: u32::MAX,
-            first_doc,
-            first_global: 0,
-        };
-        encode_counts(
-            self.docs,
-            self.sources
-                .iter()
-                .map(|(name, c)| {
-                    let counters = c.recurring.keys().map(move |&h| (h, forever(c.docs)));
-                    (name.as_str(), c.docs, counters)
-                })
-                .collect(),
-            self.widespread
-                .keys()
-                .map(|&h| (h, forever(MANY_SOURCES))),
-        )
+        let mut out = Vec::new();
+        out.extend_from_slice(&self.docs.to_le_bytes());
+        let mut names: Vec<&String> = self.sources.keys().collect();
+        names.sort_unstable();
+        out.extend_from_slice(&(names.len() as u64).to_le_bytes());
+        for name in names {
+            let c = &self.sources[name];
+            out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&c.docs.to_le_bytes());
+            out.extend_from_slice(&(c.recurring.len() as u64).to_le_bytes());
+            for h in c.recurring.keys() {
+                out.extend_from_slice(&h.to_le_bytes());
+            }
+        }
+        out.extend_from_slice(&(self.widespread.len() as u64).to_le_bytes());
+        for (h, &for_all) in &self.widespread {
+            out.extend_from_slice(&h.to_le_bytes());
+            out.push(u8::from(for_all));
+        }
+        out
     }
 
-    /// Reads what [`BoilerplateSnapshot::encode`] wrote, or a whole model
-    /// [`BoilerplateModel::encode`] wrote (its snapshot); `None` when the
-    /// bytes are neither.
-    pub fn decode(bytes: &[u8], params: BoilerplateParams) -> Option<BoilerplateSnapshot> {
-        BoilerplateModel::decode(bytes, params).map(|m| m.snapshot())
+    /// Reads what [`BoilerplateSnapshot::encode`] wrote; `None` when the
+    /// bytes are not such a snapshot.
+    pub fn decode(bytes: &[u8]) -> Option<BoilerplateSnapshot> {
+        let mut r = bytes;
+        let mut snap = BoilerplateSnapshot {
+            docs: read_u32(&mut r)?,
+            ..BoilerplateSnapshot::default()
+        };
+        for _ in 0..read_u64(&mut r)? {
+            let len = usize::try_from(read_u64(&mut r)?).ok()?;
+            let name = String::from_utf8(take(&mut r, len)?.to_vec()).ok()?;
+            let docs = read_u32(&mut r)?;
+            let n = usize::try_from(read_u64(&mut r)?).ok()?;
+            let mut recurring =
+                MixMap::with_capacity_and_hasher(n.min(r.len() / 8), Default::default());
+            for _ in 0..n {
+                recurring.insert(read_u64(&mut r)?, ());
+            }
+            snap.sources.insert(name, SnapshotSource { docs, recurring });
+        }
+        for _ in 0..read_u64(&mut r)? {
+            let h = read_u64(&mut r)?;
+            let for_all = match take(&mut r, 1)?[0] {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            snap.widespread.insert(h, for_all);
+        }
+        r.is_empty().then_some(snap)
     }
+}
+
+/// The next `n` bytes of `r`, which moves past them.
+fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, rest) = (r.get(..n)?, r.get(n..)?);
+    *r = rest;
+    Some(head)
+}
+
+fn read_u32(r: &mut &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(take(r, 4)?.try_into().ok()?))
+}
+
+fn read_u64(r: &mut &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(take(r, 8)?.try_into().ok()?))
 }
 
 // ---------------------------------------------------------------------------
@@ -1131,27 +1193,16 @@ impl BoilerplateModel {
     /// Reads what [`BoilerplateModel::encode`] wrote, with `params`; `None`
     /// when the bytes are not such a model.
     pub fn decode(bytes: &[u8], params: BoilerplateParams) -> Option<BoilerplateModel> {
-        fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-            let (head, rest) = (r.get(..n)?, r.get(n..)?);
-            *r = rest;
-            Some(head)
-        }
-        fn u32_(r: &mut &[u8]) -> Option<u32> {
-            Some(u32::from_le_bytes(take(r, 4)?.try_into().ok()?))
-        }
-        fn u64_(r: &mut &[u8]) -> Option<u64> {
-            Some(u64::from_le_bytes(take(r, 8)?.try_into().ok()?))
-        }
         fn counters(r: &mut &[u8]) -> Option<MixMap<u64, Counter>> {
-            let n = usize::try_from(u64_(r)?).ok()?;
+            let n = usize::try_from(read_u64(r)?).ok()?;
             let mut counters =
                 MixMap::with_capacity_and_hasher(n.min(r.len() / 20), Default::default());
             for _ in 0..n {
-                let h = u64_(r)?;
+                let h = read_u64(r)?;
                 let counter = Counter {
-                    count: u32_(r)?,
-                    first_doc: u32_(r)?,
-                    first_global: u32_(r)?,
+                    count: read_u32(r)?,
+                    first_doc: read_u32(r)?,
+                    first_global: read_u32(r)?,
                 };
                 counters.insert(h, counter);
             }
@@ -1159,11 +1210,11 @@ impl BoilerplateModel {
         }
         let mut r = bytes;
         let mut model = BoilerplateModel::new(params);
-        model.global_docs = u32_(&mut r)?;
-        for _ in 0..u64_(&mut r)? {
-            let len = usize::try_from(u64_(&mut r)?).ok()?;
+        model.global_docs = read_u32(&mut r)?;
+        for _ in 0..read_u64(&mut r)? {
+            let len = usize::try_from(read_u64(&mut r)?).ok()?;
             let name = String::from_utf8(take(&mut r, len)?.to_vec()).ok()?;
-            let docs = u32_(&mut r)?;
+            let docs = read_u32(&mut r)?;
             let counters = counters(&mut r)?;
             model.sources.insert(name, SourceCounts { docs, counters });
         }
@@ -1381,11 +1432,11 @@ mod tests {
         check(&snap);
         assert!(snap.entries() >= 3 * 8 && snap.entries() < m.entries());
         assert!(m.is_boilerplate(None, 77));
-        // Stored and read back, alone or as a whole model.
-        let back = BoilerplateSnapshot::decode(&snap.encode(), params.clone()).unwrap();
+        // Stored and read back, the snapshot and the whole model.
+        let back = BoilerplateSnapshot::decode(&snap.encode()).unwrap();
         assert_eq!(back, snap);
         check(&back);
-        check(&BoilerplateSnapshot::decode(&m.encode(), params.clone()).unwrap());
+        assert!(BoilerplateSnapshot::decode(&snap.encode()[1..]).is_none());
         let model_back = BoilerplateModel::decode(&m.encode(), params).unwrap();
         assert_eq!(model_back.entries(), m.entries());
         assert_eq!(model_back.snapshot(), snap);

@@ -188,10 +188,18 @@ pub fn judge(a: &Side<'_>, b: &Side<'_>, p: &Params) -> Judgement {
 /// [`Params::near_duplicate_containment`]): the shared run must be the
 /// shorter page's main text, so no run of article text of its own may be
 /// as long (two articles that each carry the same long block, a site's
-/// prose footer or a reprinted statement, are two stories).
+/// prose footer or a reprinted statement, are two stories); and while
+/// little is learned, pages whose sources are unknown do not get the rule
+/// at all (the block may be a template's).
 fn long_copy_guard(a: &Side<'_>, b: &Side<'_>, j: &Judgement, p: &Params) -> Option<Guard> {
     if j.same != Some(SameStory::Contained) || j.containment >= p.near_duplicate_containment {
         return None;
+    }
+    // Two pages of unknown sources early on: the long block may be a
+    // template's prose not learned yet (a site's footer, a sidebar), and
+    // nothing says the sites differ.
+    if (a.source.is_none() || b.source.is_none()) && (a.young || b.young) {
+        return Some(Guard::TemplateOnly);
     }
     let (short, long) = if a.body.len() <= b.body.len() {
         (a, b)

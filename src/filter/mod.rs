@@ -783,7 +783,7 @@ fn load_snapshot(store: &Store) -> Result<Option<BoilerplateSnapshot>> {
     match store.blob(SNAPSHOT_BLOB)? {
         None => Ok(None),
         Some(bytes) if bytes.is_empty() => Ok(None),
-        Some(bytes) => BoilerplateSnapshot::decode(&bytes, boilerplate_params())
+        Some(bytes) => BoilerplateSnapshot::decode(&bytes)
             .map(Some)
             .ok_or_else(|| Error::Index {
                 path: store.path().to_path_buf(),
@@ -2320,7 +2320,6 @@ pub fn query(
         Some(BoilerplateSnapshot::default()),
     );
     let k = f.k;
-    let text_q = text;
     let analysis = Analysis::new(text, k);
     let bad = analysis.bad_segments(&f.model, source);
     let content = analysis.content_of(&bad, k);
@@ -2355,16 +2354,6 @@ pub fn query(
             },
             &opts.params,
         );
-        if std::env::var_os("CD_DEBUG").is_some() {
-            for (name, an, bd, tx) in [("query", &analysis, &bad, text_q), ("stored", &a, &their_bad, text.as_str())] {
-                let keep = an.body_mask(bd);
-                let (mut hs, mut sp) = (Vec::new(), Vec::new());
-                crate::tokenize::TokenHasher::new().hash_tokens_spans(tx, &mut hs, &mut sp);
-                let mut o = String::new(); let mut prev = None;
-                for (i, s) in sp.iter().enumerate() { if prev != Some(keep[i]) { o.push_str(if keep[i] {" [["} else {" ]]"}); prev = Some(keep[i]); } o.push(' '); o.push_str(&tx[s.start..s.end]); }
-                eprintln!("{name}: {o}\n");
-            }
-        }
         out.push(QueryMatch {
             doc,
             text,
