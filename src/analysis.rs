@@ -230,12 +230,22 @@ impl Analysis {
     }
 
     /// The content shingles under `model`.
-    pub fn content(&self, model: &impl BoilerplateLookup, source: Option<&str>, k: usize) -> Vec<u64> {
+    pub fn content(
+        &self,
+        model: &impl BoilerplateLookup,
+        source: Option<&str>,
+        k: usize,
+    ) -> Vec<u64> {
         self.content_of(&self.bad_segments(model, source), k)
     }
 
     /// The body under `model`: the set of its content shingles.
-    pub fn body(&self, model: &impl BoilerplateLookup, source: Option<&str>, k: usize) -> ShingleSet {
+    pub fn body(
+        &self,
+        model: &impl BoilerplateLookup,
+        source: Option<&str>,
+        k: usize,
+    ) -> ShingleSet {
         ShingleSet::from_hashes(self.content(model, source, k))
     }
 

@@ -530,6 +530,7 @@ impl BoilerplateModel {
                 .map(|(&h, c)| (h, is_widespread(p, c, self.global_docs, true)))
                 .collect(),
             docs: self.global_docs,
+            min_docs: p.min_docs,
         }
     }
 }
@@ -550,6 +551,7 @@ pub struct BoilerplateSnapshot {
     /// it is widespread for pages with one too.
     widespread: MixMap<u64, bool>,
     docs: u32,
+    min_docs: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -574,6 +576,22 @@ pub trait BoilerplateLookup {
     fn is_young(&self, source: Option<&str>) -> bool {
         match source {
             Some(s) => self.source_docs(s) < YOUNG_SOURCE_DOCS,
+            None => self.docs() < YOUNG_CORPUS_DOCS,
+        }
+    }
+
+    /// Pages of a source a segment must be on to be its boilerplate
+    /// ([`BoilerplateParams::min_docs`] of the model).
+    fn min_docs(&self) -> u32;
+
+    /// True while nothing of `source`'s template can have been learned:
+    /// fewer of its pages were seen than a segment must be on to be
+    /// boilerplate (without a source: while the corpus is young). Two
+    /// pages of such a source may share template prose the model has not
+    /// seen recur yet ([`crate::judge`]).
+    fn template_unlearned(&self, source: Option<&str>) -> bool {
+        match source {
+            Some(s) => self.source_docs(s) < u64::from(self.min_docs()),
             None => self.docs() < YOUNG_CORPUS_DOCS,
         }
     }
@@ -609,6 +627,10 @@ impl BoilerplateLookup for BoilerplateModel {
         BoilerplateModel::source_docs(self, source)
     }
 
+    fn min_docs(&self) -> u32 {
+        self.params.min_docs
+    }
+
     fn docs(&self) -> u64 {
         BoilerplateModel::docs(self)
     }
@@ -632,6 +654,10 @@ impl BoilerplateLookup for BoilerplateModel {
 impl BoilerplateLookup for BoilerplateSnapshot {
     fn source_docs(&self, source: &str) -> u64 {
         self.sources.get(source).map_or(0, |c| u64::from(c.docs))
+    }
+
+    fn min_docs(&self) -> u32 {
+        self.min_docs
     }
 
     fn docs(&self) -> u64 {
@@ -659,16 +685,22 @@ impl BoilerplateLookup for BoilerplateSnapshot {
 impl BoilerplateSnapshot {
     /// Recurring and widespread segments kept, over all sources.
     pub fn entries(&self) -> usize {
-        self.sources.values().map(|c| c.recurring.len()).sum::<usize>() + self.widespread.len()
+        self.sources
+            .values()
+            .map(|c| c.recurring.len())
+            .sum::<usize>()
+            + self.widespread.len()
     }
 
-    /// Serialises the snapshot (little-endian: its page count; each
+    /// Serialises the snapshot (little-endian: its page count and
+    /// [`BoilerplateLookup::min_docs`]; each
     /// source in name order with its page count and recurring segments;
     /// the widespread segments, each with whether it holds for pages with
     /// a source).
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(&self.docs.to_le_bytes());
+        out.extend_from_slice(&self.min_docs.to_le_bytes());
         let mut names: Vec<&String> = self.sources.keys().collect();
         names.sort_unstable();
         out.extend_from_slice(&(names.len() as u64).to_le_bytes());
@@ -696,6 +728,7 @@ impl BoilerplateSnapshot {
         let mut r = bytes;
         let mut snap = BoilerplateSnapshot {
             docs: read_u32(&mut r)?,
+            min_docs: read_u32(&mut r)?,
             ..BoilerplateSnapshot::default()
         };
         for _ in 0..read_u64(&mut r)? {
@@ -708,7 +741,8 @@ impl BoilerplateSnapshot {
             for _ in 0..n {
                 recurring.insert(read_u64(&mut r)?, ());
             }
-            snap.sources.insert(name, SnapshotSource { docs, recurring });
+            snap.sources
+                .insert(name, SnapshotSource { docs, recurring });
         }
         for _ in 0..read_u64(&mut r)? {
             let h = read_u64(&mut r)?;
@@ -755,7 +789,11 @@ pub fn page_furniture(
     seg_start: &[u32],
 ) -> Vec<(Range<usize>, BoilerplateReason)> {
     let params = BoilerplateParams::default();
-    let mut labels: Vec<Option<BoilerplateReason>> = vec![None; hashes.len()];
+    // Each token's reason and the number of the run that claimed it: runs
+    // found separately stay separate (a timestamp right before an
+    // embedded-post notice is two blocks), so each distinct block can be
+    // reported once.
+    let mut labels: Vec<Option<(BoilerplateReason, u32)>> = vec![None; hashes.len()];
     let found = crate::shape::furniture(text, spans, hashes)
         .into_iter()
         .map(|r| (r, BoilerplateReason::Shape))
@@ -774,19 +812,21 @@ pub fn page_furniture(
                 .into_iter()
                 .map(|r| (r, BoilerplateReason::LinkBox)),
         );
-    for (r, why) in found {
-        labels[r].iter_mut().for_each(|x| *x = Some(why));
+    for (id, (r, why)) in found.enumerate() {
+        labels[r]
+            .iter_mut()
+            .for_each(|x| *x = Some((why, id as u32)));
     }
     let mut out = Vec::new();
     let mut i = 0;
     while i < labels.len() {
         match labels[i] {
-            Some(why) => {
+            Some(label) => {
                 let s = i;
-                while i < labels.len() && labels[i] == Some(why) {
+                while i < labels.len() && labels[i] == Some(label) {
                     i += 1;
                 }
-                out.push((s..i, why));
+                out.push((s..i, label.0));
             }
             None => i += 1,
         }
@@ -909,33 +949,36 @@ fn runs_of(covered: &[bool]) -> Vec<Range<usize>> {
 }
 
 /// Lowercase openings of a segment that introduces a list of links,
-/// collected from news sites' "more" boxes.
-const LINK_BOX_HEADERS: &[&str] = &[
-    "also read",
-    "editor's picks",
-    "editors' picks",
-    "further reading",
-    "latest news",
-    "more from",
-    "more on this story",
-    "more stories",
-    "most popular",
-    "most read",
-    "most viewed",
-    "popular now",
-    "read more",
-    "read next",
-    "recommended",
-    "related",
-    "related articles",
-    "related content",
-    "related coverage",
-    "related stories",
-    "see also",
-    "top stories",
-    "trending",
-    "you may also like",
-    "you might also like",
+/// collected from news sites' "more" boxes, with whether the opening is
+/// a box's whatever follows it (`true`: no article sentence starts "More
+/// from ..." or "Most read ..."), or only followed by a colon or alone in a
+/// short segment (`false`: "Related to the strike, ministers said ...").
+const LINK_BOX_HEADERS: &[(&str, bool)] = &[
+    ("also read", false),
+    ("editor's picks", true),
+    ("editors' picks", true),
+    ("further reading", true),
+    ("latest news", false),
+    ("more from", true),
+    ("more on this story", true),
+    ("more stories", true),
+    ("most popular", true),
+    ("most read", true),
+    ("most viewed", true),
+    ("popular now", true),
+    ("read more", false),
+    ("read next", true),
+    ("recommended", false),
+    ("related", false),
+    ("related articles", true),
+    ("related content", true),
+    ("related coverage", true),
+    ("related stories", true),
+    ("see also", false),
+    ("top stories", true),
+    ("trending", false),
+    ("you may also like", true),
+    ("you might also like", true),
 ];
 
 /// Most words a header segment may have without a colon after it ("More
@@ -973,8 +1016,7 @@ pub fn link_boxes(text: &str, spans: &[Span], seg_start: &[u32]) -> Vec<Range<us
             continue;
         };
         let mut next = s + 1;
-        while next < seg_start.len() && next - s <= MAX_LINKS && seg(next).len() <= MAX_LINK_WORDS
-        {
+        while next < seg_start.len() && next - s <= MAX_LINKS && seg(next).len() <= MAX_LINK_WORDS {
             next += 1;
         }
         if next > s + 1 || next == seg_start.len() {
@@ -1007,13 +1049,13 @@ fn link_header(text: &str, spans: &[Span], r: Range<usize>) -> Option<usize> {
     // At the segment's start: headers are short, so only its first words
     // are read.
     let head = words(r.start, r.end.min(r.start + 4));
-    let opens = LINK_BOX_HEADERS.iter().any(|h| {
+    let opens = LINK_BOX_HEADERS.iter().any(|&(h, strong)| {
         let Some(rest) = head.strip_prefix(h) else {
             return false;
         };
         let whole_word = rest.is_empty() || rest.starts_with(|c: char| !c.is_alphanumeric());
         let header_only = r.len() == h.split_whitespace().count();
-        whole_word && ((colon && header_only) || r.len() <= MAX_LINK_HEADER_WORDS)
+        whole_word && (strong || (colon && header_only) || r.len() <= MAX_LINK_HEADER_WORDS)
     });
     if opens {
         return Some(r.start);
@@ -1022,9 +1064,9 @@ fn link_header(text: &str, spans: &[Span], r: Range<usize>) -> Option<usize> {
         return None;
     }
     // At the segment's end, before a colon.
-    LINK_BOX_HEADERS.iter().find_map(|h| {
+    LINK_BOX_HEADERS.iter().find_map(|&(h, _)| {
         let w = h.split_whitespace().count();
-        (r.len() > w && words(r.end - w, r.end) == *h).then_some(r.end - w)
+        (r.len() > w && words(r.end - w, r.end) == h).then(|| r.end - w)
     })
 }
 
@@ -1329,7 +1371,10 @@ mod tests {
         // "Read more" closes the document: a header with nothing under it.
         assert_eq!(
             boxes(text),
-            ["Related stories: Storm hits coast. Mayor resigns", "Read more"]
+            [
+                "Related stories: Storm hits coast. Mayor resigns",
+                "Read more"
+            ]
         );
         // A heading with prose under it is not a link box.
         let prose = "Read more. The health secretary said on Sunday that the strike was \
@@ -1341,8 +1386,10 @@ mod tests {
     fn page_furniture_labels_shape_repeats_and_boxes() {
         let text = "Home | News | Sport | Weather | Business | Politics \
                     Junior doctors will strike again next month after talks with the \
-                    government broke down, the union said. Related stories: Storm hits coast. \
-                    Mayor resigns.";
+                    government broke down, the union said on Thursday. The health secretary \
+                    said he would impose the new contract, and that the offer made to the \
+                    doctors was fair and would not be improved whatever the union did. \
+                    Related stories: Storm hits coast. Mayor resigns.";
         let (hashes, spans) = tokens(text);
         let a = Analysis::new(text, 3);
         let f = page_furniture(text, &spans, &hashes, &a.seg_start);
@@ -1354,7 +1401,10 @@ mod tests {
         );
         let runs: Vec<Range<usize>> = f.iter().map(|(r, _)| r.clone()).collect();
         let s = slices(text, &runs);
-        assert!(s[0].starts_with("Home") && s[0].contains("Politics"), "{s:?}");
+        assert!(
+            s[0].starts_with("Home") && s[0].contains("Politics"),
+            "{s:?}"
+        );
         assert_eq!(s[1], "Related stories: Storm hits coast. Mayor resigns");
     }
 
@@ -1381,10 +1431,16 @@ mod tests {
         m.observe(Some("blog-a"), &[9, 101], &[9, 101]);
         m.observe(Some("blog-a"), &[9, 102], &[9, 102]);
         // Three pages of one source: that source's chrome, not everyone's.
-        assert_eq!(m.reason(Some("blog-a"), 9), Some(BoilerplateReason::Recurring));
+        assert_eq!(
+            m.reason(Some("blog-a"), 9),
+            Some(BoilerplateReason::Recurring)
+        );
         assert_eq!(m.reason(Some("blog-b"), 9), None);
         m.observe(Some("blog-b"), &[9, 103], &[9, 103]);
-        assert_eq!(m.reason(Some("blog-c"), 9), Some(BoilerplateReason::Widespread));
+        assert_eq!(
+            m.reason(Some("blog-c"), 9),
+            Some(BoilerplateReason::Widespread)
+        );
         assert_eq!(m.reason(None, 9), Some(BoilerplateReason::Widespread));
         // Pages without a source are sources of their own.
         let mut m = BoilerplateModel::new(BoilerplateParams::default());
@@ -1417,7 +1473,13 @@ mod tests {
         let snap = m.snapshot();
         let queries: Vec<u64> = (0..80).chain(1_000_000..1_030_000).collect();
         let check = |snap: &BoilerplateSnapshot| {
-            for site in [Some("site-0"), Some("site-1"), Some("site-2"), Some("nowhere"), None] {
+            for site in [
+                Some("site-0"),
+                Some("site-1"),
+                Some("site-2"),
+                Some("nowhere"),
+                None,
+            ] {
                 if let Some(s) = site {
                     assert_eq!(snap.source_docs(s), m.source_docs(s), "{site:?}");
                 }

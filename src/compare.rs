@@ -54,7 +54,13 @@ pub struct Text<'a> {
 impl<'a> Text<'a> {
     /// `text` with its own furniture set aside and no source.
     pub fn new(text: &'a str, params: &Params) -> Text<'a> {
-        Text::build(text, None, None::<&crate::boilerplate::BoilerplateSnapshot>, true, params)
+        Text::build(
+            text,
+            None,
+            None::<&crate::boilerplate::BoilerplateSnapshot>,
+            true,
+            params,
+        )
     }
 
     /// `text` of `source` with its own furniture (unless `furniture` is
@@ -84,7 +90,7 @@ impl<'a> Text<'a> {
             Analysis::without_furniture(text, k)
         };
         let bad = model.map_or_else(Vec::new, |m| analysis.bad_segments(m, source));
-        let young = model.is_none_or(|m| m.is_young(source));
+        let young = model.is_none_or(|m| m.template_unlearned(source));
         let tokens = Tokens::new(text);
         let keep = analysis.body_mask(&bad);
         let content = tokens.filtered(&keep);
@@ -258,7 +264,12 @@ pub fn compare_texts(a: &Text<'_>, b: &Text<'_>, params: &Params) -> Comparison 
     }
 }
 
-fn compare_oriented(a: &Text<'_>, b: &Text<'_>, judgement: Judgement, params: &Params) -> Comparison {
+fn compare_oriented(
+    a: &Text<'_>,
+    b: &Text<'_>,
+    judgement: Judgement,
+    params: &Params,
+) -> Comparison {
     let (sa, sb) = (&a.body, &b.body);
     let similarity = Similarity {
         jaccard: sa.jaccard(sb),
@@ -457,7 +468,11 @@ fn uncovered(
         spans.push(t.tokens.span_of(s, last));
     }
     let inside = is_covered.iter().filter(|&&c| c).count();
-    let share = if n == 0 { 1.0 } else { inside as f64 / n as f64 };
+    let share = if n == 0 {
+        1.0
+    } else {
+        inside as f64 / n as f64
+    };
     (spans, share)
 }
 

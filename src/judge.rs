@@ -88,7 +88,8 @@ pub struct Side<'a> {
     pub full: &'a OnceLock<ShingleSet>,
     /// True while the boilerplate model has seen too few pages of its
     /// source (or, without a source, of the corpus) to have learned the
-    /// prose its template carries.
+    /// prose its template carries (see
+    /// [`crate::boilerplate::BoilerplateLookup::template_unlearned`]).
     pub young: bool,
 }
 
@@ -223,6 +224,9 @@ fn template_guard(a: &Side<'_>, b: &Side<'_>, shared: usize, p: &Params) -> Opti
     if (a.young || b.young) && shared < p.template_min_shared {
         return Some(Guard::TemplateOnly);
     }
+    if shared < p.min_shared_shingles {
+        return Some(Guard::TemplateOnly);
+    }
     let own_a = own_article_run(a, b.full(), shingle_width(a.analysis));
     if own_a < p.own_article_words {
         return None;
@@ -338,10 +342,22 @@ mod tests {
             "tunnel", "garden", "prison", "stadium", "theatre",
         ];
         const VERBS: &[&str] = &[
-            "said", "approved", "rejected", "delayed", "opened", "closed", "funded", "blocked",
-            "praised", "questioned", "reviewed", "announced",
+            "said",
+            "approved",
+            "rejected",
+            "delayed",
+            "opened",
+            "closed",
+            "funded",
+            "blocked",
+            "praised",
+            "questioned",
+            "reviewed",
+            "announced",
         ];
-        const GLUE: &[&str] = &["the", "of", "and", "to", "in", "that", "for", "with", "on", "a"];
+        const GLUE: &[&str] = &[
+            "the", "of", "and", "to", "in", "that", "for", "with", "on", "a",
+        ];
         let mut x = (seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
         let mut next = |m: usize| {
             x ^= x << 13;

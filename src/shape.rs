@@ -48,12 +48,12 @@ use crate::words::{word_kind, WordKind};
 /// only). Counted on Dragnet (module docs).
 pub const EVIDENCE: [[f32; 6]; 6] = [
     // end    bar   comma  quote  other  space
-    [-0.50, -0.88, 0.74, -2.46, -1.20, -0.73], // digit
-    [0.86, -1.98, 1.36, 1.16, 0.58, 0.86],     // function word
-    [1.20, -3.01, -0.11, -0.80, -0.84, -1.06], // Function word
+    [-0.50, -0.88, 0.74, -2.46, -1.20, -0.73],  // digit
+    [0.86, -1.98, 1.36, 1.16, 0.58, 0.86],      // function word
+    [1.20, -3.01, -0.11, -0.80, -0.84, -1.06],  // Function word
     [-2.07, -4.62, -1.53, -3.18, -1.86, -2.06], // interface word
     [-0.06, -2.07, -0.99, -2.13, -1.35, -1.54], // Capitalised word
-    [-0.49, -2.90, 0.19, -0.25, -0.01, 0.79],  // lower-case word
+    [-0.49, -2.90, 0.19, -0.25, -0.01, 0.79],   // lower-case word
 ];
 
 /// Cost of changing between article and furniture from one word to the
@@ -62,6 +62,15 @@ pub const EVIDENCE: [[f32; 6]; 6] = [
 /// article words and labelled 0.3% more furniture; 0.0003 the reverse. A
 /// sticky model keeps a quote or a capitalised name inside a sentence.
 pub const SWITCH_COST: f32 = 6.907_755;
+
+/// Fewest words a text needs before its shape says anything: a headline
+/// or a sentence alone is all capitals and names, and a page with fewer
+/// words has no room for furniture worth the name.
+pub const MIN_PAGE_WORDS: usize = 50;
+
+/// Fewest words a furniture run needs: one or two capitalised words
+/// between sentences are names.
+pub const MIN_RUN_WORDS: usize = 3;
 
 /// The class of a word for [`EVIDENCE`] (its row).
 fn word_class(text: &str, span: Span, hash: u64) -> usize {
@@ -108,7 +117,7 @@ fn separator_class(gap: &str) -> usize {
 /// them).
 pub fn furniture(text: &str, spans: &[Span], hashes: &[u64]) -> Vec<Range<usize>> {
     let n = spans.len().min(hashes.len());
-    if n == 0 {
+    if n < MIN_PAGE_WORDS {
         return Vec::new();
     }
     // Viterbi over two states, scores relative to furniture's evidence
@@ -160,6 +169,24 @@ pub fn furniture(text: &str, spans: &[Span], hashes: &[u64]) -> Vec<Range<usize>
         }
     }
     runs.reverse();
+    runs.retain(|r| r.len() >= MIN_RUN_WORDS);
+    // A capitalised word that closes a furniture run and runs on into
+    // lower-case text is the first word of a sentence ("... Register
+    // Junior doctors in England ..."): Viterbi cannot tell it from one more
+    // menu item, its successor can.
+    for r in &mut runs {
+        let last = r.end - 1;
+        if r.end < n && r.len() > 1 {
+            let starts = |i: usize| text[spans[i].start..spans[i].end].chars().next();
+            let gap = &text[spans[last].end..spans[r.end].start];
+            if starts(last).is_some_and(char::is_uppercase)
+                && starts(r.end).is_some_and(char::is_lowercase)
+                && gap.chars().all(char::is_whitespace)
+            {
+                r.end = last;
+            }
+        }
+    }
     runs
 }
 
@@ -192,26 +219,52 @@ mod tests {
         // Boundaries may be off by a word (a capitalised word opening the
         // article reads like one more menu item); what lies between is not.
         assert_eq!(f.len(), 2, "{f:?}");
-        assert!(f[0].starts_with("Home") && f[0].contains("Register"), "{f:?}");
-        assert!(f[1].contains("Your email address") && f[1].ends_with("reserved"), "{f:?}");
-        for sentence in ["strike again next month", "refused to move", "impose the contract"] {
-            assert!(f.iter().all(|run| !run.contains(sentence)), "{sentence}: {f:?}");
+        assert!(
+            f[0].starts_with("Home") && f[0].ends_with("Register"),
+            "{f:?}"
+        );
+        assert!(
+            f[1].contains("Your email address") && f[1].ends_with("reserved"),
+            "{f:?}"
+        );
+        for sentence in [
+            "strike again next month",
+            "refused to move",
+            "impose the contract",
+        ] {
+            assert!(
+                f.iter().all(|run| !run.contains(sentence)),
+                "{sentence}: {f:?}"
+            );
         }
+    }
+
+    #[test]
+    fn short_texts_and_short_runs_have_no_furniture() {
+        assert!(furniture_of("Obama Signs Health Care Bill Into Law").is_empty());
+        assert!(furniture_of("3").is_empty());
     }
 
     #[test]
     fn plain_prose_has_no_furniture() {
         let text = "“I have not brought Arthur, because I was in a hurry,” said Celia, and \
                     they sat down on two small chairs opposite each other. The Royal College \
-                    of Surgeons said about 3,000 operations were cancelled across England.";
-        assert!(furniture_of(text).is_empty());
-        assert!(furniture_of("").is_empty());
+                    of Surgeons said about 3,000 operations were cancelled across England on \
+                    Wednesday, and that the cost to the health service would run into the \
+                    millions. Dr Johann Malawana, the chair of the committee, told reporters \
+                    that the doctors had no choice but to walk out again next month.";
+        assert!(text.split_whitespace().count() >= MIN_PAGE_WORDS);
+        assert!(furniture_of(text).is_empty(), "{:?}", furniture_of(text));
     }
 
     #[test]
     fn labels_do_not_depend_on_line_breaks() {
-        let lines = "Home\nNews\nSport\nWeather\n\nThe union said the offer was not enough \
-                     and that\nministers had refused to move on weekend pay.\n\nContact us\n";
+        let lines = "Home\nNews\nSport\nWeather\nBusiness\nPolitics\nCulture\n\nThe union said \
+                     the offer was not enough and that\nministers had refused to move on weekend \
+                     pay. Talks with the government broke down on Thursday, and the \
+                     union said its members would strike again in\nMarch unless the health \
+                     secretary agreed to meet them before the end of the month.\n\n\
+                     Contact us\nAbout us\nPrivacy policy\nTerms of use\n";
         let flat = furniture_of(&lines.replace('\n', " "));
         let lined: Vec<String> = furniture_of(lines)
             .iter()

@@ -350,7 +350,7 @@ fn other_parameters_or_format_version_are_a_clear_error_naming_the_index() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("index foreign.redb"));
     let out = h.run(&["index", "stats", "idx.redb"], b"");
     let stats = String::from_utf8_lossy(&out.stdout);
-    assert!(stats.contains("format version   3"), "{stats}");
+    assert!(stats.contains("format version   4"), "{stats}");
     assert!(
         stats.contains("shingle-size=3 hashes=128 bands=42 rows=3"),
         "{stats}"

@@ -15,8 +15,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use copydesk::compare::Text;
 use copydesk::render::{html, Pair};
-use copydesk::{compare_texts, Document, Params, Tokens};
+use copydesk::{compare_texts, Document, Params};
 
 /// Longest a page load may take before the test gives up on the browser.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -172,8 +173,10 @@ fn hostile_documents_run_nothing_and_passages_link() {
         format!("{SVG_PAYLOAD} Earlier today.\n\n{SHARED}\n\nOther <marquee>news</marquee>.");
     let a = Document::from_text("docs/evil <a>.txt", a_text);
     let b = Document::from_text("b.txt", b_text);
-    let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
-    let c = compare_texts(&a.text, &ta, &b.text, &tb, &Params::default());
+    let p = Params::default();
+    let (xa, xb) = (Text::new(&a.text, &p), Text::new(&b.text, &p));
+    let c = compare_texts(&xa, &xb, &p);
+    let (ta, tb) = (xa.tokens, xb.tokens);
     assert!(!c.passages.is_empty(), "the shared sentence is a passage");
     let mut page = Vec::new();
     html::write_html(&mut page, &Pair::new(&a, &b, &ta, &tb, &c)).unwrap();

@@ -77,8 +77,9 @@ fn memory_and_store_return_the_same_candidates() {
 #[test]
 fn indexes_of_older_format_versions_are_a_clear_error() {
     // Version 1 stored each bucket page whole; version 2 kept the texts in
-    // the database and had no sketches.
-    for version in [1, 2] {
+    // the database and had no sketches; version 3 signed bodies with the
+    // page's furniture in them.
+    for version in [1, 2, 3] {
         let name = format!("store-v{version}.redb");
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
@@ -86,6 +87,10 @@ fn indexes_of_older_format_versions_are_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(&name);
         std::fs::copy(&src, &path).unwrap();
+        let texts = src.with_extension("redb.texts");
+        if texts.exists() {
+            std::fs::copy(&texts, path.with_extension("redb.texts")).unwrap();
+        }
         let opts = FilterOptions::default();
         let err = Store::open_or_create(&path, opts.store_params())
             .unwrap_err()
@@ -101,19 +106,19 @@ fn indexes_of_older_format_versions_are_a_clear_error() {
 }
 
 #[test]
-fn fixture_of_format_version_3_still_opens() {
+fn fixture_of_format_version_4_still_opens() {
     assert_eq!(
-        FORMAT_VERSION, 3,
-        "format changed: add a store-v4 fixture and test"
+        FORMAT_VERSION, 4,
+        "format changed: add a store-v5 fixture and test"
     );
     // The index and its texts file travel together.
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store-v3.redb");
-    std::fs::copy(fixtures.join("store-v3.redb"), &path).unwrap();
+    let path = dir.path().join("store-v4.redb");
+    std::fs::copy(fixtures.join("store-v4.redb"), &path).unwrap();
     std::fs::copy(
-        fixtures.join("store-v3.redb.texts"),
-        dir.path().join("store-v3.redb.texts"),
+        fixtures.join("store-v4.redb.texts"),
+        dir.path().join("store-v4.redb.texts"),
     )
     .unwrap();
     let opts = FilterOptions::default();

@@ -156,9 +156,18 @@ fn nasty() -> impl Strategy<Value = String> {
         .prop_map(|cs| cs.into_iter().collect())
 }
 
+/// The full-token indices whose spans lie inside `s`.
+fn tokens_in(t: &Tokens, s: Span) -> Vec<usize> {
+    (0..t.len())
+        .filter(|&i| s.start <= t.get(i).span.start && t.get(i).span.end <= s.end)
+        .collect()
+}
+
 /// Every span of `c` lies on char boundaries of its text, in order, inside
-/// it; passages and unique runs tile each side's words exactly once; ops
-/// tile their passage on both sides and rebuild it.
+/// it; passages and unique runs tile each side's body words (those not in
+/// a boilerplate run) exactly once, and no unique run holds a boilerplate
+/// word; ops tile their passage on both sides, over every word of it
+/// (boilerplate included), and rebuild it.
 fn check_spans(a: &str, b: &str, c: &Comparison) -> Result<(), TestCaseError> {
     let (ta, tb) = (Tokens::new(a), Tokens::new(b));
     let ok = |s: Span, text: &str| {
@@ -167,23 +176,49 @@ fn check_spans(a: &str, b: &str, c: &Comparison) -> Result<(), TestCaseError> {
             && text.is_char_boundary(s.start)
             && text.is_char_boundary(s.end)
     };
+    // Boilerplate words of each side.
+    let mut boiler_a = vec![false; ta.len()];
+    let mut boiler_b = vec![false; tb.len()];
+    for (spans, tokens, text, boiler) in [
+        (&c.boilerplate_a, &ta, a, &mut boiler_a),
+        (&c.boilerplate_b, &tb, b, &mut boiler_b),
+    ] {
+        for s in spans.iter() {
+            prop_assert!(ok(*s, text), "boilerplate span {:?}", s);
+            let inside = tokens_in(tokens, *s);
+            prop_assert!(!inside.is_empty());
+            prop_assert_eq!(*s, tokens.span_of(inside[0], inside[inside.len() - 1]));
+            for i in inside {
+                prop_assert!(!boiler[i], "word {} in two boilerplate runs", i);
+                boiler[i] = true;
+            }
+        }
+    }
     let mut owner_a = vec![0u32; ta.len()];
     let mut owner_b = vec![0u32; tb.len()];
     for p in &c.passages {
         let q = &p.passage;
         prop_assert!(ok(q.a, a) && ok(q.b, b), "passage span {:?}", q);
         prop_assert!(!q.a_tokens.is_empty() && !q.b_tokens.is_empty());
-        prop_assert_eq!(q.a, ta.span_of(q.a_tokens.start, q.a_tokens.end - 1));
-        prop_assert_eq!(q.b, tb.span_of(q.b_tokens.start, q.b_tokens.end - 1));
         prop_assert!((0.0..=1.0).contains(&q.score));
-        for i in q.a_tokens.clone() {
+        // The passage's words, counted over body words; its token ranges
+        // number body words.
+        let (wa, wb) = (tokens_in(&ta, q.a), tokens_in(&tb, q.b));
+        prop_assert!(!wa.is_empty() && !wb.is_empty());
+        prop_assert_eq!(q.a, ta.span_of(wa[0], wa[wa.len() - 1]));
+        prop_assert_eq!(q.b, tb.span_of(wb[0], wb[wb.len() - 1]));
+        let body_a: Vec<usize> = wa.iter().copied().filter(|&i| !boiler_a[i]).collect();
+        let body_b: Vec<usize> = wb.iter().copied().filter(|&i| !boiler_b[i]).collect();
+        prop_assert_eq!(body_a.len(), q.a_tokens.len());
+        prop_assert_eq!(body_b.len(), q.b_tokens.len());
+        for &i in &body_a {
             owner_a[i] += 1;
         }
-        for i in q.b_tokens.clone() {
+        for &i in &body_b {
             owner_b[i] += 1;
         }
-        // Ops tile the passage on both sides, in order.
-        let (mut na, mut nb) = (q.a_tokens.start, q.b_tokens.start);
+        // Ops tile every word of the passage on both sides, in order.
+        let (mut na, mut nb) = (wa[0], wb[0]);
         for o in &p.ops {
             prop_assert!(ok(o.a, a) && ok(o.b, b), "op span {:?}", o);
             prop_assert_eq!((o.a_tokens.start, o.b_tokens.start), (na, nb));
@@ -211,28 +246,26 @@ fn check_spans(a: &str, b: &str, c: &Comparison) -> Result<(), TestCaseError> {
             na = o.a_tokens.end;
             nb = o.b_tokens.end;
         }
-        prop_assert_eq!((na, nb), (q.a_tokens.end, q.b_tokens.end));
-        if q.kind == PassageKind::Verbatim {
-            prop_assert!(p.ops.iter().all(|o| o.tag == DiffTag::Equal));
-        }
+        prop_assert_eq!((na, nb), (wa[wa.len() - 1] + 1, wb[wb.len() - 1] + 1));
     }
-    for (spans, tokens, text, owner) in [
-        (&c.unique_a, &ta, a, &mut owner_a),
-        (&c.unique_b, &tb, b, &mut owner_b),
+    for (spans, tokens, text, owner, boiler) in [
+        (&c.unique_a, &ta, a, &mut owner_a, &boiler_a),
+        (&c.unique_b, &tb, b, &mut owner_b, &boiler_b),
     ] {
         for s in spans.iter() {
             prop_assert!(ok(*s, text), "unique span {:?}", s);
-            let inside: Vec<usize> = (0..tokens.len())
-                .filter(|&i| s.start <= tokens.get(i).span.start && tokens.get(i).span.end <= s.end)
-                .collect();
+            let inside = tokens_in(tokens, *s);
             prop_assert!(!inside.is_empty());
             prop_assert_eq!(*s, tokens.span_of(inside[0], inside[inside.len() - 1]));
             for i in inside {
+                prop_assert!(!boiler[i], "a unique run holds boilerplate word {}", i);
                 owner[i] += 1;
             }
         }
-        // Each word is in exactly one passage or one unique run.
-        prop_assert!(owner.iter().all(|&n| n == 1), "owners {:?}", owner);
+        // Each body word is in exactly one passage or one unique run.
+        for (i, &n) in owner.iter().enumerate() {
+            prop_assert!(boiler[i] || n == 1, "owners {:?}", owner);
+        }
     }
     Ok(())
 }
@@ -256,7 +289,14 @@ fn check_mirror(c: &Comparison, m: &Comparison) -> Result<(), TestCaseError> {
 
 fn check_self(a: &str) -> Result<(), TestCaseError> {
     let c = compare(a, a, &Params::default());
-    let n = Tokens::new(a).len();
+    let t = Tokens::new(a);
+    let boiler: usize = c
+        .boilerplate_a
+        .iter()
+        .map(|s| tokens_in(&t, *s).len())
+        .sum();
+    prop_assert_eq!(&c.boilerplate_a, &c.boilerplate_b);
+    let n = t.len() - boiler;
     prop_assert_eq!(c.verdict, Verdict::Duplicate);
     prop_assert_eq!(c.similarity.jaccard, 1.0);
     prop_assert!(c.unique_a.is_empty() && c.unique_b.is_empty());

@@ -173,6 +173,13 @@ fn fixture() -> Fixture {
             shingles_b: 48,
         },
         verdict: Verdict::Partial,
+        judgement: copydesk::judge::Judgement {
+            same: None,
+            guard: None,
+            jaccard: 0.312_512_3,
+            containment: 0.454_545_4,
+            shared: 20,
+        },
         passages: vec![edited, verbatim, paraphrase],
         unique_a: vec![text_span(A, "Junior doctors walked out on Wednesday")],
         unique_b: vec![
@@ -181,6 +188,8 @@ fn fixture() -> Fixture {
         ],
         coverage_a: 0.8571,
         coverage_b: 0.8,
+        boilerplate_a: Vec::new(),
+        boilerplate_b: Vec::new(),
     };
     Fixture {
         a: Document::from_text("left/outlet-a.txt", A),

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use copydesk::{compare_texts, Comparison, Document, Params, PassageKind, Span, Tokens};
+use copydesk::{compare, Comparison, Document, Params, PassageKind, Span};
 
 const IBT_FEB: &str = "corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt";
 const BBC_FEB: &str = "corpus/bbc/2016-02-11-junior-doctors-live.txt";
@@ -49,13 +49,7 @@ impl Pair {
         let (pa, pb) = (path(a), path(b));
         let da = Document::read(&pa).expect("seed article reads");
         let db = Document::read(&pb).expect("seed article reads");
-        let c = compare_texts(
-            &da.text,
-            &Tokens::new(&da.text),
-            &db.text,
-            &Tokens::new(&db.text),
-            &Params::default(),
-        );
+        let c = compare(&da.text, &db.text, &Params::default());
         Pair {
             a_bytes: std::fs::read(&pa).unwrap(),
             b_bytes: std::fs::read(&pb).unwrap(),

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use copydesk::{compare_texts, Comparison, Document, Params, Tokens};
+use copydesk::compare::Text;
+use copydesk::{compare_texts, Comparison, Document, Params};
 
 /// Reuse levels in grading order (the `Category` column, without `orig`).
 pub const LEVELS: [&str; 4] = ["non", "heavy", "light", "cut"];
@@ -47,12 +48,14 @@ pub fn score_corpus(dir: &Path) -> Result<Vec<Scored>, String> {
     let read = |name: &str| -> Result<Document, String> {
         Document::read(&dir.join(name)).map_err(|e| e.to_string())
     };
-    let mut originals = Vec::new();
+    let mut docs = Vec::new();
     for task in ["a", "b", "c", "d", "e"] {
-        let d = read(&format!("orig_task{task}.txt"))?;
-        let t = Tokens::new(&d.text);
-        originals.push((task, d, t));
+        docs.push((task, read(&format!("orig_task{task}.txt"))?));
     }
+    let originals: Vec<(&str, Text<'_>)> = docs
+        .iter()
+        .map(|(task, d)| (*task, Text::new(&d.text, &params)))
+        .collect();
     let mut out = Vec::new();
     for (n, line) in csv.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.trim().split(',').collect();
@@ -67,12 +70,11 @@ pub fn score_corpus(dir: &Path) -> Result<Vec<Scored>, String> {
             continue; // the originals themselves
         };
         let answer = read(file)?;
-        let (_, orig, orig_tokens) = originals
+        let (_, orig) = originals
             .iter()
-            .find(|(t, _, _)| *t == task)
+            .find(|(t, _)| *t == task)
             .ok_or_else(|| format!("{file}: unknown task {task}"))?;
-        let at = Tokens::new(&answer.text);
-        let c = compare_texts(&answer.text, &at, &orig.text, orig_tokens, &params);
+        let c = compare_texts(&Text::new(&answer.text, &params), orig, &params);
         out.push(Scored {
             file: file.to_string(),
             level,

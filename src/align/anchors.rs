@@ -26,8 +26,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::words::is_function_word as is_stop_hash;
 use crate::shingle::Shingles;
+use crate::words::is_function_word as is_stop_hash;
 
 /// Pairs of equal windows allowed per distinct window before the window
 /// stops seeding: 4 copies on each side still seed (a repeated sentence or

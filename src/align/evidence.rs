@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::words::is_function_word as is_stop_hash;
 use crate::tokenize::{folded_word_hash, Tokens};
+use crate::words::is_function_word as is_stop_hash;
 
 /// A word is rare in a pair when it occurs at most this many times in each
 /// text. Two, not one: news repeats the key word of a fact once (the

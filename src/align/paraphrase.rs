@@ -55,8 +55,8 @@ use super::evidence::{
     number_weight, percent_hash, HashKeyed, PairCounts, FIGURE_WEIGHT, RARE_COUNT,
     SMALL_FIGURE_WEIGHT,
 };
-use crate::words::is_function_word as is_stop_hash;
 use crate::tokenize::Tokens;
+use crate::words::is_function_word as is_stop_hash;
 
 /// Base weight of a name unit (plain words weigh 1) in rule 6 and in the
 /// ordering of pairs.

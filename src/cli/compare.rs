@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use copydesk::compare::Text;
 use copydesk::render::terminal::{self, TerminalOptions};
 use copydesk::render::{html, json, Pair};
-use copydesk::compare::Text;
 use copydesk::{Document, Encoding, Params};
 
 use super::{ColorChoice, Output};

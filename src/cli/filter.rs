@@ -7,10 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use copydesk::Params;
 use copydesk::filter::{self, FileSink, FilterOptions, InputStream, OnError, Sink, StreamSink};
 use copydesk::index::store::Store;
 use copydesk::input::JsonlFields;
+use copydesk::Params;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 #[derive(Debug, Args)]

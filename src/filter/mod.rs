@@ -67,21 +67,21 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::analysis::Analysis;
 use crate::boilerplate::{
     BoilerplateLookup, BoilerplateModel, BoilerplateParams, BoilerplateSnapshot,
 };
 use crate::error::{Error, Result};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
 use crate::index::{DocId, LshParams, SlotChains};
-use crate::analysis::Analysis;
 use crate::input::{parse_record, Document, JsonlFields};
 use crate::judge::{judge, Guard, Judgement, SameStory, Side};
 use crate::minhash::Signature;
 use crate::params::Params;
 use crate::shingle::ShingleSet;
 use crate::span::Span;
-use std::sync::OnceLock;
 pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
+use std::sync::OnceLock;
 
 /// LSH bands of the filter's index. 42 bands of 3 rows (126 of 128 MinHash
 /// values) find a pair with body Jaccard 0.4 with probability 0.93 and 0.3
@@ -824,7 +824,16 @@ pub fn run(
     resume: Option<&Checkpoint>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Summary> {
-    run_with(store, input, kept, dropped, opts, resume, progress, &mut |_| {})
+    run_with(
+        store,
+        input,
+        kept,
+        dropped,
+        opts,
+        resume,
+        progress,
+        &mut |_| {},
+    )
 }
 
 /// What happened to one line, as data (see [`run_with`]).
@@ -1206,7 +1215,10 @@ pub fn decide_documents(docs: &[&Document], opts: &FilterOptions) -> Result<Docu
         None,
         &mut |_| {},
         &mut |d| {
-            if let Some(slot) = (d.line as usize).checked_sub(1).and_then(|i| by_line.get_mut(i)) {
+            if let Some(slot) = (d.line as usize)
+                .checked_sub(1)
+                .and_then(|i| by_line.get_mut(i))
+            {
                 *slot = Some(d.outcome);
             }
         },
@@ -1857,7 +1869,7 @@ impl Filter<'_> {
                             bad: &mine.bad,
                             source: doc.source.as_deref(),
                             full: &p.full,
-                            young: self.model.is_young(doc.source.as_deref()),
+                            young: self.model.template_unlearned(doc.source.as_deref()),
                         },
                         &Side {
                             analysis,
@@ -1865,7 +1877,7 @@ impl Filter<'_> {
                             bad: &theirs.bad,
                             source,
                             full,
-                            young: self.model.is_young(source),
+                            young: self.model.template_unlearned(source),
                         },
                         &self.opts.params,
                     )
@@ -1996,7 +2008,9 @@ impl Filter<'_> {
         if !self.opts.boilerplate {
             return;
         }
-        let long = p.analysis.long_segments(self.model.params().corpus_min_words);
+        let long = p
+            .analysis
+            .long_segments(self.model.params().corpus_min_words);
         self.model
             .observe(doc.source.as_deref(), &p.analysis.segs, &long);
         self.snapshot_is_model = false;
@@ -2342,7 +2356,7 @@ pub fn query(
                 bad: &bad,
                 source,
                 full: &full,
-                young: f.model.is_young(source),
+                young: f.model.template_unlearned(source),
             },
             &Side {
                 analysis: &a,
@@ -2350,7 +2364,7 @@ pub fn query(
                 bad: &their_bad,
                 source: doc.source.as_deref(),
                 full: &their_full,
-                young: f.model.is_young(doc.source.as_deref()),
+                young: f.model.template_unlearned(doc.source.as_deref()),
             },
             &opts.params,
         );

@@ -46,10 +46,13 @@ use crate::minhash::Signature;
 use crate::params::Params;
 
 /// Version of the on-disk layout; bumped on any incompatible change. The
-/// fixture `tests/fixtures/store-v3.redb` pins it. Version 1 stored whole
+/// fixture `tests/fixtures/store-v4.redb` pins it. Version 1 stored whole
 /// bucket pages, one row each; version 2 kept texts in the database and
-/// had no sketches; opening either is a clear error.
-pub const FORMAT_VERSION: u32 = 3;
+/// had no sketches; version 3 signed bodies without the page's own
+/// furniture taken out and kept no corpus-wide boilerplate counts (its
+/// keys and sketches would not match a version 4 body's). Opening any of
+/// them is a clear error: rebuild the index.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Bits of a key that choose its bucket page: 65,536 pages. Chosen so a
 /// commit rewrites at most a few hundred MB even for millions of documents,

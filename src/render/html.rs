@@ -171,11 +171,14 @@ ins { background: var(--ins-bg); color: var(--ins-ink); }
 ///
 /// ```
 /// use copydesk::render::{html, Pair};
-/// use copydesk::{compare_texts, Document, Params, Tokens};
+/// use copydesk::compare::Text;
+/// use copydesk::{compare_texts, Document, Params};
 /// let a = Document::from_text("a.txt", "<script>alert(1)</script> The strike that took place last week was unnecessary.");
 /// let b = Document::from_text("b.txt", "The strike that took place last week was unnecessary, officials said.");
-/// let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
-/// let c = compare_texts(&a.text, &ta, &b.text, &tb, &Params::default());
+/// let p = Params::default();
+/// let (xa, xb) = (Text::new(&a.text, &p), Text::new(&b.text, &p));
+/// let c = compare_texts(&xa, &xb, &p);
+/// let (ta, tb) = (xa.tokens, xb.tokens);
 /// let mut out = Vec::new();
 /// html::write_html(&mut out, &Pair::new(&a, &b, &ta, &tb, &c)).unwrap();
 /// let page = String::from_utf8(out).unwrap();
@@ -558,7 +561,10 @@ mod tests {
             Document::from_text("b.txt", b),
         );
         let p = crate::Params::default();
-        let (xa, xb) = (crate::compare::Text::new(a, &p), crate::compare::Text::new(b, &p));
+        let (xa, xb) = (
+            crate::compare::Text::new(a, &p),
+            crate::compare::Text::new(b, &p),
+        );
         let c: Comparison = crate::compare::compare_texts(&xa, &xb, &p);
         page(&Pair::new(&da, &db, &xa.tokens, &xb.tokens, &c))
     }

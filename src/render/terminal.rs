@@ -433,11 +433,14 @@ fn percent(share: f64) -> String {
 ///
 /// ```
 /// use copydesk::render::{terminal, Pair};
-/// use copydesk::{compare_texts, Document, Params, Tokens};
+/// use copydesk::compare::Text;
+/// use copydesk::{compare_texts, Document, Params};
 /// let a = Document::from_text("a.txt", "Almost 3,000 operations were cancelled across England on Wednesday.");
 /// let b = Document::from_text("b.txt", "About 3000 operations were cancelled across England on Wednesday.");
-/// let (ta, tb) = (Tokens::new(&a.text), Tokens::new(&b.text));
-/// let c = compare_texts(&a.text, &ta, &b.text, &tb, &Params::default());
+/// let p = Params::default();
+/// let (xa, xb) = (Text::new(&a.text, &p), Text::new(&b.text, &p));
+/// let c = compare_texts(&xa, &xb, &p);
+/// let (ta, tb) = (xa.tokens, xb.tokens);
 /// let mut out = Vec::new();
 /// terminal::write_text(&mut out, &Pair::new(&a, &b, &ta, &tb, &c), &Default::default()).unwrap();
 /// let out = String::from_utf8(out).unwrap();

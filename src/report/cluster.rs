@@ -99,7 +99,12 @@ pub fn clusters(
             }
         })
         .collect();
-    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.kept.cmp(&b.kept)));
+    out.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then(a.kept.cmp(&b.kept))
+    });
     out
 }
 
@@ -206,7 +211,13 @@ mod tests {
     fn clusters_gather_the_copies_of_each_kept_document() {
         // 1 and 2 are copies of 0; 4 of 3 (chains cannot form: a copy
         // points at a kept document).
-        let d = docs(&["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04", "2020-01-05"]);
+        let d = docs(&[
+            "2020-01-01",
+            "2020-01-02",
+            "2020-01-03",
+            "2020-01-04",
+            "2020-01-05",
+        ]);
         let c = clusters(&d, &[10; 5], &[(2, 0), (1, 0), (4, 3)], &KeepRule::Earliest);
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].members, [0, 1, 2]);

@@ -38,16 +38,14 @@ use rayon::prelude::*;
 
 use crate::align::PassageKind;
 use crate::analysis::Analysis;
-use crate::boilerplate::{
-    BoilerplateModel, BoilerplateReason, BoilerplateRun, CorpusBoilerplate,
-};
+use crate::boilerplate::{BoilerplateModel, BoilerplateReason, BoilerplateRun, CorpusBoilerplate};
 use crate::compare::{compare_texts, SharedPassage, Text, Verdict};
 use crate::diff::DiffOp;
-use crate::filter::{decide_documents, DocumentOutcome, FilterOptions, Reason};
-use crate::judge::{judge, Judgement, SameStory};
 use crate::error::{Error, Result};
+use crate::filter::{decide_documents, DocumentOutcome, FilterOptions, Reason};
 use crate::index::LshParams;
 use crate::input::{Document, InputFailure, SourceRule};
+use crate::judge::{judge, Judgement, SameStory};
 use crate::minhash::Signature;
 use crate::params::Params;
 use crate::shingle::Shingles;
@@ -493,14 +491,17 @@ pub fn build(
     links.extend(run_links);
     let mut pairs: Vec<PairReport> = Vec::new();
     for (i, &(a, b)) in pair_keys.iter().enumerate() {
-        let (pa, pb) = (&prepared[a as usize].text.body, &prepared[b as usize].text.body);
+        let (pa, pb) = (
+            &prepared[a as usize].text.body,
+            &prepared[b as usize].text.body,
+        );
         let j = &judged[i];
         let count = if is_aligned[i] {
             passage_counts[i]
         } else {
             run_count.get(&(a, b)).copied().unwrap_or(0)
         };
-        let verdict = verdicts[i].unwrap_or_else(|| match j.same {
+        let verdict = verdicts[i].unwrap_or(match j.same {
             Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
             Some(_) => Verdict::NearDuplicate,
             None if count > 0 => Verdict::Partial,
@@ -597,33 +598,37 @@ fn corpus_boilerplate(
         .map(|(p, d)| {
             let t = &p.text;
             let a = &t.analysis;
-            let mut labels: Vec<Option<BoilerplateReason>> = vec![None; t.tokens.len()];
+            // Each word's reason and run: learned segments first, the
+            // page's own furniture over them; runs found apart stay apart.
+            let mut labels: Vec<Option<(BoilerplateReason, usize)>> = vec![None; t.tokens.len()];
             for (seg, &bad) in t.bad.iter().enumerate() {
                 if bad {
                     let why = model
                         .reason(d.source.as_deref(), a.segs[seg])
                         .unwrap_or(BoilerplateReason::Recurring);
-                    labels[a.segment(seg)].iter_mut().for_each(|l| *l = Some(why));
+                    labels[a.segment(seg)]
+                        .iter_mut()
+                        .for_each(|l| *l = Some((why, usize::MAX)));
                 }
             }
-            for (r, why) in &a.furniture {
+            for (id, (r, why)) in a.furniture.iter().enumerate() {
                 labels[r.start as usize..r.end as usize]
                     .iter_mut()
-                    .for_each(|l| *l = Some(*why));
+                    .for_each(|l| *l = Some((*why, id)));
             }
             let mut out = Vec::new();
             let mut i = 0;
             while i < labels.len() {
                 match labels[i] {
-                    Some(why) => {
+                    Some(label) => {
                         let s = i;
-                        while i < labels.len() && labels[i] == Some(why) {
+                        while i < labels.len() && labels[i] == Some(label) {
                             i += 1;
                         }
                         out.push(BoilerplateRun {
                             tokens: s..i,
                             span: t.tokens.span_of(s, i - 1),
-                            reason: why,
+                            reason: label.0,
                         });
                     }
                     None => i += 1,

@@ -228,7 +228,10 @@ fn build_passage(
         };
         occurrences.push(Occurrence {
             doc: *doc,
-            span: prepared[*doc].text.content.span_of(range.start, range.end - 1),
+            span: prepared[*doc]
+                .text
+                .content
+                .span_of(range.start, range.end - 1),
             tokens: range.clone(),
             variant: 0,
             ops,
