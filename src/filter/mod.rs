@@ -8,26 +8,27 @@
 //! Nothing here prints or reads the environment.
 //!
 //! **Decisions**, per document in input order, against everything kept
-//! before it (this run and earlier runs on the same index):
-//! 1. *exact*: the hash of the normalised text (every word, folded) equals a
-//!    kept document's;
-//! 2. *near-duplicate*: the exact Jaccard of the two documents' *body*
-//!    shingle sets is at least [`FilterOptions::jaccard`];
-//! 3. *contained*: the shorter body's shingles are at least
-//!    [`FilterOptions::containment`] inside the longer one, and the two
-//!    share at least [`FilterOptions::min_shared_shingles`] (a copy with a
-//!    dateline, header or footer, trimmed or extended).
+//! before it (this run and earlier runs on the same index), by the one
+//! judgement every command uses ([`crate::judge`]): *exact* (the same
+//! normalised text), *near-duplicate* (body Jaccard at least
+//! [`Params::near_duplicate_jaccard`]) or *contained* (the shorter body
+//! inside the longer), with the template check on pages of one source or
+//! template. A page that passed the scores but failed the template check is
+//! kept, and the dropped log notes it (`kept: true`, reason
+//! `template-only` or `different-articles`).
 //!
-//! The *body* is the document without its source's boilerplate: segments
-//! (runs of words between sentence ends, `|` separators and line breaks:
-//! a navigation item, a footer sentence, a related-stories headline) that
-//! the same source has shown on many of its kept pages, learned by the
-//! shared streaming [`BoilerplateModel`] (bounded memory, committed with
-//! the index). Documents without a source learn nothing.
+//! The *body* is the document without its boilerplate
+//! ([`crate::analysis::Analysis`]): the page's own furniture (the shape of
+//! the text, runs repeated in the page, link boxes), and the segments (runs
+//! of words between sentence ends, `|`, `:` and `;`) that the streaming
+//! [`BoilerplateModel`] learned recur on the source's kept pages, or on
+//! kept pages of several sources (bounded memory, committed with the
+//! index). Only kept pages teach the model.
 //! Candidates come from MinHash + LSH over the body shingles
 //! ([`LSH_BANDS`]) and over its first [`LEAD_SHINGLES`] ([`LEAD_BANDS`], for
 //! copies cut to their lead); every drop is verified with exact shingle
-//! sets.
+//! sets. The corpus report runs this same engine over its documents in
+//! memory ([`decide_documents`]).
 //!
 //! **Work in batches**: a feed thread reads lines and has them parsed and
 //! tokenised in parallel, up to [`FEED_CHUNKS`] chunks ahead; the next

@@ -8,22 +8,26 @@
 //!
 //! The pipeline:
 //!
-//! 1. tokenize every document (rayon);
-//! 2. learn each source's boilerplate ([`crate::boilerplate::learn_corpus`])
-//!    and take it out: every score, passage and unique share below is over
-//!    the remaining *content* tokens;
+//! 1. the same-story decisions: the filter's engine
+//!    ([`crate::filter::decide_documents`]) over the documents in the keep
+//!    rule's order, so the copy the rule keeps is met first; its drops are
+//!    the clusters ([`cluster`]), which therefore never chain, and agree with
+//!    what `copydesk filter` drops of the same documents in the same order;
+//! 2. every document analysed ([`crate::compare::Text`]) under the
+//!    boilerplate the engine learned by the end: every score, passage and
+//!    unique share below is over the *body* words;
 //! 3. candidates ([`candidates`]): MinHash + LSH banding for near-duplicates,
-//!    and an inverted index of content shingles for everything that shares
-//!    a passage (trimmed and extended copies, lead-only cuts, a quote
-//!    carried by three outlets), which LSH on whole documents cannot see;
-//! 4. verification: exact shingle-set Jaccard and containment for every
-//!    candidate pair; no pair is reported on an estimate;
+//!    and an inverted index of body shingles for everything that shares a
+//!    passage (trimmed and extended copies, lead-only cuts, a quote carried
+//!    by three outlets), which LSH on whole documents cannot see;
+//! 4. judgement: [`crate::judge`] for every candidate pair, exact scores,
+//!    no pair reported on an estimate (a pair the engine dropped keeps the
+//!    engine's judgement);
 //! 5. alignment: `compare_texts` (edited and paraphrased passages, word
-//!    diffs) on all pairs of a small corpus and on the closest pairs of a
-//!    large one (rayon); verbatim runs from the index for the rest;
-//! 6. [`cluster`]: near-duplicate clusters around a kept representative,
-//!    without chaining;
-//! 7. [`passages`]: pairwise passages grouped into corpus passages, unique
+//!    diffs over every word of both sides) on all pairs of a small corpus
+//!    and on the closest pairs of a large one (rayon); verbatim runs from
+//!    the index for the rest;
+//! 6. [`passages`]: pairwise passages grouped into corpus passages, unique
 //!    material per document and per source.
 
 pub mod candidates;
