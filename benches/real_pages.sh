@@ -63,10 +63,7 @@ print(f"filter audit log: kept {kept}, dropped {sum(drops.values())} {dict(drops
       f"(template-only {notes['template-only']}, different-articles {notes['different-articles']})")
 summary = json.load(open(f"{work}/score.json"))
 summary.update({"pageset": pageset, "copydesk": rev, "filter_kept": kept, "filter_drops": dict(drops),
-                "filter_notes": {"template-only": notes["template-only"],
-                                 "different-articles": notes["different-articles"],
-                                 **{k: v for k, v in notes.items()
-                                    if k not in ("template-only", "different-articles")}}})
+                "filter_notes": {"template-only": 0, "different-articles": 0, **notes}})
 json.dump(summary, open(f"{work}/summary.json", "w"), indent=1)
 print(json.dumps(summary, separators=(",", ":")))
 print(f"summary: {work}/summary.json")
