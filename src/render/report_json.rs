@@ -108,6 +108,20 @@ pub struct DocumentJson<'a> {
     pub unique_fraction: f64,
     /// Unique runs as spans of the original file.
     pub unique: Vec<Span>,
+    /// Boilerplate runs as spans of the original file, each with what
+    /// found it.
+    pub boilerplate: Vec<BoilerplateSpanJson>,
+}
+
+/// One run of a document's boilerplate.
+#[derive(Debug, Serialize)]
+pub struct BoilerplateSpanJson {
+    /// First byte (of the original file).
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// `shape`, `recurring`, `widespread`, `repeated` or `link-box`.
+    pub reason: &'static str,
 }
 
 /// One source.
@@ -319,6 +333,17 @@ pub fn report_json<'a>(
                 unique_words: d.unique_words,
                 unique_fraction: round(d.unique_fraction),
                 unique: d.unique.iter().map(|&s| orig(i, s)).collect(),
+                boilerplate: r.boilerplate.docs[i]
+                    .iter()
+                    .map(|b| {
+                        let s = orig(i, b.span);
+                        BoilerplateSpanJson {
+                            start: s.start,
+                            end: s.end,
+                            reason: b.reason.as_str(),
+                        }
+                    })
+                    .collect(),
             })
             .collect(),
         sources: r
