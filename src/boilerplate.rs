@@ -47,6 +47,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -797,18 +798,25 @@ pub fn page_furniture(
     let found = crate::shape::furniture(text, spans, hashes)
         .into_iter()
         .map(|r| (r, BoilerplateReason::Shape))
-        .chain(
-            repeated_runs(hashes, params.min_repeat_words, params.min_repeats)
+        .chain({
+            let (short, most) =
+                repeated_runs_counted(hashes, params.min_repeat_words, params.min_repeats);
+            // A long run twice means its first short window twice at least.
+            let long = if most >= 2 {
+                repeated_runs(hashes, params.long_repeat_words, 2)
+            } else {
+                Vec::new()
+            };
+            short
                 .into_iter()
                 .chain(
-                    repeated_runs(hashes, params.long_repeat_words, 2)
-                        .into_iter()
+                    long.into_iter()
                         .filter(|r| r.len() <= params.max_repeat_words),
                 )
-                .map(|r| (r, BoilerplateReason::Repeated)),
-        )
+                .map(|r| (r, BoilerplateReason::Repeated))
+        })
         .chain(
-            link_boxes(text, spans, seg_start)
+            link_boxes(text, spans, hashes, seg_start)
                 .into_iter()
                 .map(|r| (r, BoilerplateReason::LinkBox)),
         );
@@ -842,27 +850,35 @@ pub fn repeated_runs(
     min_words: usize,
     min_count: usize,
 ) -> Vec<Range<usize>> {
+    repeated_runs_counted(token_hashes, min_words, min_count).0
+}
+
+/// [`repeated_runs`], and the most times any `min_words`-word window of
+/// the document occurs without overlapping itself (a run of more words
+/// cannot occur more often than its first window).
+fn repeated_runs_counted(
+    token_hashes: &[u64],
+    min_words: usize,
+    min_count: usize,
+) -> (Vec<Range<usize>>, u32) {
     let m = min_words.max(2);
     let min_count = min_count.max(2);
-    if token_hashes.len() < min_count * m {
-        return Vec::new();
+    if token_hashes.len() < 2 * m {
+        return (Vec::new(), 1);
     }
     WINDOWS.with_borrow_mut(|table| {
-        let mut covered = vec![false; token_hashes.len()];
         let hashes: Vec<u64> = Shingles::new(token_hashes, m).collect();
-        table.count(&hashes, m);
-        let mut any = false;
+        let most = table.count(&hashes, m);
+        if most < min_count as u32 {
+            return (Vec::new(), most);
+        }
+        let mut covered = vec![false; token_hashes.len()];
         for (i, &h) in hashes.iter().enumerate() {
             if table.get(h) >= min_count as u32 {
                 covered[i..i + m].iter_mut().for_each(|c| *c = true);
-                any = true;
             }
         }
-        if any {
-            runs_of(&covered)
-        } else {
-            Vec::new()
-        }
+        (runs_of(&covered), most)
     })
 }
 
@@ -873,53 +889,65 @@ thread_local! {
 
 /// Counts of window hashes in one document: open addressing over a
 /// power-of-two table at most half full, reused from document to document
-/// (a hash map of xxh3 window hashes, then a sort of them, were a tenth of
-/// the filter's preparation).
+/// without clearing (each slot is stamped with the document it was filled
+/// for; clearing the table was a third of the counting, and a hash map of
+/// xxh3 window hashes, then a sort of them, a tenth of the filter's
+/// preparation).
 #[derive(Default)]
 struct WindowCounts {
-    /// (hash, non-overlapping occurrences, start of the last one counted);
-    /// a zero count marks a free slot.
-    slots: Vec<(u64, u32, u32)>,
+    /// (hash, non-overlapping occurrences, start of the last one counted,
+    /// stamp of the document): a slot of another stamp is free.
+    slots: Vec<(u64, u32, u32, u32)>,
     bits: u32,
+    stamp: u32,
 }
 
 impl WindowCounts {
     /// Counts `hashes` (window `i` starts at word `i` and is `m` words
     /// long); an occurrence overlapping the previous one counted is not
     /// counted ("very very very ..." is one long run, not a repeat).
-    fn count(&mut self, hashes: &[u64], m: usize) {
-        let bits = (usize::BITS - (2 * hashes.len()).leading_zeros()).max(4);
-        self.bits = bits;
-        self.slots.clear();
-        self.slots.resize(1 << bits, (0, 0, 0));
+    /// Returns the highest count.
+    fn count(&mut self, hashes: &[u64], m: usize) -> u32 {
+        let bits = (usize::BITS - (2 * hashes.len()).leading_zeros()).max(10);
+        if bits > self.bits || self.stamp == u32::MAX {
+            self.bits = bits.max(self.bits);
+            self.slots.clear();
+            self.slots.resize(1 << self.bits, (0, 0, 0, 0));
+            self.stamp = 0;
+        }
+        self.stamp += 1;
+        let (stamp, bits) = (self.stamp, self.bits);
         let mask = (1usize << bits) - 1;
+        let mut most = 1;
         for (i, &h) in hashes.iter().enumerate() {
             let mut s = (h >> (64 - bits)) as usize;
             loop {
                 let slot = &mut self.slots[s];
-                if slot.1 == 0 {
-                    *slot = (h, 1, i as u32);
+                if slot.3 != stamp {
+                    *slot = (h, 1, i as u32, stamp);
                     break;
                 }
                 if slot.0 == h {
                     if i >= slot.2 as usize + m {
                         slot.1 += 1;
                         slot.2 = i as u32;
+                        most = most.max(slot.1);
                     }
                     break;
                 }
                 s = (s + 1) & mask;
             }
         }
+        most
     }
 
-    /// The count of `h` (zero when it was not counted).
+    /// The count of `h` in the last document counted (zero when absent).
     fn get(&self, h: u64) -> u32 {
         let mask = (1usize << self.bits) - 1;
         let mut s = (h >> (64 - self.bits)) as usize;
         loop {
             let slot = self.slots[s];
-            if slot.1 == 0 {
+            if slot.3 != self.stamp {
                 return 0;
             }
             if slot.0 == h {
@@ -994,24 +1022,66 @@ const MAX_LINK_WORDS: usize = 15;
 /// Most links taken under one header (a box lists 3-10).
 const MAX_LINKS: usize = 12;
 
+/// [`LINK_BOX_HEADERS`] as folded word hashes (headers are matched as the
+/// tokenizer folds them: `Editor’s picks` is `editors picks`), with the
+/// sorted hashes of their first and last words, which rule out almost
+/// every segment with one look-up.
+struct LinkHeaders {
+    headers: Vec<(Vec<u64>, bool)>,
+    first: Vec<u64>,
+    last: Vec<u64>,
+}
+
+fn link_headers() -> &'static LinkHeaders {
+    static HEADERS: OnceLock<LinkHeaders> = OnceLock::new();
+    HEADERS.get_or_init(|| {
+        let headers: Vec<(Vec<u64>, bool)> = LINK_BOX_HEADERS
+            .iter()
+            .map(|&(h, strong)| {
+                let mut hashes = Vec::new();
+                crate::tokenize::TokenHasher::new().hash_tokens(h, &mut hashes);
+                (hashes, strong)
+            })
+            .collect();
+        let sorted = |pick: fn(&[u64]) -> u64| {
+            let mut v: Vec<u64> = headers.iter().map(|(h, _)| pick(h)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        LinkHeaders {
+            first: sorted(|h| h[0]),
+            last: sorted(|h| h[h.len() - 1]),
+            headers,
+        }
+    })
+}
+
 /// Token ranges of link boxes: a segment that opens with a link-box
 /// header, followed by a colon ("Related stories: ...") or short ("More
 /// from LabourList"), or a header with a colon closing a segment (a page
 /// cut mid-sentence runs its last words into "Related stories:"), with the
 /// headline-length segments after it. A header with no link under it is a
-/// heading, unless it closes the page. Sorted and disjoint.
-pub fn link_boxes(text: &str, spans: &[Span], seg_start: &[u32]) -> Vec<Range<usize>> {
-    let n = spans.len();
+/// heading, unless it closes the page. `spans` and `hashes` are the page's
+/// tokens. Sorted and disjoint.
+pub fn link_boxes(
+    text: &str,
+    spans: &[Span],
+    hashes: &[u64],
+    seg_start: &[u32],
+) -> Vec<Range<usize>> {
+    let n = spans.len().min(hashes.len());
     let seg = |s: usize| {
         let start = seg_start[s] as usize;
         let end = seg_start.get(s + 1).map_or(n, |&t| t as usize);
         start..end
     };
+    let headers = link_headers();
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut s = 0;
     while s < seg_start.len() {
         let r = seg(s);
-        let Some(from) = link_header(text, spans, r.clone()) else {
+        let Some(from) = link_header(text, spans, hashes, headers, r.clone()) else {
             s += 1;
             continue;
         };
@@ -1029,45 +1099,44 @@ pub fn link_boxes(text: &str, spans: &[Span], seg_start: &[u32]) -> Vec<Range<us
 
 /// Where a link-box header starts in the segment of tokens `r`, if it
 /// holds one (see [`link_boxes`]).
-fn link_header(text: &str, spans: &[Span], r: Range<usize>) -> Option<usize> {
-    if r.is_empty() {
+fn link_header(
+    text: &str,
+    spans: &[Span],
+    hashes: &[u64],
+    table: &LinkHeaders,
+    r: Range<usize>,
+) -> Option<usize> {
+    if r.is_empty() || r.end > hashes.len() {
         return None;
     }
+    let words = &hashes[r.clone()];
+    let headers = &table.headers;
     // A colon right after the segment: "Related stories: ...".
-    let colon = text[spans[r.end - 1].end..]
-        .chars()
-        .find(|c| !c.is_whitespace())
-        == Some(':');
-    // The lowercased words of tokens `from..to`, one space between.
-    let words = |from: usize, to: usize| -> String {
-        text[spans[from].start..spans[to - 1].end]
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
+    let colon = || {
+        text[spans[r.end - 1].end..]
+            .chars()
+            .find(|c| !c.is_whitespace())
+            == Some(':')
     };
-    // At the segment's start: headers are short, so only its first words
-    // are read.
-    let head = words(r.start, r.end.min(r.start + 4));
-    let opens = LINK_BOX_HEADERS.iter().any(|&(h, strong)| {
-        let Some(rest) = head.strip_prefix(h) else {
-            return false;
-        };
-        let whole_word = rest.is_empty() || rest.starts_with(|c: char| !c.is_alphanumeric());
-        let header_only = r.len() == h.split_whitespace().count();
-        whole_word && (strong || (colon && header_only) || r.len() <= MAX_LINK_HEADER_WORDS)
-    });
+    let opens = table.first.binary_search(&words[0]).is_ok()
+        && headers.iter().any(|(h, strong)| {
+            words.starts_with(h)
+                && (*strong
+                    || words.len() <= MAX_LINK_HEADER_WORDS
+                    || (words.len() == h.len() && colon()))
+        });
     if opens {
         return Some(r.start);
     }
-    if !colon {
+    // At the segment's end, before a colon.
+    if table.last.binary_search(&words[words.len() - 1]).is_err() {
         return None;
     }
-    // At the segment's end, before a colon.
-    LINK_BOX_HEADERS.iter().find_map(|&(h, _)| {
-        let w = h.split_whitespace().count();
-        (r.len() > w && words(r.end - w, r.end) == h).then(|| r.end - w)
-    })
+    headers
+        .iter()
+        .find(|(h, _)| words.len() > h.len() && words.ends_with(h))
+        .filter(|_| colon())
+        .map(|(h, _)| r.end - h.len())
 }
 
 // ---------------------------------------------------------------------------
@@ -1320,9 +1389,9 @@ mod tests {
     }
 
     fn boxes(text: &str) -> Vec<&str> {
-        let (_, spans) = tokens(text);
+        let (hashes, spans) = tokens(text);
         let a = Analysis::new(text, 3);
-        slices(text, &link_boxes(text, &spans, &a.seg_start))
+        slices(text, &link_boxes(text, &spans, &hashes, &a.seg_start))
     }
 
     #[test]

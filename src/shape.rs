@@ -38,7 +38,7 @@
 use std::ops::Range;
 
 use crate::span::Span;
-use crate::words::{word_kind, WordKind};
+use crate::words::{word_table, WordTable};
 
 /// Log-likelihood ratio, article over furniture, of a word by its class
 /// (rows: digit-initial, function word, capitalised function word,
@@ -72,36 +72,76 @@ pub const MIN_PAGE_WORDS: usize = 50;
 /// between sentences are names.
 pub const MIN_RUN_WORDS: usize = 3;
 
-/// The class of a word for [`EVIDENCE`] (its row).
-fn word_class(text: &str, span: Span, hash: u64) -> usize {
-    let Some(first) = text[span.start..span.end].chars().next() else {
+/// The row of [`EVIDENCE`] for a word's initial (0 lower case or other, 1
+/// capital, 2 digit) and kind ([`WordTable::kind_index`]: 0 other, 1
+/// function word, 2 interface word).
+const ROW: [[u8; 3]; 3] = [[5, 1, 3], [4, 2, 3], [0, 0, 0]];
+
+/// The row in [`EVIDENCE`] of a word (see [`ROW`]).
+#[inline]
+fn word_class(words: &WordTable, text: &str, span: Span, hash: u64) -> usize {
+    let Some(&b) = text.as_bytes().get(span.start) else {
         return 5;
     };
-    if first.is_numeric() {
-        return 0;
-    }
-    let upper = first.is_uppercase();
-    match word_kind(hash) {
-        WordKind::Interface => 3,
-        WordKind::Function if upper => 2,
-        WordKind::Function => 1,
-        WordKind::Other if upper => 4,
-        WordKind::Other => 5,
-    }
+    // ASCII (most words) without decoding.
+    let initial = if b < 0x80 {
+        usize::from(b.is_ascii_uppercase()) | usize::from(b.is_ascii_digit()) << 1
+    } else {
+        match text[span.start..span.end].chars().next() {
+            Some(c) if c.is_numeric() => 2,
+            Some(c) if c.is_uppercase() => 1,
+            _ => 0,
+        }
+    };
+    usize::from(ROW[initial][words.kind_index(hash)])
 }
 
-/// The class of the separator `gap` before a word (its column in
-/// [`EVIDENCE`]): the strongest mark it holds.
-fn separator_class(gap: &str) -> usize {
+/// The column in [`EVIDENCE`] of each ASCII byte found between two words
+/// (whitespace 5; letters and digits never are).
+const ASCII_SEPARATOR: [u8; 128] = {
+    let mut t = [4u8; 128];
+    t[b' ' as usize] = 5;
+    t[b'\t' as usize] = 5;
+    t[b'\n' as usize] = 5;
+    t[b'\r' as usize] = 5;
+    t[0x0b] = 5;
+    t[0x0c] = 5;
+    t[b'.' as usize] = 0;
+    t[b'!' as usize] = 0;
+    t[b'?' as usize] = 0;
+    t[b'|' as usize] = 1;
+    t[b',' as usize] = 2;
+    t[b';' as usize] = 2;
+    t[b':' as usize] = 2;
+    t[b'"' as usize] = 3;
+    t[b'(' as usize] = 3;
+    t[b')' as usize] = 3;
+    t
+};
+
+/// The class of the separator `text[from..to]` before a word (its column
+/// in [`EVIDENCE`]): the strongest mark it holds.
+#[inline]
+fn separator_class(text: &str, from: usize, to: usize) -> usize {
+    let gap = &text.as_bytes()[from.min(to)..to];
+    // One space between words (most gaps).
+    if gap == b" " {
+        return 5;
+    }
     let mut class = 5;
-    for c in gap.chars() {
-        let this = match c {
-            '.' | '!' | '?' => 0,
-            '|' | '\u{BB}' | '\u{2022}' | '\u{B7}' | '\u{203A}' => 1,
-            ',' | ';' | ':' => 2,
-            '"' | '\u{201C}' | '\u{201D}' | '(' | ')' => 3,
-            c if c.is_whitespace() => 5,
-            _ => 4,
+    for (i, &b) in gap.iter().enumerate() {
+        let this = if b < 0x80 {
+            ASCII_SEPARATOR[b as usize] as usize
+        } else if b < 0xC0 {
+            // A continuation byte: its character was classed at its start.
+            continue;
+        } else {
+            match text[from + i..].chars().next() {
+                Some('\u{BB}' | '\u{2022}' | '\u{B7}' | '\u{203A}') => 1,
+                Some('\u{201C}' | '\u{201D}') => 3,
+                Some(c) if c.is_whitespace() => 5,
+                _ => 4,
+            }
         };
         class = class.min(this);
         if class == 0 {
@@ -124,31 +164,43 @@ pub fn furniture(text: &str, spans: &[Span], hashes: &[u64]) -> Vec<Range<usize>
     // (zero). `from_other[i]`: bit 0 set when the best path into word i as
     // article came from furniture, bit 1 when the best path into it as
     // furniture came from article.
-    let mut from_other = vec![0u8; n];
+    FROM_OTHER.with_borrow_mut(|from_other| decode(text, spans, hashes, n, from_other))
+}
+
+thread_local! {
+    /// Each thread's Viterbi back-pointers, reused from page to page.
+    static FROM_OTHER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`furniture`] of a page of `n >= MIN_PAGE_WORDS` words, with a buffer
+/// for the back-pointers.
+fn decode(
+    text: &str,
+    spans: &[Span],
+    hashes: &[u64],
+    n: usize,
+    from_other: &mut Vec<u8>,
+) -> Vec<Range<usize>> {
+    let words = word_table();
+    // Each word's evidence (its cell of EVIDENCE, row * 6 + column) first,
+    // then Viterbi over them, writing the back-pointers in their place: the
+    // look-ups pipeline, and the chain of maxima runs on bytes.
+    from_other.clear();
     let mut prev_end = spans[0].start;
-    let (mut article, mut chrome) = (0f32, 0f32);
-    for i in 0..n {
-        let span = spans[i];
-        let gap = text.get(prev_end..span.start).unwrap_or("");
+    from_other.extend(spans[..n].iter().zip(hashes).map(|(&span, &h)| {
+        let sep = separator_class(text, prev_end, span.start);
         prev_end = span.end;
-        let x = EVIDENCE[word_class(text, span, hashes[i])][separator_class(gap)];
-        if i == 0 {
-            article = x;
-            chrome = 0.0;
-            continue;
-        }
-        let (a_stay, a_switch) = (article, chrome - SWITCH_COST);
-        let (c_stay, c_switch) = (chrome, article - SWITCH_COST);
-        let mut bits = 0;
-        if a_switch > a_stay {
-            bits |= 1;
-        }
-        if c_switch > c_stay {
-            bits |= 2;
-        }
-        from_other[i] = bits;
-        article = a_stay.max(a_switch) + x;
-        chrome = c_stay.max(c_switch);
+        (word_class(words, text, span, h) * 6 + sep) as u8
+    }));
+    let cell = |c: u8| EVIDENCE[usize::from(c) / 6][usize::from(c) % 6];
+    let (mut article, mut chrome) = (cell(from_other[0]), 0f32);
+    from_other[0] = 0;
+    for b in &mut from_other[1..n] {
+        let x = cell(*b);
+        let (a_switch, c_switch) = (chrome - SWITCH_COST, article - SWITCH_COST);
+        *b = u8::from(a_switch > article) | u8::from(c_switch > chrome) << 1;
+        article = article.max(a_switch) + x;
+        chrome = chrome.max(c_switch);
     }
     // Back from the better end state.
     let mut is_article = article >= chrome;

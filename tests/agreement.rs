@@ -26,10 +26,22 @@ fn fixture(rel: &str) -> PathBuf {
 /// (id, duplicate_of) of every drop, and the notes (ids kept with one).
 fn filter_links(h: &Harness, input: &str) -> (Links, BTreeSet<String>) {
     let out = h.run(
-        &["filter", input, "--no-passages", "--dropped", "dropped.jsonl", "-o", "kept.jsonl"],
+        &[
+            "filter",
+            input,
+            "--no-passages",
+            "--dropped",
+            "dropped.jsonl",
+            "-o",
+            "kept.jsonl",
+        ],
         b"",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let records = dropped_records(&h.read("dropped.jsonl"));
     let mut links = Links::new();
     let mut notes = BTreeSet::new();
@@ -48,10 +60,16 @@ fn filter_links(h: &Harness, input: &str) -> (Links, BTreeSet<String>) {
 /// (member, kept) of every member but the kept one.
 fn report_links(h: &Harness, input: &str) -> Links {
     let out = h.run(
-        &["report", "--jsonl", input, "--format", "json", "--keep", "first"],
+        &[
+            "report", "--jsonl", input, "--format", "json", "--keep", "first",
+        ],
         b"",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = r["documents"]
         .as_array()
@@ -83,12 +101,20 @@ fn flatten(text: &str) -> String {
             continue;
         }
         if !gap.is_empty() {
-            out.push_str(if gap.contains(['\n', '\r']) { " " } else { &gap });
+            out.push_str(if gap.contains(['\n', '\r']) {
+                " "
+            } else {
+                &gap
+            });
             gap.clear();
         }
         out.push(c);
     }
-    out.push_str(if gap.contains(['\n', '\r']) { " " } else { &gap });
+    out.push_str(if gap.contains(['\n', '\r']) {
+        " "
+    } else {
+        &gap
+    });
     out
 }
 

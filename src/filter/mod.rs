@@ -111,6 +111,11 @@ const LEAD_SEED: u64 = 0x1ead;
 /// standard error at 128 values is under 0.05, so 0.2 is four of them.
 pub const PREFILTER_MARGIN: f64 = 0.2;
 
+/// Share of [`Params::long_shared_shingles`] a candidate's estimated shared
+/// shingles must reach to be judged by the long-run rule (the estimate's
+/// error at 128 values and a few hundred shingles is about a tenth).
+pub const LONG_SHARED_MARGIN: f64 = 0.7;
+
 /// Most documents decided in one batch. Two batches are in flight (one
 /// decided, the next signed). At 512 a batch's buffers (texts, tokens,
 /// shingles: about 25 KB a document) come to about 13 MB; against 256,
@@ -1671,10 +1676,7 @@ impl Filter<'_> {
                     continue;
                 };
                 let (j, c) = estimate_low_bytes(&p.sig, p.body_len, low_bytes, set_len);
-                if exact == p.analysis.exact
-                    || j >= self.prefilter_jaccard()
-                    || c >= self.prefilter_containment()
-                {
+                if exact == p.analysis.exact || self.worth_verifying(j, c, p.body_len, set_len) {
                     wanted.push(id);
                 }
             }
@@ -1826,8 +1828,7 @@ impl Filter<'_> {
                     let q = &batch[j];
                     let (je, ce) = estimate(&p.sig, p.body_len, &q.sig, q.body_len);
                     if q.analysis.exact != p.analysis.exact
-                        && je < self.prefilter_jaccard()
-                        && ce < self.prefilter_containment()
+                        && !self.worth_verifying(je, ce, p.body_len, q.body_len)
                     {
                         continue;
                     }
@@ -1975,16 +1976,20 @@ impl Filter<'_> {
         }
     }
 
-    /// Estimated Jaccard under which a candidate is not read back.
-    fn prefilter_jaccard(&self) -> f64 {
-        self.opts.params.near_duplicate_jaccard - PREFILTER_MARGIN
-    }
-
-    /// Estimated containment under which a candidate is not read back:
-    /// the lower of the two containment rules' thresholds.
-    fn prefilter_containment(&self) -> f64 {
+    /// True when a candidate with estimated Jaccard `j` and containment
+    /// `c` (bodies of `a_len` and `b_len` shingles) is worth reading back
+    /// and judging: within [`PREFILTER_MARGIN`] of a rule of the judgement.
+    /// The long-run rule's low containment is asked only of pairs whose
+    /// estimated shared shingles come within [`LONG_SHARED_MARGIN`] of its
+    /// count: most bodies of one site share a tenth of their shingles, and
+    /// reading all of them back was two thirds of a 100,000-line run.
+    fn worth_verifying(&self, j: f64, c: f64, a_len: u32, b_len: u32) -> bool {
         let p = &self.opts.params;
-        p.near_duplicate_containment.min(p.long_containment) - PREFILTER_MARGIN
+        let shared = c * f64::from(a_len.min(b_len));
+        j >= p.near_duplicate_jaccard - PREFILTER_MARGIN
+            || c >= p.near_duplicate_containment - PREFILTER_MARGIN
+            || (c >= p.long_containment - PREFILTER_MARGIN
+                && shared >= LONG_SHARED_MARGIN * p.long_shared_shingles as f64)
     }
 
     /// True when line `i` should replace kept line `j` of the same batch.
