@@ -795,15 +795,20 @@ pub fn page_furniture(
     // embedded-post notice is two blocks), so each distinct block can be
     // reported once.
     let mut labels: Vec<Option<(BoilerplateReason, u32)>> = vec![None; hashes.len()];
-    let found = crate::shape::furniture(text, spans, hashes)
+    // Runs repeated among the words the shape leaves: furniture found by
+    // its shape needs no second finding (and the count costs a look-up a
+    // word).
+    let shape = crate::shape::furniture(text, spans, hashes);
+    let found = shape
+        .clone()
         .into_iter()
         .map(|r| (r, BoilerplateReason::Shape))
         .chain({
             let (short, most) =
-                repeated_runs_counted(hashes, params.min_repeat_words, params.min_repeats);
+                repeated_runs_counted(hashes, &shape, params.min_repeat_words, params.min_repeats);
             // A long run twice means its first short window twice at least.
             let long = if most >= 2 {
-                repeated_runs(hashes, params.long_repeat_words, 2)
+                repeated_runs_counted(hashes, &shape, params.long_repeat_words, 2).0
             } else {
                 Vec::new()
             };
@@ -850,14 +855,16 @@ pub fn repeated_runs(
     min_words: usize,
     min_count: usize,
 ) -> Vec<Range<usize>> {
-    repeated_runs_counted(token_hashes, min_words, min_count).0
+    repeated_runs_counted(token_hashes, &[], min_words, min_count).0
 }
 
-/// [`repeated_runs`], and the most times any `min_words`-word window of
-/// the document occurs without overlapping itself (a run of more words
-/// cannot occur more often than its first window).
+/// [`repeated_runs`] among the words outside the sorted, disjoint token
+/// ranges `skip` (a window touching one is not counted), and the most times
+/// any `min_words`-word window occurs without overlapping itself (a run of
+/// more words cannot occur more often than its first window).
 fn repeated_runs_counted(
     token_hashes: &[u64],
+    skip: &[Range<usize>],
     min_words: usize,
     min_count: usize,
 ) -> (Vec<Range<usize>>, u32) {
@@ -867,7 +874,14 @@ fn repeated_runs_counted(
         return (Vec::new(), 1);
     }
     WINDOWS.with_borrow_mut(|table| {
-        let hashes: Vec<u64> = Shingles::new(token_hashes, m).collect();
+        let mut hashes: Vec<u64> = Shingles::new(token_hashes, m).collect();
+        // Window `i` covers words `i..i + m`: it touches `r` when
+        // `r.start + 1 - m <= i < r.end`. Zero marks a window not counted.
+        let n = hashes.len();
+        for r in skip {
+            let first = (r.start + 1).saturating_sub(m).min(n);
+            hashes[first..r.end.min(n)].fill(0);
+        }
         let most = table.count(&hashes, m);
         if most < min_count as u32 {
             return (Vec::new(), most);
@@ -920,6 +934,9 @@ impl WindowCounts {
         let mask = (1usize << bits) - 1;
         let mut most = 1;
         for (i, &h) in hashes.iter().enumerate() {
+            if h == 0 {
+                continue;
+            }
             let mut s = (h >> (64 - bits)) as usize;
             loop {
                 let slot = &mut self.slots[s];
@@ -941,8 +958,12 @@ impl WindowCounts {
         most
     }
 
-    /// The count of `h` in the last document counted (zero when absent).
+    /// The count of `h` in the last document counted (zero when absent,
+    /// and for zero, the mark of a window not counted).
     fn get(&self, h: u64) -> u32 {
+        if h == 0 {
+            return 0;
+        }
         let mask = (1usize << self.bits) - 1;
         let mut s = (h >> (64 - self.bits)) as usize;
         loop {

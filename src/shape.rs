@@ -63,6 +63,25 @@ pub const EVIDENCE: [[f32; 6]; 6] = [
 /// sticky model keeps a quote or a capitalised name inside a sentence.
 pub const SWITCH_COST: f32 = 6.907_755;
 
+/// [`EVIDENCE`] in hundredths, row by row, and [`SWITCH_COST`] likewise:
+/// Viterbi's chain of maxima and sums runs on integers (one cycle a step
+/// where floating point takes four; the chain was most of the decoding).
+const EVIDENCE_CENTS: [i32; 36] = {
+    let mut t = [0i32; 36];
+    let mut i = 0;
+    while i < 36 {
+        let x = EVIDENCE[i / 6][i % 6] * 100.0;
+        t[i] = if x < 0.0 {
+            (x - 0.5) as i32
+        } else {
+            (x + 0.5) as i32
+        };
+        i += 1;
+    }
+    t
+};
+const SWITCH_CENTS: i32 = (SWITCH_COST * 100.0 + 0.5) as i32;
+
 /// Fewest words a text needs before its shape says anything: a headline
 /// or a sentence alone is all capitals and names, and a page with fewer
 /// words has no room for furniture worth the name.
@@ -192,12 +211,12 @@ fn decode(
         prev_end = span.end;
         (word_class(words, text, span, h) * 6 + sep) as u8
     }));
-    let cell = |c: u8| EVIDENCE[usize::from(c) / 6][usize::from(c) % 6];
-    let (mut article, mut chrome) = (cell(from_other[0]), 0f32);
+    let cell = |c: u8| EVIDENCE_CENTS[usize::from(c)];
+    let (mut article, mut chrome) = (cell(from_other[0]), 0i32);
     from_other[0] = 0;
     for b in &mut from_other[1..n] {
         let x = cell(*b);
-        let (a_switch, c_switch) = (chrome - SWITCH_COST, article - SWITCH_COST);
+        let (a_switch, c_switch) = (chrome - SWITCH_CENTS, article - SWITCH_CENTS);
         *b = u8::from(a_switch > article) | u8::from(c_switch > chrome) << 1;
         article = article.max(a_switch) + x;
         chrome = chrome.max(c_switch);

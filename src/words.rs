@@ -442,9 +442,10 @@ impl WordTable {
     pub fn kind_index(&self, hash: u64) -> usize {
         let key = hash & !KIND_BITS;
         let b = bucket(key ^ self.seed);
-        let hit = self.slots[b..b + BUCKET]
-            .iter()
-            .fold(0, |hit, &s| if s & !KIND_BITS == key { s } else { hit });
+        let hit =
+            self.slots[b..b + BUCKET]
+                .iter()
+                .fold(0, |hit, &s| if s & !KIND_BITS == key { s } else { hit });
         (hit & KIND_BITS) as usize
     }
 
@@ -453,9 +454,10 @@ impl WordTable {
     pub fn kind(&self, hash: u64) -> WordKind {
         let key = hash & !KIND_BITS;
         let b = bucket(key ^ self.seed);
-        let hit = self.slots[b..b + BUCKET]
-            .iter()
-            .fold(0, |hit, &s| if s & !KIND_BITS == key { s } else { hit });
+        let hit =
+            self.slots[b..b + BUCKET]
+                .iter()
+                .fold(0, |hit, &s| if s & !KIND_BITS == key { s } else { hit });
         match hit & KIND_BITS {
             1 => WordKind::Function,
             2 => WordKind::Interface,

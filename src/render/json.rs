@@ -28,10 +28,16 @@ pub struct CompareJson<'a> {
     pub similarity: SimilarityJson,
     /// The verdict.
     pub verdict: Verdict,
+    /// Why the pair is not a copy although the scores alone would say so
+    /// (pages of one template): `template-only`, `different-articles`, or
+    /// null.
+    pub guard: Option<&'static str>,
     /// Shared passages in A's order.
     pub passages: Vec<PassageJson>,
     /// Material found on one side only.
     pub unique: UniqueJson,
+    /// Boilerplate set aside on each side (neither shared nor unique).
+    pub boilerplate: UniqueJson,
 }
 
 /// The two compared documents.
@@ -100,12 +106,12 @@ pub struct OpJson {
     pub b: Span,
 }
 
-/// Material on one side only.
+/// Runs of words of each side (unique material, or boilerplate).
 #[derive(Debug, Serialize)]
 pub struct UniqueJson {
-    /// Spans of A found nowhere in B.
+    /// Spans of A.
     pub a: Vec<Span>,
-    /// Spans of B found nowhere in A.
+    /// Spans of B.
     pub b: Vec<Span>,
 }
 
@@ -140,6 +146,7 @@ pub fn compare_json<'a>(
             shingle_size: c.similarity.shingle_size,
         },
         verdict: c.verdict,
+        guard: c.judgement.guard.map(|g| g.as_str()),
         passages: c
             .passages
             .iter()
@@ -163,6 +170,16 @@ pub fn compare_json<'a>(
         unique: UniqueJson {
             a: c.unique_a.iter().map(|&s| a.original_span(s)).collect(),
             b: c.unique_b.iter().map(|&s| b.original_span(s)).collect(),
+        },
+        boilerplate: UniqueJson {
+            a: c.boilerplate_a
+                .iter()
+                .map(|&s| a.original_span(s))
+                .collect(),
+            b: c.boilerplate_b
+                .iter()
+                .map(|&s| b.original_span(s))
+                .collect(),
         },
     }
 }
