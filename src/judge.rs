@@ -20,6 +20,12 @@
 //!    long as what it shares (else it is another article that carries the
 //!    same block: a site's prose footer, a reprinted statement).
 //!
+//! Both bodies leave out furniture, and a link box found inside an article
+//! may have taken a short sentence of it with its headlines (each reads
+//! like one). Shingles one page set aside in a link box that the other
+//! page carries as article text therefore count in both bodies, so a box
+//! on one copy and not on the other does not make them differ.
+//!
 //! **Pages of one template** (the same source, or sharing at least
 //! [`Params::template_shingles`] shingles of furniture and boilerplate)
 //! share chrome by construction, and on a site's first pages some of it is
@@ -36,6 +42,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::analysis::Analysis;
+use crate::boilerplate::BoilerplateReason;
 use crate::params::Params;
 use crate::shingle::ShingleSet;
 
@@ -132,14 +139,18 @@ impl Judgement {
 
 /// The scores of two bodies and what they say before any template check.
 pub fn score(a: &ShingleSet, b: &ShingleSet, p: &Params) -> Judgement {
-    let shared = a.intersection_len(b);
-    let (jaccard, containment) = if a.is_empty() || b.is_empty() {
+    score_counts(a.len(), b.len(), a.intersection_len(b), p)
+}
+
+/// [`score`] of two sets of `a_len` and `b_len` shingles sharing `shared`.
+fn score_counts(a_len: usize, b_len: usize, shared: usize, p: &Params) -> Judgement {
+    let (jaccard, containment) = if a_len == 0 || b_len == 0 {
         (0.0, 0.0)
     } else {
         let inter = shared as f64;
         (
-            inter / ((a.len() + b.len()) as f64 - inter),
-            inter / a.len().min(b.len()) as f64,
+            inter / ((a_len + b_len) as f64 - inter),
+            inter / a_len.min(b_len) as f64,
         )
     };
     let same = if shared == 0 {
@@ -176,6 +187,19 @@ pub fn judge(a: &Side<'_>, b: &Side<'_>, p: &Params) -> Judgement {
         };
     }
     let mut j = score(a.body, b.body, p);
+    // A link box is found by its header and the headline-length sentences
+    // under it, and a box inside an article may take a short sentence of
+    // the article with its headlines. What one page set aside in a box and
+    // the other carries as article text counts as shared article text.
+    let (from_a, from_b) = (recovered(a, b.body), recovered(b, a.body));
+    if from_a + from_b > 0 {
+        j = score_counts(
+            a.body.len() + from_a,
+            b.body.len() + from_b,
+            j.shared + from_a + from_b,
+            p,
+        );
+    }
     // Bodies the same but for a few words, sharing several paragraphs, are
     // one story whatever template they share: neither can carry an article
     // the other lacks (and the checks below read every shingle of both).
@@ -187,6 +211,33 @@ pub fn judge(a: &Side<'_>, b: &Side<'_>, p: &Params) -> Judgement {
         }
     }
     j
+}
+
+/// Shingles inside `side`'s link boxes that are not in its body but are in
+/// `other` (the other page's body): distinct, and disjoint from what the
+/// bodies share.
+fn recovered(side: &Side<'_>, other: &ShingleSet) -> usize {
+    let a = side.analysis;
+    let k = shingle_width(a);
+    let mut found: Vec<u64> = Vec::new();
+    for (r, why) in &a.furniture {
+        let (start, end) = (
+            r.start as usize,
+            (r.end as usize).min(a.shingles.len() + k - 1),
+        );
+        if *why != BoilerplateReason::LinkBox || end < start + k {
+            continue;
+        }
+        found.extend(
+            a.shingles[start..=end - k]
+                .iter()
+                .copied()
+                .filter(|&h| other.contains(h) && !side.body.contains(h)),
+        );
+    }
+    found.sort_unstable();
+    found.dedup();
+    found.len()
 }
 
 /// The check of a copy made by the long-run rule alone (containment under
@@ -387,6 +438,40 @@ mod tests {
             out.push_str(". ");
         }
         out
+    }
+
+    #[test]
+    fn article_text_a_link_box_took_counts_when_the_other_page_has_it() {
+        // A box inside the article takes its headlines and the short
+        // sentences after them (each could be a headline); the copy without
+        // the box carries those sentences as article text.
+        let shorts = "The ferry will run on Sundays from May. Tickets cost four pounds \
+                      each way. Pensioners travel free on weekdays. ";
+        let (head, tail) = (article(5, 6), article(6, 6));
+        let boxed = format!(
+            "{head}Also read: Council approves new ferry timetable. Harbour plan delayed \
+             again. {shorts}{tail}"
+        );
+        let plain = format!("{head}{shorts}{tail}");
+        let (a, b) = (doc(&boxed, None), doc(&plain, None));
+        let in_box = a
+            .analysis
+            .furniture
+            .iter()
+            .any(|(r, why)| *why == BoilerplateReason::LinkBox && r.len() > 20);
+        assert!(in_box, "{:?}", a.analysis.furniture);
+        let bodies = score(&a.body, &b.body, &Params::default());
+        let j = judged(&boxed, None, &plain, None);
+        assert!(j.shared > bodies.shared, "{j:?} {bodies:?}");
+        assert!(j.jaccard > bodies.jaccard, "{j:?} {bodies:?}");
+        // What only one page has, in a box or not, never counts.
+        let other = format!("{head}Also read: Council approves new ferry timetable. {tail}");
+        let alone = judged(&other, None, &plain, None);
+        let (c, d) = (doc(&other, None), doc(&plain, None));
+        assert_eq!(
+            alone.shared,
+            score(&c.body, &d.body, &Params::default()).shared
+        );
     }
 
     #[test]
