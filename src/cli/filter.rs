@@ -231,11 +231,24 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|(r, n)| format!("{n} {r}"))
             .collect();
+        // Kept lines that resembled a kept page only through a shared
+        // template: kept, and noted in the dropped log.
+        let noted: Vec<String> = summary
+            .noted
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        let noted = if noted.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} noted in the dropped log)", noted.join(", "))
+        };
         let secs = summary.seconds.max(1e-9);
         eprintln!(
-            "copydesk: read {} lines, kept {}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents, {:.1} MB of buckets and sketches in RAM ({:.0} bytes a document)",
+            "copydesk: read {} lines, kept {}{}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents, {:.1} MB of buckets and sketches in RAM ({:.0} bytes a document)",
             summary.lines,
             summary.kept,
+            noted,
             dropped,
             if reasons.is_empty() { "" } else { " (" },
             if reasons.is_empty() { String::new() } else { reasons.join(", ") + ")" },

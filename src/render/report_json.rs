@@ -250,7 +250,7 @@ pub struct BoilerplateJson<'a> {
 /// One distinct boilerplate block.
 #[derive(Debug, Serialize)]
 pub struct BlockJson<'a> {
-    /// recurring, repeated or link-box.
+    /// `shape`, `recurring`, `widespread`, `repeated` or `link-box`.
     pub reason: &'a str,
     /// Document showing it.
     pub doc: usize,
