@@ -799,27 +799,22 @@ pub fn page_furniture(
     // its shape needs no second finding (and the count costs a look-up a
     // word).
     let shape = crate::shape::furniture(text, spans, hashes);
+    let (short, most) =
+        repeated_runs_counted(hashes, &shape, params.min_repeat_words, params.min_repeats);
+    // A long run twice means its first short window twice at least.
+    let long = if most >= 2 {
+        repeated_runs_counted(hashes, &shape, params.long_repeat_words, 2).0
+    } else {
+        Vec::new()
+    };
+    let repeated = short.into_iter().chain(
+        long.into_iter()
+            .filter(|r| r.len() <= params.max_repeat_words),
+    );
     let found = shape
-        .clone()
         .into_iter()
         .map(|r| (r, BoilerplateReason::Shape))
-        .chain({
-            let (short, most) =
-                repeated_runs_counted(hashes, &shape, params.min_repeat_words, params.min_repeats);
-            // A long run twice means its first short window twice at least.
-            let long = if most >= 2 {
-                repeated_runs_counted(hashes, &shape, params.long_repeat_words, 2).0
-            } else {
-                Vec::new()
-            };
-            short
-                .into_iter()
-                .chain(
-                    long.into_iter()
-                        .filter(|r| r.len() <= params.max_repeat_words),
-                )
-                .map(|r| (r, BoilerplateReason::Repeated))
-        })
+        .chain(repeated.map(|r| (r, BoilerplateReason::Repeated)))
         .chain(
             link_boxes(text, spans, hashes, seg_start)
                 .into_iter()

@@ -452,13 +452,7 @@ impl WordTable {
     /// The kind of the word whose tokenizer hash is `hash`.
     #[inline]
     pub fn kind(&self, hash: u64) -> WordKind {
-        let key = hash & !KIND_BITS;
-        let b = bucket(key ^ self.seed);
-        let hit =
-            self.slots[b..b + BUCKET]
-                .iter()
-                .fold(0, |hit, &s| if s & !KIND_BITS == key { s } else { hit });
-        match hit & KIND_BITS {
+        match self.kind_index(hash) {
             1 => WordKind::Function,
             2 => WordKind::Interface,
             _ => WordKind::Other,

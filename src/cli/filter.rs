@@ -226,18 +226,10 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
     let summary = summary?;
     if !args.quiet {
         let dropped: u64 = summary.dropped.values().sum();
-        let reasons: Vec<String> = summary
-            .dropped
-            .iter()
-            .map(|(r, n)| format!("{n} {r}"))
-            .collect();
+        let reasons = counted(&summary.dropped);
         // Kept lines that resembled a kept page only through a shared
         // template: kept, and noted in the dropped log.
-        let noted: Vec<String> = summary
-            .noted
-            .iter()
-            .map(|(r, n)| format!("{n} {r}"))
-            .collect();
+        let noted = counted(&summary.noted);
         let noted = if noted.is_empty() {
             String::new()
         } else {
@@ -261,6 +253,11 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `"N reason"` for each reason counted.
+fn counted(counts: &std::collections::BTreeMap<&'static str, u64>) -> Vec<String> {
+    counts.iter().map(|(r, n)| format!("{n} {r}")).collect()
 }
 
 /// A bar on standard error when it is a terminal.
