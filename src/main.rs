@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             // A file name may hold control characters: the error line must
             // neither drive the terminal nor spill onto a second line.
             let line = format!("{err:#}");
-            eprintln!("copydesk: {}", copydesk::render::sanitize::escape(&line));
+            cli::diag!("copydesk: {}", copydesk::render::sanitize::escape(&line));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

@@ -6,6 +6,7 @@
 //! structs mirroring the contract in README.md ("JSON output").
 
 use std::collections::HashSet;
+use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 
@@ -39,6 +40,17 @@ impl Dir {
     /// The binary with a scrubbed environment, run inside the directory.
     fn cmd(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_copydesk"));
+        cmd.current_dir(self.tmp.path());
+        for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS"] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    /// The binary as a plain `std::process::Command` (same directory and
+    /// environment as [`Dir::cmd`]), for tests that choose where stderr goes.
+    fn std_cmd(&self) -> StdCommand {
+        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_copydesk"));
         cmd.current_dir(self.tmp.path());
         for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS"] {
             cmd.env_remove(var);
@@ -723,6 +735,135 @@ fn broken_pipe_is_success() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+// ---- Faults and bad input (issue 14) ----
+
+/// A pipe whose reader is gone: every write to it fails with EPIPE, as
+/// standard error does under `copydesk ... 2>&1 >/dev/null | true` once
+/// `true` has exited (here without the race).
+fn closed_pipe() -> Stdio {
+    let mut fds = [0; 2];
+    // SAFETY: pipe() writes two new descriptors into `fds` on success.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe");
+    // SAFETY: both descriptors are new and owned here, once each.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    Stdio::from(write)
+}
+
+/// Places where every write fails: a closed pipe (EPIPE) and, where the
+/// system has it, /dev/full (ENOSPC).
+fn dead_ends() -> Vec<(&'static str, Stdio)> {
+    let mut ends = vec![("closed pipe", closed_pipe())];
+    match std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        Ok(f) => ends.push(("/dev/full", Stdio::from(f))),
+        Err(e) => eprintln!("skipped the /dev/full case: {e}"),
+    }
+    ends
+}
+
+/// Files for the fault tests: two texts (one Windows-1252, which earns a
+/// note on stderr) and a JSON Lines stream holding a copy.
+fn fault_fixture() -> Dir {
+    let d = Dir::new();
+    d.write(
+        "a.txt",
+        "Almost 3,000 operations were cancelled across England on Wednesday, NHS England said.",
+    );
+    d.write(
+        "cp1252.txt",
+        b"NHS figures show almost 3,000 operations were cancelled \x93across England\x94.",
+    );
+    d.write(
+        "in.jsonl",
+        "{\"id\":\"a\",\"text\":\"one two three four five six seven\"}\n\
+         {\"id\":\"b\",\"text\":\"one two three four five six seven\"}\n",
+    );
+    d
+}
+
+// Issue 14: a failed write to standard error (its reader gone, a full disk)
+// made every command panic with exit 101. Diagnostics are best effort now:
+// the command ends with the status it would have had.
+#[test]
+fn closed_stderr_is_not_a_panic() {
+    let d = fault_fixture();
+    let made = d
+        .cmd()
+        .args(["filter", "in.jsonl", "--index", "seen.redb", "-q"])
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let cases: [(&[&str], i32); 6] = [
+        // The final error line.
+        (&["compare", "a.txt", "missing.txt"], 2),
+        // The Windows-1252 note.
+        (&["compare", "cp1252.txt", "a.txt"], 0),
+        (&["report", "cp1252.txt", "a.txt"], 0),
+        // The summary.
+        (&["filter", "in.jsonl"], 0),
+        // "removed 0 documents", then the error.
+        (&["index", "remove", "seen.redb", "nobody"], 2),
+        (&["index", "stats", "missing.redb"], 2),
+    ];
+    for (args, code) in cases {
+        for (what, stderr) in dead_ends() {
+            let out = d
+                .std_cmd()
+                .args(args)
+                .stdin(Stdio::null())
+                .stderr(stderr)
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "copydesk {args:?} with stderr on a {what}"
+            );
+            if code == 0 && args[0] != "report" {
+                assert!(!out.stdout.is_empty(), "{args:?}: the result is written");
+            }
+        }
+    }
+}
+
+// Issue 14: a closed standard output (`copydesk report DIR | head -1`) ends
+// the command quietly with status 0, as in ripgrep, for every command (the
+// compare case is `broken_pipe_is_success`). This held at d826d80 already;
+// the test keeps it so.
+#[test]
+fn closed_stdout_is_success_for_every_command() {
+    let d = fault_fixture();
+    let status = d
+        .cmd()
+        .args(["filter", "in.jsonl", "--index", "seen.redb", "-q"])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let corpus = repo("corpus");
+    let cases: [&[&str]; 5] = [
+        &["report", s(&corpus)],
+        &["report", s(&corpus), "--format", "json"],
+        &["filter", "in.jsonl"],
+        &["index", "stats", "seen.redb"],
+        &["--help"],
+    ];
+    for args in cases {
+        let out = d
+            .std_cmd()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(closed_pipe())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "copydesk {args:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 // ---- Snapshot over real seed files (changes when the aligner does). ----

@@ -108,7 +108,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
 fn read(path: &Path) -> anyhow::Result<Document> {
     let doc = Document::read(path)?;
     if doc.encoding() == Encoding::Windows1252 {
-        eprintln!(
+        diag!(
             "copydesk: note: {}: not valid UTF-8, read as Windows-1252",
             copydesk::render::sanitize::escape(&path.display().to_string())
         );

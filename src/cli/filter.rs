@@ -182,13 +182,13 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
     };
     if let Some(cp) = &resume {
         if !args.quiet {
-            eprintln!(
+            diag!(
                 "copydesk: resuming the interrupted run after line {} of its input",
                 cp.input_lines
             );
         }
         if args.output.is_none() && !args.quiet {
-            eprintln!(
+            diag!(
                 "copydesk: note: kept lines the interrupted run wrote to standard output after \
                  its last checkpoint are written again; use -o FILE for exactly-once output"
             );
@@ -236,7 +236,7 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
             format!(" ({} noted in the dropped log)", noted.join(", "))
         };
         let secs = summary.seconds.max(1e-9);
-        eprintln!(
+        diag!(
             "copydesk: read {} lines, kept {}{}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents, {:.1} MB of buckets and sketches in RAM ({:.0} bytes a document)",
             summary.lines,
             summary.kept,

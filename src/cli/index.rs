@@ -119,7 +119,7 @@ fn remove(path: &std::path::Path, ids: &[String]) -> anyhow::Result<ExitCode> {
         }
     }
     store.commit()?;
-    eprintln!(
+    diag!(
         "copydesk: removed {removed} document{} from {}",
         if removed == 1 { "" } else { "s" },
         path.display()

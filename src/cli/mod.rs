@@ -12,6 +12,16 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `diag!("...")`: one line on standard error, as `eprintln!` but never a
+/// panic (see [`write_diagnostic`]). Defined before the subcommand modules
+/// so they see it; `main` reaches it as `cli::diag!`.
+macro_rules! diag {
+    ($($arg:tt)*) => {
+        $crate::cli::write_diagnostic(format_args!($($arg)*))
+    };
+}
+pub(crate) use diag;
+
 mod compare;
 mod filter;
 mod index;
@@ -58,6 +68,17 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Filter(args) => filter::run(args),
         Command::Index(args) => index::run(args),
     }
+}
+
+/// Writes one diagnostic line (a note, a summary, the final error) to
+/// standard error. Best effort, as in ripgrep: when standard error cannot
+/// be written (its reader has exited, `2>&1 | head`; a full disk) the line
+/// is dropped and the command goes on with its own exit status, where
+/// `eprintln!` would panic and exit with 101. (A closed descriptor,
+/// `2>&-`, is reopened on /dev/null by Rust's runtime before `main`.)
+pub fn write_diagnostic(line: std::fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(line).and_then(|()| err.write_all(b"\n"));
 }
 
 /// True when the error chain ends in a broken pipe (output piped to `head`).

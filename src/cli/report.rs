@@ -126,20 +126,20 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let set = read_inputs(&args, &fields)?;
     for d in &set.documents {
         if d.encoding() == Encoding::Windows1252 {
-            eprintln!(
+            diag!(
                 "copydesk: note: {} is not valid UTF-8; read as Windows-1252",
                 d.id
             );
         }
     }
     if !set.failures.is_empty() {
-        eprintln!(
+        diag!(
             "copydesk: {} input{} could not be read (listed in the report):",
             set.failures.len(),
             if set.failures.len() == 1 { "" } else { "s" }
         );
         for f in &set.failures {
-            eprintln!("copydesk:   {}: {}", f.name, f.message);
+            diag!("copydesk:   {}: {}", f.name, f.message);
         }
     }
 
@@ -255,7 +255,7 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
         }
     };
     if !r.failures.is_empty() {
-        eprintln!(
+        diag!(
             "copydesk: {} line{} could not be read (listed in the output)",
             r.failures.len(),
             if r.failures.len() == 1 { "" } else { "s" }
