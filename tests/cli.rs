@@ -866,6 +866,123 @@ fn closed_stdout_is_success_for_every_command() {
     }
 }
 
+/// `copydesk ARGS`, with stdout and stderr as text.
+fn run(d: &Dir, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = d.cmd().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A JSON Lines file of two copies with a record whose text is a number
+/// between them and a malformed line after.
+const BAD_JSONL: &str = "{\"id\":\"a\",\"text\":\"one two three four five six seven\"}\n\
+    {\"id\":\"b\",\"text\":5}\n\
+    \n\
+    {\"id\":\"c\",\"text\":\"one two three four five six seven\"}\n\
+    not json\n";
+
+// Issue 14: `report` exited 0 when inputs could not be read, even when none
+// could; an unreadable input is an error now (exit 2, no report), and
+// --skip-bad reports on the rest.
+#[test]
+fn report_fails_when_an_input_cannot_be_read() {
+    let d = fault_fixture();
+    d.write("bin.bin", b"ab\0cd");
+    d.write("bad.jsonl", BAD_JSONL);
+    let cases: [&[&str]; 4] = [
+        &["report", "a.txt", "bin.bin"],
+        &[
+            "report", "a.txt", "bin.bin", "--format", "json", "-o", "r.json",
+        ],
+        &["report", "--jsonl", "bad.jsonl"],
+        &["report", "--jsonl", "bad.jsonl", "--pairs-only"],
+    ];
+    for args in cases {
+        let (code, out, err) = run(&d, args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: no report: {out}");
+        assert!(
+            err.contains("bin.bin: binary file") || err.contains("bad.jsonl:5: malformed JSON"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("--skip-bad"), "{args:?}: {err}");
+    }
+    assert!(!d.path("r.json").exists(), "no report file");
+    // Nothing to report on, with --skip-bad or without.
+    for args in [
+        &["report", "bin.bin"][..],
+        &["report", "--skip-bad", "bin.bin"],
+    ] {
+        let (code, out, err) = run(&d, args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(err.contains("no document could be read"), "{args:?}: {err}");
+    }
+}
+
+// Issue 14: with --skip-bad the report is written (exit 0) and still lists
+// what could not be read, on stderr and in the report.
+#[test]
+fn report_skip_bad_lists_failures_and_exits_0() {
+    let d = fault_fixture();
+    d.write("bin.bin", b"ab\0cd");
+    d.write("bad.jsonl", BAD_JSONL);
+    let (code, out, err) = run(&d, &["report", "--skip-bad", "a.txt", "bin.bin"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Unreadable inputs: 1\n  bin.bin: "), "{out}");
+    assert!(err.contains("bin.bin: binary file"), "{err}");
+    let (code, out, err) = run(&d, &["report", "--skip-bad", "--jsonl", "bad.jsonl"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("copydesk report: 2 documents"), "{out}");
+    assert!(out.contains("Unreadable inputs: 2\n"), "{out}");
+}
+
+// Issue 14: `report --pairs-only` counted the lines that failed as
+// documents ("3 documents" for 1) and its text output did not list them.
+#[test]
+fn pairs_only_counts_documents_and_lists_bad_lines() {
+    let d = Dir::new();
+    d.write("bad.jsonl", BAD_JSONL);
+    let args = [
+        "report",
+        "--jsonl",
+        "bad.jsonl",
+        "--pairs-only",
+        "--skip-bad",
+    ];
+    let (code, out, err) = run(&d, &args);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("2 documents, 1 pairs"), "{out}");
+    assert!(out.contains("\n1.000\ta\tc\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "Unreadable inputs: 2\n  bad.jsonl:2: field \"text\" is not a string\n  \
+             bad.jsonl:5: malformed JSON: expected ident at line 1 column 2\n"
+        ),
+        "{out}"
+    );
+    let (code, out, err) = run(&d, &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["documents"], 2, "{v}");
+    assert_eq!(v["unreadable"].as_array().unwrap().len(), 2, "{v}");
+}
+
+// Issue 14: the exit codes are in `report --help`.
+#[test]
+fn report_help_gives_the_exit_status() {
+    let (code, out, _) = run(&Dir::new(), &["report", "--help"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("Exit status: 0 when the report was written"),
+        "{out}"
+    );
+    assert!(out.contains("--skip-bad"), "{out}");
+}
+
 // ---- Snapshot over real seed files (changes when the aligner does). ----
 
 #[test]

@@ -294,7 +294,7 @@ fn unreadable_files_are_named_and_counted() {
     .unwrap();
     std::fs::write(dir.path().join("a/bin.txt"), b"\0\0binary").unwrap();
     let out = copydesk()
-        .args(["report", "--format", "json"])
+        .args(["report", "--format", "json", "--skip-bad"])
         .arg(dir.path())
         .assert()
         .success();
@@ -688,6 +688,7 @@ fn pairs_only_file_stdin_and_exact_agree() {
             "0.7",
             "--format",
             "json",
+            "--skip-bad",
         ])
         .args(args);
         if let Some(s) = stdin {

@@ -45,6 +45,7 @@ enum Command {
     #[command(after_help = compare::EXAMPLES)]
     Compare(compare::CompareArgs),
     /// Map a corpus: near-duplicate clusters, shared passages, unique material, boilerplate.
+    #[command(after_help = report::EXIT_STATUS)]
     Report(Box<report::ReportArgs>),
     /// Drop duplicate copies from a JSON Lines stream; keep the first copy.
     Filter(filter::FilterArgs),

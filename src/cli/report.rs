@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
+use copydesk::input::{read_jsonl, read_tree, DocumentSet, InputFailure, JsonlFields};
 use copydesk::render::report_html::{write_report_html, HtmlOptions};
 use copydesk::render::report_json::{write_pairs, write_report};
-use copydesk::render::report_text::{write_report_text, TextOptions};
+use copydesk::render::report_text::{write_pairs_text, write_report_text, TextOptions};
+use copydesk::render::sanitize::escape;
 use copydesk::render::SourceFields;
 use copydesk::report::pairs::{pairs_from_jsonl, pairs_from_jsonl_file, PairsParams};
 use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
@@ -17,6 +18,14 @@ use copydesk::{Encoding, Params};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::ColorChoice;
+
+/// Shown after `copydesk report --help`.
+pub const EXIT_STATUS: &str = "\
+Exit status: 0 when the report was written; 2 on any error, and when an
+input (a file, a JSON Lines line) could not be read: each is named on
+stderr and no report is written. With --skip-bad the report covers the
+inputs that could be read, lists the others, and the status is 0 (2 when
+no document could be read at all).";
 
 /// Output formats of `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,6 +116,11 @@ pub struct ReportArgs {
     /// Colour diff marks in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Report on the inputs that could be read when some (files, JSON
+    /// Lines lines) could not: they are listed in the report and on stderr,
+    /// and the exit status is 0. Without it they are an error (exit 2).
+    #[arg(long)]
+    skip_bad: bool,
 }
 
 /// Corpora from this size on show a progress bar (on a terminal).
@@ -132,16 +146,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    if !set.failures.is_empty() {
-        diag!(
-            "copydesk: {} input{} could not be read (listed in the report):",
-            set.failures.len(),
-            if set.failures.len() == 1 { "" } else { "s" }
-        );
-        for f in &set.failures {
-            diag!("copydesk:   {}: {}", f.name, f.message);
-        }
-    }
+    check_failures(&set.failures, set.documents.len(), args.skip_bad)?;
 
     let rp = ReportParams {
         params: Params {
@@ -204,6 +209,38 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The one rule for inputs that could not be read (files, JSON Lines
+/// lines), in the full report and `--pairs-only` alike: each is named on
+/// stderr; then, without `--skip-bad`, the run fails (exit 2, no report
+/// written). With it the report goes on and lists them, unless no document
+/// was read at all.
+fn check_failures(
+    failures: &[InputFailure],
+    documents: usize,
+    skip_bad: bool,
+) -> anyhow::Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    for f in failures {
+        diag!("copydesk: {}: {}", escape(&f.name), escape(&f.message));
+    }
+    let inputs = match failures.len() {
+        1 => "1 input".to_string(),
+        n => format!("{n} inputs"),
+    };
+    if documents == 0 {
+        anyhow::bail!("nothing to report: no document could be read ({inputs} failed)");
+    }
+    if !skip_bad {
+        anyhow::bail!(
+            "{inputs} could not be read; no report written (--skip-bad reports on the others)"
+        );
+    }
+    diag!("copydesk: {inputs} could not be read (skipped, listed in the report)");
+    Ok(())
+}
+
 /// The field names the report's source summary mentions.
 fn source_fields(args: &ReportArgs) -> SourceFields {
     SourceFields {
@@ -219,6 +256,9 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
     let [path] = inputs[..] else {
         anyhow::bail!("--pairs-only reads exactly one JSON Lines input (--jsonl FILE or -)");
     };
+    if args.format == ReportFormat::Html {
+        anyhow::bail!("--pairs-only writes text or json");
+    }
     let params = PairsParams {
         threshold: args.threshold,
         shingle_size: args.shingle,
@@ -254,13 +294,7 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
             None => pairs_from_jsonl_file(&file, path, &params)?,
         }
     };
-    if !r.failures.is_empty() {
-        diag!(
-            "copydesk: {} line{} could not be read (listed in the output)",
-            r.failures.len(),
-            if r.failures.len() == 1 { "" } else { "s" }
-        );
-    }
+    check_failures(&r.failures, r.documents(), args.skip_bad)?;
     let mut out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
@@ -269,26 +303,8 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
     };
     match args.format {
         ReportFormat::Json => write_pairs(&mut out, &r, &params)?,
-        ReportFormat::Html => anyhow::bail!("--pairs-only writes text or json"),
-        ReportFormat::Text => {
-            writeln!(
-                out,
-                "{} documents, {} pairs with Jaccard >= {} ({}-word shingles, {} candidates verified), {} clusters",
-                r.ids.len(),
-                r.pairs.len(),
-                params.threshold,
-                params.shingle_size,
-                r.stats.candidates,
-                r.clusters.len()
-            )?;
-            for p in &r.pairs {
-                writeln!(
-                    out,
-                    "{:.3}\t{}\t{}",
-                    p.jaccard, r.ids[p.a as usize], r.ids[p.b as usize]
-                )?;
-            }
-        }
+        ReportFormat::Html => unreachable!("refused before reading"),
+        ReportFormat::Text => write_pairs_text(&mut out, &r, &params)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -486,7 +486,8 @@ pub struct PairsJson<'a> {
     pub lsh_bands: usize,
     /// LSH rows per band.
     pub lsh_rows: usize,
-    /// Records read.
+    /// Documents read (usable records; the lines that were not are in
+    /// `unreadable`).
     pub documents: usize,
     /// Candidate pairs verified exactly.
     pub candidates: usize,
@@ -535,7 +536,7 @@ pub fn write_pairs<W: Write>(
         method: if p.exact { "exact" } else { "lsh" },
         lsh_bands: r.stats.lsh.map_or(0, |l| l.bands),
         lsh_rows: r.stats.lsh.map_or(0, |l| l.rows),
-        documents: r.ids.len(),
+        documents: r.documents(),
         candidates: r.stats.candidates,
         pairs: r
             .pairs

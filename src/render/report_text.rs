@@ -11,7 +11,8 @@
 use std::io::{self, Write};
 
 use crate::diff::{DiffOp, DiffTag};
-use crate::input::Document;
+use crate::input::{Document, InputFailure};
+use crate::report::pairs::{PairsParams, PairsReport};
 use crate::report::{CorpusPassage, CorpusReport};
 use crate::span::Span;
 
@@ -67,13 +68,7 @@ pub fn write_report_text<W: Write>(
         thousands(bp)
     )?;
     writeln!(out, "{}", source_rules_line(r, &opt.source_fields))?;
-    if !r.unreadable.is_empty() {
-        writeln!(
-            out,
-            "{} inputs could not be read (listed at the end)",
-            r.unreadable.len()
-        )?;
-    }
+    unreadable_note(out, &r.unreadable)?;
 
     heading(
         out,
@@ -191,15 +186,60 @@ pub fn write_report_text<W: Write>(
         more(out, s.blocks.len(), opt.max_items)?;
     }
 
-    if !r.unreadable.is_empty() {
-        heading(
+    unreadable_section(out, opt, &r.unreadable)
+}
+
+/// Writes `report --pairs-only` as text: a header, one line per pair
+/// (`jaccard<TAB>id<TAB>id`), and the inputs that could not be read, noted
+/// and listed as the full report does.
+pub fn write_pairs_text<W: Write>(out: &mut W, r: &PairsReport, p: &PairsParams) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} documents, {} pairs with Jaccard >= {} ({}-word shingles, {} candidates verified), {} clusters",
+        r.documents(),
+        r.pairs.len(),
+        p.threshold,
+        p.shingle_size,
+        r.stats.candidates,
+        r.clusters.len()
+    )?;
+    unreadable_note(out, &r.failures)?;
+    for pair in &r.pairs {
+        writeln!(
             out,
-            opt,
-            &format!("Unreadable inputs: {}", r.unreadable.len()),
+            "{:.3}\t{}\t{}",
+            pair.jaccard,
+            clean(&r.ids[pair.a as usize]),
+            clean(&r.ids[pair.b as usize])
         )?;
-        for u in &r.unreadable {
-            writeln!(out, "  {}: {}", clean(&u.name), clean(&u.message))?;
-        }
+    }
+    unreadable_section(out, &TextOptions::default(), &r.failures)
+}
+
+/// The header's line saying inputs could not be read, when some could not.
+fn unreadable_note<W: Write>(out: &mut W, failures: &[InputFailure]) -> io::Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} inputs could not be read (listed at the end)",
+        failures.len()
+    )
+}
+
+/// The closing section naming each input that could not be read, and why.
+fn unreadable_section<W: Write>(
+    out: &mut W,
+    opt: &TextOptions,
+    failures: &[InputFailure],
+) -> io::Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    heading(out, opt, &format!("Unreadable inputs: {}", failures.len()))?;
+    for u in failures {
+        writeln!(out, "  {}: {}", clean(&u.name), clean(&u.message))?;
     }
     Ok(())
 }

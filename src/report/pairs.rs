@@ -117,7 +117,10 @@ pub struct PairsStats {
 /// Result of the pairs job.
 #[derive(Debug, Clone)]
 pub struct PairsReport {
-    /// Document ids in input order.
+    /// One id per record (non-blank line) in input order, indexed by
+    /// [`ScoredPair::a`] and `b`. A line that is not a usable record keeps
+    /// its place as `line-N` and is listed in [`PairsReport::failures`]:
+    /// [`PairsReport::documents`] counts the documents.
     pub ids: Vec<String>,
     /// Pairs with Jaccard at least the threshold, by `(a, b)`.
     pub pairs: Vec<ScoredPair>,
@@ -127,6 +130,14 @@ pub struct PairsReport {
     pub failures: Vec<InputFailure>,
     /// How it went.
     pub stats: PairsStats,
+}
+
+impl PairsReport {
+    /// Documents read: the records that were usable (as the full report
+    /// counts them), not the lines that failed.
+    pub fn documents(&self) -> usize {
+        self.ids.len() - self.failures.len()
+    }
 }
 
 /// Runs the pairs job over a JSON Lines file's bytes; `path` names it in
