@@ -201,6 +201,21 @@ pub struct InputFailure {
     pub message: String,
 }
 
+impl InputFailure {
+    /// The failure to read the file `path`: its name, and `err`'s message
+    /// without the `PATH: ` it starts with, so a list of failures names
+    /// each file once.
+    pub fn of_file(path: &Path, err: &Error) -> InputFailure {
+        let name = path.display().to_string();
+        let full = err.to_string();
+        let message = match full.strip_prefix(&name).and_then(|m| m.strip_prefix(": ")) {
+            Some(cause) => cause.to_string(),
+            None => full,
+        };
+        InputFailure { name, message }
+    }
+}
+
 /// Documents read for a corpus, with what could not be read.
 #[derive(Debug, Default)]
 pub struct DocumentSet {
@@ -251,10 +266,11 @@ pub fn read_tree(root: &Path, glob: &str, pattern: Option<&regex::Regex>) -> Res
                 let name = e
                     .path()
                     .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
-                set.failures.push(InputFailure {
-                    name,
-                    message: e.to_string(),
-                });
+                // walkdir's message names the path too: keep only the cause.
+                let message = e
+                    .io_error()
+                    .map_or_else(|| e.to_string(), ToString::to_string);
+                set.failures.push(InputFailure { name, message });
                 continue;
             }
         };
@@ -334,10 +350,7 @@ fn read_one(
             });
             set.documents.push(doc);
         }
-        Err(e) => set.failures.push(InputFailure {
-            name: path.display().to_string(),
-            message: e.to_string(),
-        }),
+        Err(e) => set.failures.push(InputFailure::of_file(path, &e)),
     }
 }
 

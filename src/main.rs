@@ -31,16 +31,56 @@ fn main() -> ExitCode {
             }
             // A file name may hold control characters: the error line must
             // neither drive the terminal nor spill onto a second line.
-            let line = format!("{err:#}");
+            let line = error_line(&err);
             cli::diag!("copydesk: {}", copydesk::render::sanitize::escape(&line));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }
 }
 
+/// The error as one line, `context: cause: root cause`, each part once.
+/// An error whose message already ends with its `source()`'s (copydesk's
+/// `Error::Io`, walkdir's and redb's I/O errors show the cause they also
+/// return as their source) would otherwise print the cause twice, as
+/// anyhow's `{:#}` does: `x: Is a directory (os error 21): Is a directory
+/// (os error 21)`.
+fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_line_names_path_and_cause_once() {
+        let io = || std::io::Error::from_raw_os_error(13);
+        let err = anyhow::Error::from(copydesk::Error::Io {
+            path: "noperm.txt".into(),
+            source: io(),
+        });
+        assert_eq!(
+            error_line(&err),
+            format!("noperm.txt: {}", io()),
+            "the cause once"
+        );
+        let err = anyhow::Error::from(io()).context("out.html: cannot write output");
+        assert_eq!(
+            error_line(&err),
+            format!("out.html: cannot write output: {}", io())
+        );
+    }
 
     #[test]
     fn the_purge_delay_option_number_is_mimallocs() {

@@ -983,6 +983,81 @@ fn report_help_gives_the_exit_status() {
     assert!(out.contains("--skip-bad"), "{out}");
 }
 
+// Issue 14: OS errors and paths were printed twice (`adir: Is a directory
+// (os error 21): Is a directory (os error 21)`, `bin.bin: bin.bin: binary
+// file`). Every error names its path and its cause once.
+#[test]
+fn errors_name_path_and_cause_once() {
+    let d = fault_fixture();
+    d.write("bin.bin", b"ab\0cd");
+    std::fs::create_dir(d.path("adir")).unwrap();
+    std::fs::create_dir(d.path("tree")).unwrap();
+    std::fs::write(
+        d.path("tree/a.txt"),
+        "Almost 3,000 operations were cancelled.",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/nonexistent/x", d.path("tree/dangling.txt")).unwrap();
+    let once = |err: &str, part: &str| {
+        assert_eq!(err.matches(part).count(), 1, "{part:?} once in {err:?}");
+    };
+    // A directory read as a JSON Lines file: the OS error.
+    for pairs in [false, true] {
+        let mut args = vec!["report", "--jsonl", "adir"];
+        if pairs {
+            args.push("--pairs-only");
+        }
+        let (code, _, err) = run(&d, &args);
+        assert_eq!(code, Some(2));
+        assert!(err.starts_with("copydesk: adir: "), "{err}");
+        once(&err, "adir");
+        once(&err, "(os error 21)");
+    }
+    // The report's list of unreadable inputs, on stderr and in JSON.
+    let args = ["report", "--skip-bad", "--format", "json"];
+    let (code, out, err) = run(&d, &[&args[..], &["a.txt", "bin.bin", "tree"]].concat());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("copydesk: bin.bin: binary file (NUL byte at offset 2)"),
+        "{err}"
+    );
+    once(&err, "bin.bin");
+    assert!(
+        err.contains("copydesk: tree/dangling.txt: No such file or directory (os error 2)"),
+        "{err}"
+    );
+    once(&err, "dangling.txt");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let messages: Vec<&str> = v["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "binary file (NUL byte at offset 2), expected text",
+            "No such file or directory (os error 2)"
+        ]
+    );
+    // A file without read permission (as root the read succeeds: skipped).
+    let noperm = d.write("noperm.txt", "some words");
+    std::fs::set_permissions(&noperm, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    if std::fs::read(&noperm).is_ok() {
+        eprintln!("skipped the permission case: running as root, chmod 000 does not stop reads");
+        return;
+    }
+    let (code, _, err) = run(&d, &["compare", "noperm.txt", "a.txt"]);
+    assert_eq!(code, Some(2));
+    once(&err, "noperm.txt");
+    once(&err, "(os error 13)");
+    let (code, _, err) = run(&d, &["report", "--skip-bad", "noperm.txt", "a.txt"]);
+    assert_eq!(code, Some(0));
+    once(&err, "noperm.txt");
+    once(&err, "(os error 13)");
+}
+
 // ---- Snapshot over real seed files (changes when the aligner does). ----
 
 #[test]
