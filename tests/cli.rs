@@ -1058,6 +1058,80 @@ fn errors_name_path_and_cause_once() {
     once(&err, "(os error 13)");
 }
 
+// Issue 14: `compare -` reads one side from standard input (it was
+// "-: no such file").
+#[test]
+fn compare_reads_one_side_from_stdin() {
+    let d = fault_fixture();
+    let text = std::fs::read(d.path("a.txt")).unwrap();
+    d.write(
+        "b.txt",
+        "NHS figures show almost 3,000 operations were cancelled across England on Wednesday.",
+    );
+    let files = d.compare(&["a.txt", "b.txt", "--format", "json"]);
+    for (args, side) in [(["-", "b.txt"], "a"), (["b.txt", "-"], "b")] {
+        let out = d
+            .cmd()
+            .arg("compare")
+            .args(args)
+            .args(["--format", "json"])
+            .write_stdin(text.clone())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let piped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(piped["documents"][side]["id"], "-");
+        assert_eq!(piped["documents"][side]["bytes"], text.len());
+        if side == "a" {
+            let mut files: serde_json::Value = serde_json::from_str(&files).unwrap();
+            files["documents"]["a"]["id"] = "-".into();
+            assert_eq!(piped, files, "the same comparison as from the file");
+        }
+    }
+    let out = d.cmd().args(["compare", "-", "-"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("standard input can be only one side"));
+}
+
+// Issue 14: `-o -` is standard output wherever `-o/--output` exists (it
+// wrote a file named `-`).
+#[test]
+fn output_dash_is_standard_output() {
+    let d = fault_fixture();
+    let cases: [&[&str]; 5] = [
+        &["compare", "a.txt", "cp1252.txt", "-o", "-"],
+        &[
+            "report",
+            "a.txt",
+            "cp1252.txt",
+            "--format",
+            "json",
+            "-o",
+            "-",
+        ],
+        &["report", "--jsonl", "in.jsonl", "--pairs-only", "-o", "-"],
+        &["filter", "in.jsonl", "-o", "-"],
+        &[
+            "filter",
+            "in.jsonl",
+            "--output",
+            "-",
+            "--index",
+            "seen.redb",
+        ],
+    ];
+    for args in cases {
+        let (code, out, err) = run(&d, args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(!out.is_empty(), "{args:?}: written to standard output");
+        assert!(!d.path("-").exists(), "{args:?}: no file named -");
+    }
+}
+
 // ---- Snapshot over real seed files (changes when the aligner does). ----
 
 #[test]

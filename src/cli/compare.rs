@@ -1,9 +1,11 @@
 //! `copydesk compare A B`: read both files, compare, render in the chosen
 //! format.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use copydesk::compare::Text;
 use copydesk::render::terminal::{self, TerminalOptions};
@@ -21,6 +23,8 @@ Examples:
   copydesk compare a.txt b.txt --format html -o a-vs-b.html
       one self-contained page: open it in any browser
   copydesk compare a.txt b.txt --format json | jq '.passages[] | {kind, score}'
+  curl -s https://example.com/story.txt | copydesk compare - b.txt
+      `-` reads one side from standard input
 
 Text is read as UTF-8 (a byte order mark is skipped); a file that is not
 valid UTF-8 is read as Windows-1252, with a note on stderr. Every offset in
@@ -46,9 +50,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// First document (A): a text file.
+    /// First document (A): a text file, or `-` for standard input.
     a: PathBuf,
-    /// Second document (B): a text file.
+    /// Second document (B): a text file, or `-` for standard input.
     b: PathBuf,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t)]
@@ -56,7 +60,8 @@ pub struct CompareArgs {
     /// When to colour `text` and `side-by-side` output.
     #[arg(long, value_enum, default_value_t, value_name = "WHEN")]
     color: ColorChoice,
-    /// Write the result to FILE instead of standard output.
+    /// Write the result to FILE instead of standard output (`-`: standard
+    /// output).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Columns for `text` and `side-by-side`, at least 40 [default: the
@@ -78,6 +83,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         ..Params::default()
     };
     params.validate()?;
+    if is_stdin(&args.a) && is_stdin(&args.b) {
+        anyhow::bail!("standard input can be only one side: give `-` for A or for B");
+    }
     let a = read(&args.a)?;
     let b = read(&args.b)?;
     let (xa, xb) = (Text::new(&a.text, &params), Text::new(&b.text, &params));
@@ -104,9 +112,23 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads one input file, telling the user (one line) when it was not UTF-8.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Reads one input file (`-`: standard input, whose id is `-`), telling the
+/// user (one line) when it was not UTF-8.
 fn read(path: &Path) -> anyhow::Result<Document> {
-    let doc = Document::read(path)?;
+    let doc = if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("standard input")?;
+        Document::from_bytes("-", &bytes, path)?
+    } else {
+        Document::read(path)?
+    };
     if doc.encoding() == Encoding::Windows1252 {
         diag!(
             "copydesk: note: {}: not valid UTF-8, read as Windows-1252",

@@ -23,7 +23,8 @@ pub struct FilterArgs {
     index: Option<PathBuf>,
     /// Write kept lines to FILE instead of standard output (needed for
     /// exactly-once output across a crash: the file is cut back to the
-    /// last checkpoint when an interrupted run resumes).
+    /// last checkpoint when an interrupted run resumes); `-`: standard
+    /// output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Write one JSON line per dropped, blank or skipped line to FILE.
@@ -176,6 +177,7 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
         None => Store::in_memory(opts.store_params())?,
     };
     let mut input = open_inputs(&args.files)?;
+    let output = super::output_file(args.output.as_deref());
     let resume = match args.index {
         Some(_) => filter::resume_point(&store, &input)?,
         None => None,
@@ -187,14 +189,14 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
                 cp.input_lines
             );
         }
-        if args.output.is_none() && !args.quiet {
+        if output.is_none() && !args.quiet {
             diag!(
                 "copydesk: note: kept lines the interrupted run wrote to standard output after \
                  its last checkpoint are written again; use -o FILE for exactly-once output"
             );
         }
     }
-    let mut kept: Box<dyn Sink> = match &args.output {
+    let mut kept: Box<dyn Sink> = match output {
         Some(p) => Box::new(open_output(p, resume.as_ref().map(|c| c.kept_bytes))?),
         None => Box::new(StreamSink::new(std::io::BufWriter::with_capacity(
             1 << 20,

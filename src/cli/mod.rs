@@ -133,9 +133,17 @@ pub struct Output {
     is_terminal: bool,
 }
 
+/// The file an `-o/--output` names: `None` for standard output, which is
+/// what no `-o` and `-o -` both mean.
+pub fn output_file(path: Option<&Path>) -> Option<&Path> {
+    path.filter(|p| p.as_os_str() != "-")
+}
+
 impl Output {
-    /// Opens `path` for writing (created or truncated), or standard output.
+    /// Opens `path` for writing (created or truncated), or standard output
+    /// (no path, or `-`).
     pub fn open(path: Option<&Path>) -> anyhow::Result<Output> {
+        let path = output_file(path);
         let (writer, is_terminal): (Box<dyn Write>, bool) = match path {
             Some(p) => {
                 let file = File::create(p)

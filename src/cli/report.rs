@@ -1,6 +1,6 @@
 //! `copydesk report INPUT...`: the corpus-wide overlap map.
 
-use std::io::{BufReader, IsTerminal, Write};
+use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,7 +17,7 @@ use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::ColorChoice;
+use super::{ColorChoice, Output};
 
 /// Shown after `copydesk report --help`.
 pub const EXIT_STATUS: &str = "\
@@ -78,7 +78,7 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (`-`: stdout).
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Which copy each near-duplicate cluster keeps: earliest, longest,
@@ -172,14 +172,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
     report.unreadable = set.failures;
 
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    match args.format {
+    let output = Output::open(args.output.as_deref())?;
+    let to_terminal = output.is_terminal();
+    output.write_with(|mut out| match args.format {
         ReportFormat::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -194,18 +189,17 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
                 source_fields: source_fields(&args),
                 ..TextOptions::default()
             };
-            write_report_text(&mut out, &report, &set.documents, &opt)?;
+            write_report_text(&mut out, &report, &set.documents, &opt)
         }
-        ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp)?,
+        ReportFormat::Json => write_report(&mut out, &report, &set.documents, &rp),
         ReportFormat::Html => {
             let opt = HtmlOptions {
                 source_fields: source_fields(&args),
                 ..HtmlOptions::default()
             };
-            write_report_html(&mut out, &report, &set.documents, &opt)?
+            write_report_html(&mut out, &report, &set.documents, &opt)
         }
-    }
-    out.flush()?;
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -295,18 +289,11 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
         }
     };
     check_failures(&r.failures, r.documents(), args.skip_bad)?;
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    match args.format {
-        ReportFormat::Json => write_pairs(&mut out, &r, &params)?,
+    Output::open(args.output.as_deref())?.write_with(|mut out| match args.format {
+        ReportFormat::Json => write_pairs(&mut out, &r, &params),
         ReportFormat::Html => unreachable!("refused before reading"),
-        ReportFormat::Text => write_pairs_text(&mut out, &r, &params)?,
-    }
-    out.flush()?;
+        ReportFormat::Text => write_pairs_text(&mut out, &r, &params),
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
