@@ -1132,6 +1132,108 @@ fn output_dash_is_standard_output() {
     }
 }
 
+// Issue 14: a failed run left an empty output file behind (`filter
+// --dropped nodir/d.jsonl -o kept.jsonl` made kept.jsonl, and emptied it
+// when it held lines); nothing is created before the inputs and outputs
+// are checked, a file the failed run created is removed while still empty,
+// and a file that existed is left as it was.
+#[test]
+fn failed_run_leaves_no_empty_output_file() {
+    let d = fault_fixture();
+    let input = std::fs::read(d.path("in.jsonl")).unwrap();
+    let cases: [(&[&str], &[u8], &[&str]); 5] = [
+        (
+            &["filter", "--dropped", "nodir/d.jsonl", "-o", "kept.jsonl"],
+            &input,
+            &["kept.jsonl"],
+        ),
+        (
+            &[
+                "filter",
+                "nope.jsonl",
+                "--index",
+                "new.redb",
+                "-o",
+                "kept.jsonl",
+            ],
+            b"",
+            &["kept.jsonl", "new.redb", "new.redb.texts"],
+        ),
+        (
+            &["filter", "-o", "kept.jsonl", "--dropped", "d.jsonl"],
+            b"not json\n",
+            &["kept.jsonl", "d.jsonl"],
+        ),
+        (
+            &[
+                "report",
+                "--jsonl",
+                "in.jsonl",
+                "--pairs-only",
+                "--format",
+                "html",
+                "-o",
+                "p.html",
+            ],
+            b"",
+            &["p.html"],
+        ),
+        (
+            &["compare", "a.txt", "nope.txt", "-o", "c.html"],
+            b"",
+            &["c.html"],
+        ),
+    ];
+    for (args, stdin, outputs) in cases {
+        let out = d.cmd().args(args).write_stdin(stdin).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        for name in outputs {
+            assert!(!d.path(name).exists(), "{args:?} left {name} behind");
+        }
+    }
+    // A file that was there stays as it was when the run fails before it
+    // starts (kept.jsonl was emptied here), and stays, empty, when the
+    // run fails after starting (a fresh run empties its outputs).
+    let earlier = "{\"id\":\"earlier\",\"text\":\"kept before\"}\n";
+    d.write("kept.jsonl", earlier);
+    d.write("d.jsonl", "");
+    let out = d
+        .cmd()
+        .args(["filter", "--dropped", "nodir/d.jsonl", "-o", "kept.jsonl"])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(d.path("kept.jsonl")).unwrap(),
+        earlier
+    );
+    let out = d
+        .cmd()
+        .args(["filter", "-o", "kept.jsonl", "--dropped", "d.jsonl"])
+        .write_stdin(b"not json\n".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(d.path("kept.jsonl").exists() && d.path("d.jsonl").exists());
+    // A run that succeeds keeps its outputs, even empty ones.
+    let out = d
+        .cmd()
+        .args([
+            "filter",
+            "-q",
+            "-o",
+            "new-kept.jsonl",
+            "--dropped",
+            "new-d.jsonl",
+        ])
+        .write_stdin(b"{\"id\":\"a\",\"text\":\"words\"}\n".to_vec())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read(d.path("new-d.jsonl")).unwrap(), b"");
+}
+
 // ---- Snapshot over real seed files (changes when the aligner does). ----
 
 #[test]

@@ -149,14 +149,49 @@ fn open_inputs(files: &[PathBuf]) -> anyhow::Result<InputStream> {
     Ok(InputStream::new(inputs))
 }
 
-/// Opens an output file: cut back to `position` when resuming, else emptied.
-fn open_output(path: &Path, position: Option<u64>) -> anyhow::Result<FileSink> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .with_context(|| format!("{}", path.display()))?;
+/// The output files a run created. Should the run fail, those it left
+/// empty are removed again, so a failed run leaves no empty file behind
+/// (`--dropped nodir/d.jsonl -o kept.jsonl` failed after creating
+/// kept.jsonl). A file that existed before the run is never removed.
+#[derive(Default)]
+struct NewFiles(Vec<PathBuf>);
+
+impl NewFiles {
+    /// Opens `path` for writing, creating it when it does not exist. It is
+    /// neither truncated nor cut here: see [`sink`].
+    fn open(&mut self, path: &Path) -> anyhow::Result<File> {
+        let name = || path.display().to_string();
+        match OpenOptions::new().write(true).create_new(true).open(path) {
+            Ok(file) => {
+                self.0.push(path.to_path_buf());
+                Ok(file)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                OpenOptions::new().write(true).open(path).with_context(name)
+            }
+            Err(e) => Err(e).with_context(name),
+        }
+    }
+
+    /// The run succeeded: every file stays, empty or not.
+    fn keep(mut self) {
+        self.0.clear();
+    }
+}
+
+impl Drop for NewFiles {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+/// An opened output file as a sink: cut back to `position` when resuming,
+/// else emptied.
+fn sink(file: File, path: &Path, position: Option<u64>) -> anyhow::Result<FileSink> {
     let len = file.metadata()?.len();
     if let Some(p) = position {
         if len < p {
@@ -172,12 +207,23 @@ fn open_output(path: &Path, position: Option<u64>) -> anyhow::Result<FileSink> {
 
 pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
     let opts = options(&args)?;
+    // Inputs first, then the outputs, then the index: nothing is created
+    // before what can be checked is (a missing input made an empty index).
+    let mut input = open_inputs(&args.files)?;
+    let output = super::output_file(args.output.as_deref());
+    // Declared before the sinks, so dropped after them: a sink flushes
+    // what it holds before an empty new file is removed.
+    let mut new_files = NewFiles::default();
+    let kept_file = output.map(|p| new_files.open(p)).transpose()?;
+    let dropped_file = args
+        .dropped
+        .as_deref()
+        .map(|p| new_files.open(p))
+        .transpose()?;
     let mut store = match &args.index {
         Some(path) => Store::open_or_create(path, opts.store_params())?,
         None => Store::in_memory(opts.store_params())?,
     };
-    let mut input = open_inputs(&args.files)?;
-    let output = super::output_file(args.output.as_deref());
     let resume = match args.index {
         Some(_) => filter::resume_point(&store, &input)?,
         None => None,
@@ -196,16 +242,16 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let mut kept: Box<dyn Sink> = match output {
-        Some(p) => Box::new(open_output(p, resume.as_ref().map(|c| c.kept_bytes))?),
-        None => Box::new(StreamSink::new(std::io::BufWriter::with_capacity(
+    let mut kept: Box<dyn Sink> = match (kept_file, output) {
+        (Some(file), Some(p)) => Box::new(sink(file, p, resume.as_ref().map(|c| c.kept_bytes))?),
+        _ => Box::new(StreamSink::new(std::io::BufWriter::with_capacity(
             1 << 20,
             std::io::stdout().lock(),
         ))),
     };
-    let mut dropped: Option<FileSink> = match &args.dropped {
-        Some(p) => Some(open_output(p, resume.as_ref().map(|c| c.dropped_bytes))?),
-        None => None,
+    let mut dropped: Option<FileSink> = match (dropped_file, &args.dropped) {
+        (Some(file), Some(p)) => Some(sink(file, p, resume.as_ref().map(|c| c.dropped_bytes))?),
+        _ => None,
     };
     let bar = progress_bar(args.quiet);
     let summary = filter::run(
@@ -226,6 +272,7 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
         b.finish_and_clear();
     }
     let summary = summary?;
+    new_files.keep();
     if !args.quiet {
         let dropped: u64 = summary.dropped.values().sum();
         let reasons = counted(&summary.dropped);
