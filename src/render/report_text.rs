@@ -58,20 +58,20 @@ pub fn write_report_text<W: Write>(
     let named = r.sources.iter().filter(|s| s.name.is_some()).count();
     writeln!(
         out,
-        "{}copydesk report{}: {} documents from {} sources, {} words ({} boilerplate)",
+        "{}copydesk report{}: {} from {}, {} ({} boilerplate)",
         bold(opt, true),
         bold(opt, false),
-        r.documents.len(),
-        named,
-        thousands(words),
+        count(r.documents.len(), "document"),
+        count(named, "source"),
+        count(words, "word"),
         thousands(bp)
     )?;
     writeln!(out, "{}", source_rules_line(r, &opt.source_fields))?;
     if !r.unreadable.is_empty() {
         writeln!(
             out,
-            "{} inputs could not be read (listed at the end)",
-            r.unreadable.len()
+            "{} could not be read (listed at the end)",
+            count(r.unreadable.len(), "input")
         )?;
     }
 
@@ -166,11 +166,10 @@ pub fn write_report_text<W: Write>(
     for s in &r.boilerplate.sources {
         writeln!(
             out,
-            "  {} ({} words in {} document{})",
+            "  {} ({} in {})",
             clean(&s.source),
-            thousands(s.words),
-            s.docs,
-            if s.docs == 1 { "" } else { "s" }
+            count(s.words, "word"),
+            count(s.docs, "document")
         )?;
         for b in s.blocks.iter().take(opt.max_items) {
             let times = if b.occurrences > 1 {
@@ -213,13 +212,12 @@ fn passage<W: Write>(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "  #{} {}, {} source{}, {} occurrences, {} words",
+        "  #{} {}, {}, {}, {}",
         i + 1,
         p.kind.as_str(),
-        p.sources,
-        if p.sources == 1 { "" } else { "s" },
-        p.occurrences.len(),
-        p.words()
+        count(p.sources, "source"),
+        count(p.occurrences.len(), "occurrence"),
+        count(p.words(), "word")
     )?;
     for o in &p.occurrences {
         let (line, col) = line_col(&docs[o.doc].text, o.span.start);
@@ -378,16 +376,14 @@ fn quote(t: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
+/// [`super::count::thousands`] of a `usize`.
 fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    super::count::thousands(n as u64)
+}
+
+/// [`super::count::count`] of a `usize`.
+fn count(n: usize, noun: &str) -> String {
+    super::count::count(n as u64, noun)
 }
 
 #[cfg(test)]

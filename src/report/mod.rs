@@ -332,7 +332,11 @@ pub fn build(
         boilerplate: rp.strip_boilerplate,
         ..FilterOptions::default()
     };
-    let decided = decide_documents(&ordered, &opts)?;
+    let mut done = 0;
+    let decided = decide_documents(&ordered, &opts, &mut |lines| {
+        progress.advance(lines.saturating_sub(done));
+        done = done.max(lines);
+    })?;
     let mut drops: Vec<(usize, usize)> = Vec::new();
     let mut engine_pairs: HashMap<(usize, usize), (f64, f64, Reason)> = HashMap::new();
     for (pos, o) in decided.outcomes.iter().enumerate() {
@@ -351,7 +355,7 @@ pub fn build(
             );
         }
     }
-    progress.advance(n as u64);
+    progress.advance((n as u64).saturating_sub(done));
     // 2. Every document under what the engine learned by the end.
     progress.start("analysing", n as u64);
     let model = &decided.model;
