@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use copydesk::input::{read_jsonl, read_tree, DocumentSet, JsonlFields};
+use copydesk::render::count::count;
 use copydesk::render::report_html::{write_report_html, HtmlOptions};
 use copydesk::render::report_json::{write_pairs, write_report};
 use copydesk::render::report_text::{write_report_text, TextOptions};
@@ -17,6 +18,24 @@ use copydesk::{Encoding, Params};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::ColorChoice;
+
+/// Shown after `copydesk report --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  copydesk report corpus/
+      clusters, shared passages and what each source alone has
+  copydesk report corpus/ -f html -o report.html
+      one self-contained offline page: open it in any browser
+  copydesk report --jsonl pages.jsonl -f json | jq '.clusters'
+  copydesk report news/ --source-pattern '([^/]+)/[^/]+$' --keep sources=ap,reuters
+      each file's source is its own folder; clusters keep AP's, else Reuters' copy
+  copydesk report --jsonl crawl.jsonl --pairs-only -f json
+      only the near-duplicate pairs and clusters: the fast path for large corpora
+
+A file's source is its first folder under the folder given (or
+--source-pattern); a JSON Lines record's is --source-field, else the host
+of --url-field, else the host of a URL id. Offsets in the JSON output are
+byte offsets into the original texts.";
 
 /// Output formats of `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,7 +86,7 @@ pub struct ReportArgs {
     #[arg(long, default_value = "date")]
     date_field: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
     /// Write the report to FILE instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -273,13 +292,13 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
         ReportFormat::Text => {
             writeln!(
                 out,
-                "{} documents, {} pairs with Jaccard >= {} ({}-word shingles, {} candidates verified), {} clusters",
-                r.ids.len(),
-                r.pairs.len(),
+                "{}, {} with Jaccard >= {} ({}-word shingles, {} verified), {}",
+                count(r.ids.len() as u64, "document"),
+                count(r.pairs.len() as u64, "pair"),
                 params.threshold,
                 params.shingle_size,
-                r.stats.candidates,
-                r.clusters.len()
+                count(r.stats.candidates as u64, "candidate"),
+                count(r.clusters.len() as u64, "cluster")
             )?;
             for p in &r.pairs {
                 writeln!(
