@@ -13,6 +13,8 @@ use assert_cmd::Command;
 use serde::Deserialize;
 use unicode_width::UnicodeWidthStr;
 
+mod common;
+
 /// A temporary working directory with the files of one test.
 struct Dir {
     tmp: tempfile::TempDir,
@@ -421,7 +423,10 @@ fn clough_stevenson_windows_1252_answer_maps_spans_to_file_bytes() {
     let a = repo("../shared/data/clough-stevenson/g1pB_taskd.txt");
     let b = repo("../shared/data/clough-stevenson/orig_taskd.txt");
     if !a.exists() || !b.exists() {
-        println!("skipped: {} not present", a.display());
+        common::skipped(
+            "clough_stevenson_windows_1252_answer_maps_spans_to_file_bytes",
+            &format!("{} not present", a.display()),
+        );
         return;
     }
     let d = Dir::new();
