@@ -42,7 +42,9 @@ use rayon::prelude::*;
 
 use crate::align::PassageKind;
 use crate::analysis::Analysis;
-use crate::boilerplate::{BoilerplateModel, BoilerplateReason, BoilerplateRun, CorpusBoilerplate};
+use crate::boilerplate::{
+    label_runs, BoilerplateModel, BoilerplateReason, BoilerplateRun, CorpusBoilerplate,
+};
 use crate::compare::{compare_texts, SharedPassage, Text, Verdict};
 use crate::diff::DiffOp;
 use crate::error::{Error, Result};
@@ -624,25 +626,14 @@ fn corpus_boilerplate(
                     .iter_mut()
                     .for_each(|l| *l = Some((*why, id)));
             }
-            let mut out = Vec::new();
-            let mut i = 0;
-            while i < labels.len() {
-                match labels[i] {
-                    Some(label) => {
-                        let s = i;
-                        while i < labels.len() && labels[i] == Some(label) {
-                            i += 1;
-                        }
-                        out.push(BoilerplateRun {
-                            tokens: s..i,
-                            span: t.tokens.span_of(s, i - 1),
-                            reason: label.0,
-                        });
-                    }
-                    None => i += 1,
-                }
-            }
-            out
+            label_runs(&labels)
+                .into_iter()
+                .map(|(r, (why, _))| BoilerplateRun {
+                    span: t.tokens.span_of(r.start, r.end - 1),
+                    tokens: r,
+                    reason: why,
+                })
+                .collect()
         })
         .collect();
     let hashes: Vec<Vec<u64>> = prepared
