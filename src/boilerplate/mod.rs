@@ -11,7 +11,7 @@
 //! Two kinds of evidence:
 //!
 //! * **The page itself** ([`page_furniture`]), so a site with one page is
-//!   covered: the shape of the text ([`crate::shape`]: menus, link lists
+//!   covered: the shape of the text ([`crate::boilerplate::shape`]: menus, link lists
 //!   and forms read differently from sentences), runs repeated inside the
 //!   page ([`repeated_runs`]: the BBC live page's "Greenwich Mean Time 11
 //!   February 2016" under every entry) and link boxes (a "Related stories:"
@@ -48,6 +48,7 @@ mod corpus;
 mod link_boxes;
 mod model;
 mod page;
+pub mod shape;
 mod snapshot;
 
 pub use corpus::{BoilerplateBlock, BoilerplateRun, CorpusBoilerplate, SourceBoilerplate};
@@ -149,7 +150,7 @@ impl BoilerplateParams {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BoilerplateReason {
     /// Shaped like page furniture: a menu, a list of links, a form
-    /// ([`crate::shape`]).
+    /// ([`crate::boilerplate::shape`]).
     Shape,
     /// Recurs on pages of the document's source (site chrome).
     Recurring,

@@ -12,7 +12,7 @@ use crate::span::Span;
 
 /// Token ranges of a page's furniture found in the page alone, each with
 /// its reason, sorted and disjoint: the shape of the text
-/// ([`crate::shape::furniture`]), runs repeated inside the page
+/// ([`crate::boilerplate::shape::furniture`]), runs repeated inside the page
 /// ([`repeated_runs`]) and link boxes ([`link_boxes`]); where they
 /// overlap, link boxes win over repeats and repeats over shape. `spans`
 /// and `hashes` are the page's tokens; `seg_start` the first token of each
@@ -32,7 +32,7 @@ pub fn page_furniture(
     // Runs repeated among the words the shape leaves: furniture found by
     // its shape needs no second finding (and the count costs a look-up a
     // word).
-    let shape = crate::shape::furniture(text, spans, hashes);
+    let shape = crate::boilerplate::shape::furniture(text, spans, hashes);
     let (short, most) =
         repeated_runs_counted(hashes, &shape, params.min_repeat_words, params.min_repeats);
     // A long run twice means its first short window twice at least.

@@ -3,7 +3,7 @@
 use super::model::{read_u32, read_u64, take, MixMap};
 use super::{flags_where, BoilerplateLookup};
 
-/// The answers of a [`BoilerplateModel`] at one moment, without its
+/// The answers of a [`BoilerplateModel`](super::BoilerplateModel) at one moment, without its
 /// counters: each source's page count and the segments recurring in it
 /// then, and the widespread segments. Its [`BoilerplateLookup`] answers
 /// are the model's when the snapshot was taken. The filter signs documents
