@@ -511,12 +511,7 @@ pub fn build(
         } else {
             run_count.get(&(a, b)).copied().unwrap_or(0)
         };
-        let verdict = verdicts[i].unwrap_or(match j.same {
-            Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
-            Some(_) => Verdict::NearDuplicate,
-            None if count > 0 => Verdict::Partial,
-            None => Verdict::Distinct,
-        });
+        let verdict = verdicts[i].unwrap_or_else(|| Verdict::of(j.same, count > 0));
         if verdict == Verdict::Distinct && count == 0 {
             continue;
         }
@@ -581,17 +576,12 @@ fn same_story_of(reason: Reason, jaccard: f64, p: &Params) -> SameStory {
 /// The verdict of a pair from its judgement and its passages (the rule of
 /// `compare`).
 fn verdict_of(j: &Judgement, passages: &[SharedPassage]) -> Verdict {
-    match j.same {
-        Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
-        Some(_) => Verdict::NearDuplicate,
-        None if passages
+    Verdict::of(
+        j.same,
+        passages
             .iter()
-            .any(|p| p.passage.kind != PassageKind::Paraphrase) =>
-        {
-            Verdict::Partial
-        }
-        None => Verdict::Distinct,
-    }
+            .any(|p| p.passage.kind != PassageKind::Paraphrase),
+    )
 }
 
 /// Each document's boilerplate runs (furniture, and segments the model
