@@ -187,6 +187,21 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict of a pair, for every command: from the judgement
+    /// ([`crate::judge`]) whether the two are the same story (`duplicate`
+    /// for an exact copy or Jaccard at least [`Params::duplicate_jaccard`],
+    /// `near-duplicate` otherwise); if not, `partial` when they share a
+    /// copied passage (verbatim or edited), `distinct` otherwise
+    /// (paraphrases alone are shared facts, not copying).
+    pub fn of(same: Option<SameStory>, shares_copied_passage: bool) -> Verdict {
+        match same {
+            Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
+            Some(SameStory::NearDuplicate | SameStory::Contained) => Verdict::NearDuplicate,
+            None if shares_copied_passage => Verdict::Partial,
+            None => Verdict::Distinct,
+        }
+    }
+
     /// The name used in every output format.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -411,25 +426,15 @@ pub const PARAPHRASE_INTENSITY: f64 = 0.5;
 /// 0.979-0.980 and rho 0.857-0.859 (README, "Evaluation").
 pub const REUSE_CERTAINTY_SCALE: f64 = 0.1;
 
-/// The verdict rule, documented in README.md ("Verdicts and thresholds"):
-/// the judgement ([`crate::judge`]) says whether the two are the same story
-/// (`duplicate` for an exact copy or Jaccard at least
-/// [`Params::duplicate_jaccard`], `near-duplicate` otherwise); if not,
-/// `partial` when they share a verbatim or edited passage, `distinct`
-/// otherwise (paraphrases alone are shared facts, not copying).
+/// The verdict of a comparison ([`Verdict::of`], the rule README.md
+/// documents in "Verdicts and thresholds").
 fn verdict(c: &Comparison) -> Verdict {
-    match c.judgement.same {
-        Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
-        Some(SameStory::NearDuplicate | SameStory::Contained) => Verdict::NearDuplicate,
-        None if c
-            .passages
+    Verdict::of(
+        c.judgement.same,
+        c.passages
             .iter()
-            .any(|p| p.passage.kind != PassageKind::Paraphrase) =>
-        {
-            Verdict::Partial
-        }
-        None => Verdict::Distinct,
-    }
+            .any(|p| p.passage.kind != PassageKind::Paraphrase),
+    )
 }
 
 /// Maximal runs of body words outside the `covered` ranges (of body

@@ -34,7 +34,6 @@ pub mod normalize;
 pub mod params;
 pub mod render;
 pub mod report;
-pub mod shape;
 pub mod shingle;
 pub mod span;
 pub mod tokenize;

@@ -13,7 +13,7 @@
 //!   "about 3,000" are the same figure) and the `percent` token the
 //!   tokenizer makes of `%` and `per cent`. The aligner never counts them as
 //!   evidence that two passages state the same fact; the shape of the text
-//!   ([`crate::shape`]) counts them as the mark of prose: running text is
+//!   ([`crate::boilerplate::shape`]) counts them as the mark of prose: running text is
 //!   about half function words, a menu or a list of links almost none.
 //! * **Interface words**: what a web page says to its reader about the
 //!   page itself (`subscribe`, `reply`, `login`, `permalink`, `comments`,

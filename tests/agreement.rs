@@ -172,7 +172,10 @@ fn report_and_filter_agree_on_generated_chrome_flattened_or_not() {
 fn report_and_filter_agree_on_real_pages() {
     let dir = fixture("../shared/data/dragnet");
     let Ok(corpus) = std::fs::read_to_string(dir.join("pages.jsonl")) else {
-        eprintln!("skipped: {} not found", dir.display());
+        common::skipped(
+            "report_and_filter_agree_on_real_pages",
+            &format!("{} not found", dir.display()),
+        );
         return;
     };
     let h = Harness::new();

@@ -7,15 +7,20 @@
 #[path = "../examples/clough_stevenson/eval.rs"]
 mod eval;
 
+mod common;
+
 use std::path::Path;
 
 #[test]
 fn clough_stevenson_figures_stay_above_the_targets() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/clough-stevenson");
     if !dir.join("file_information.csv").is_file() {
-        eprintln!(
-            "skipped: {} not found (the Clough-Stevenson corpus sits in ../shared/data)",
-            dir.display()
+        common::skipped(
+            "clough_stevenson_figures_stay_above_the_targets",
+            &format!(
+                "{} not found (the Clough-Stevenson corpus sits in ../shared/data)",
+                dir.display()
+            ),
         );
         return;
     }

@@ -144,7 +144,10 @@ fn assert_nothing_ran(dom: &str) {
 #[test]
 fn hostile_documents_run_nothing_and_passages_link() {
     let Some(browser) = common::browser() else {
-        println!("skipped: no chromium on PATH (install the Debian package `chromium`)");
+        common::skipped(
+            "hostile_documents_run_nothing_and_passages_link",
+            "no chromium on PATH (install the Debian package `chromium`)",
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -552,7 +552,10 @@ doctor committee chair, said so. <img src=x onerror=\"document.title='PW'+'NED'\
 #[test]
 fn html_report_loads_offline_with_no_console_errors_and_runs_nothing() {
     let Some(browser) = common::browser() else {
-        eprintln!("skipped: no chromium on PATH (Debian package `chromium`)");
+        common::skipped(
+            "html_report_loads_offline_with_no_console_errors_and_runs_nothing",
+            "no chromium on PATH (install the Debian package `chromium`)",
+        );
         return;
     };
     let mut docs = seeds();

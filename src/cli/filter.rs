@@ -10,8 +10,26 @@ use clap::{Args, ValueEnum};
 use copydesk::filter::{self, FileSink, FilterOptions, InputStream, OnError, Sink, StreamSink};
 use copydesk::index::store::Store;
 use copydesk::input::JsonlFields;
+use copydesk::render::count::{count, thousands};
 use copydesk::Params;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Shown after `copydesk filter --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  copydesk filter --index seen.redb < today.jsonl > kept.jsonl
+      keep the first copy of each story; later runs remember earlier ones
+  copydesk filter --index seen.redb --dropped dropped.jsonl -o kept.jsonl a.jsonl b.jsonl
+      and log each dropped line: which kept document it copies, the scores
+      and the shared passages
+  copydesk filter --keep sources=ap,reuters --window 2000 < wire.jsonl
+      prefer the agencies' copies among copies within 2,000 lines
+  copydesk index stats seen.redb
+
+Each kept line is written exactly as read. An interrupted run resumes where
+it stopped when run again with the same index, input and -o file. Exit
+status: 0 when the stream was filtered, 2 on any error (a malformed line
+under --on-error fail, an unreadable input or index).";
 
 #[derive(Debug, Args)]
 pub struct FilterArgs {
@@ -263,8 +281,9 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
         resume.as_ref(),
         &mut |p| {
             if let Some(b) = &bar {
+                // The message first: the position redraws the bar.
+                b.set_message(format!("{} kept", HumanCount(p.kept)));
                 b.set_position(p.lines);
-                b.set_message(format!("{} kept", p.kept));
             }
         },
     );
@@ -286,17 +305,17 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
         };
         let secs = summary.seconds.max(1e-9);
         diag!(
-            "copydesk: read {} lines, kept {}{}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {} documents, {:.1} MB of buckets and sketches in RAM ({:.0} bytes a document)",
-            summary.lines,
-            summary.kept,
+            "copydesk: read {}, kept {}{}, dropped {}{}{} in {:.2}s ({:.0} docs/s, {:.1} MB/s); index holds {}, {:.1} MB of buckets and sketches in RAM ({:.0} bytes a document)",
+            count(summary.lines, "line"),
+            thousands(summary.kept),
             noted,
-            dropped,
+            thousands(dropped),
             if reasons.is_empty() { "" } else { " (" },
             if reasons.is_empty() { String::new() } else { reasons.join(", ") + ")" },
             summary.seconds,
             summary.lines as f64 / secs,
             summary.bytes as f64 / secs / 1e6,
-            summary.index_docs,
+            count(summary.index_docs, "document"),
             summary.index_ram_bytes as f64 / 1e6,
             summary.index_ram_bytes as f64 / summary.index_docs.max(1) as f64,
         );
@@ -315,9 +334,16 @@ fn progress_bar(quiet: bool) -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    // indicatif's own `{per_sec}` prints four decimals ("3,765.3437/s").
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos} lines, {msg} [{elapsed}] {per_sec}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {human_pos} lines, {msg} [{elapsed}] {rate}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{} lines/s", HumanCount(state.per_sec() as u64));
+                },
+            ),
     );
     Some(bar)
 }

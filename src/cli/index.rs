@@ -11,7 +11,18 @@ use super::ColorChoice;
 use copydesk::diff::{word_diff, DiffTag};
 use copydesk::filter::{self, FilterOptions};
 use copydesk::index::store::{Store, FORMAT_VERSION};
+use copydesk::render::count::count;
 use copydesk::{Document, Tokens};
+
+/// Shown after `copydesk index --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  copydesk index stats seen.redb
+      documents, parameters, learned boilerplate and the last run's state
+  copydesk index query seen.redb article.txt --top 3
+      the stored documents this one resembles, best first, with a word diff
+  copydesk index remove seen.redb d0000042 d0000043
+      forget documents: a later copy of them is no longer dropped as theirs";
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
@@ -107,7 +118,7 @@ fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
 fn remove(path: &std::path::Path, ids: &[String]) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(path)?;
     let mut missing = Vec::new();
-    let mut removed = 0;
+    let mut removed = 0u64;
     for id in ids {
         let docs = store.find_id(id)?;
         if docs.is_empty() {
@@ -120,8 +131,8 @@ fn remove(path: &std::path::Path, ids: &[String]) -> anyhow::Result<ExitCode> {
     }
     store.commit()?;
     diag!(
-        "copydesk: removed {removed} document{} from {}",
-        if removed == 1 { "" } else { "s" },
+        "copydesk: removed {} from {}",
+        count(removed, "document"),
         path.display()
     );
     if !missing.is_empty() {

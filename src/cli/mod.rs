@@ -23,6 +23,7 @@ macro_rules! diag {
 pub(crate) use diag;
 
 mod compare;
+mod docs;
 mod filter;
 mod index;
 mod report;
@@ -45,12 +46,20 @@ enum Command {
     #[command(after_help = compare::EXAMPLES)]
     Compare(compare::CompareArgs),
     /// Map a corpus: near-duplicate clusters, shared passages, unique material, boilerplate.
-    #[command(after_help = report::EXIT_STATUS)]
+    #[command(after_help = report::AFTER_HELP)]
     Report(Box<report::ReportArgs>),
     /// Drop duplicate copies from a JSON Lines stream; keep the first copy.
+    #[command(after_help = filter::EXAMPLES)]
     Filter(filter::FilterArgs),
     /// Look into or edit a filter index: stats, query, remove.
+    #[command(after_help = index::EXAMPLES)]
     Index(index::IndexArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = docs::COMPLETIONS_EXAMPLES)]
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page, or write one page per command into a folder.
+    #[command(after_help = docs::MAN_EXAMPLES)]
+    Man(docs::ManArgs),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -68,6 +77,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(*args),
         Command::Filter(args) => filter::run(args),
         Command::Index(args) => index::run(args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
     }
 }
 

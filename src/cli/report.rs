@@ -19,8 +19,24 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{ColorChoice, Output};
 
-/// Shown after `copydesk report --help`.
-pub const EXIT_STATUS: &str = "\
+/// Shown after `copydesk report --help`: examples and the exit status.
+pub const AFTER_HELP: &str = "\
+Examples:
+  copydesk report corpus/
+      clusters, shared passages and what each source alone has
+  copydesk report corpus/ -f html -o report.html
+      one self-contained offline page: open it in any browser
+  copydesk report --jsonl pages.jsonl -f json | jq '.clusters'
+  copydesk report news/ --source-pattern '([^/]+)/[^/]+$' --keep sources=ap,reuters
+      each file's source is its own folder; clusters keep AP's, else Reuters' copy
+  copydesk report --jsonl crawl.jsonl --pairs-only -f json
+      only the near-duplicate pairs and clusters: the fast path for large corpora
+
+A file's source is its first folder under the folder given (or
+--source-pattern); a JSON Lines record's is --source-field, else the host
+of --url-field, else the host of a URL id. Offsets in the JSON output are
+byte offsets into the original texts.
+
 Exit status: 0 when the report was written; 2 on any error, and when an
 input (a file, a JSON Lines line) could not be read: each is named on
 stderr and no report is written. With --skip-bad the report covers the
@@ -76,7 +92,7 @@ pub struct ReportArgs {
     #[arg(long, default_value = "date")]
     date_field: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
     /// Write the report to FILE instead of stdout (`-`: stdout).
     #[arg(short = 'o', long, value_name = "FILE")]

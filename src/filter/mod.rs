@@ -1185,7 +1185,12 @@ pub enum DocumentOutcome {
 /// Runs the filter's engine over `docs` in order, in memory (see
 /// [`DocumentDecisions`]). Only their ids' order matters; their texts,
 /// sources and dates are read as the filter reads a JSON Lines record's.
-pub fn decide_documents(docs: &[&Document], opts: &FilterOptions) -> Result<DocumentDecisions> {
+/// `progress` is told how many documents are decided so far, batch by batch.
+pub fn decide_documents(
+    docs: &[&Document],
+    opts: &FilterOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<DocumentDecisions> {
     let fields = JsonlFields::default();
     let mut lines = Vec::new();
     for (i, d) in docs.iter().enumerate() {
@@ -1219,7 +1224,7 @@ pub fn decide_documents(docs: &[&Document], opts: &FilterOptions) -> Result<Docu
         None,
         &opts,
         None,
-        &mut |_| {},
+        &mut |p| progress(p.lines),
         &mut |d| {
             if let Some(slot) = (d.line as usize)
                 .checked_sub(1)

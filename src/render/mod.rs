@@ -5,8 +5,10 @@
 //! [`json`] is the machine contract, [`terminal`] the `text` and
 //! `side-by-side` views, [`html`] the self-contained page. Document text on
 //! its way to a terminal goes through [`sanitize`]; on its way into HTML it
-//! is escaped by [`html`].
+//! is escaped by [`html`]. Counts of things read as words do through
+//! [`count`].
 
+pub mod count;
 pub mod html;
 pub mod json;
 pub mod report_html;

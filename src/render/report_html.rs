@@ -18,6 +18,7 @@ use crate::input::Document;
 use crate::report::CorpusReport;
 use crate::span::Span;
 
+use super::count::{count, thousands};
 use super::{source_rules_line, SourceFields};
 
 /// Page size limits (a corpus of 100,000 documents still gives a page a
@@ -82,14 +83,14 @@ pub fn write_report_html<W: Write>(
     let bp: usize = r.documents.iter().map(|d| d.boilerplate_words).sum();
     let _ = write!(
         h,
-        "<h1>copydesk report</h1>\n<p>{} documents from {} sources, {} words ({} boilerplate); {} shared passages, {} pairs sharing material, {} near-duplicate clusters.</p>\n",
-        r.documents.len(),
-        r.sources.iter().filter(|s| s.name.is_some()).count(),
-        words,
-        bp,
-        r.passages.len(),
-        r.pairs.len(),
-        r.clusters.len()
+        "<h1>copydesk report</h1>\n<p>{} from {}, {} ({} boilerplate); {}, {} sharing material, {}.</p>\n",
+        count(r.documents.len() as u64, "document"),
+        count(r.sources.iter().filter(|s| s.name.is_some()).count() as u64, "source"),
+        count(words as u64, "word"),
+        thousands(bp as u64),
+        count(r.passages.len() as u64, "shared passage"),
+        count(r.pairs.len() as u64, "pair"),
+        count(r.clusters.len() as u64, "near-duplicate cluster")
     );
     let _ = writeln!(
         h,
@@ -156,17 +157,21 @@ fn doc_label(docs: &[Document], i: usize) -> String {
 fn heat_map(h: &mut String, r: &CorpusReport, docs: &[Document], opt: &HtmlOptions) {
     h.push_str("<h2 id=\"overlap\">Pairwise overlap</h2>\n");
     // The documents in most pairs, shown in input order.
-    let mut count = vec![0usize; docs.len()];
+    let mut in_pairs = vec![0usize; docs.len()];
     for p in &r.pairs {
-        count[p.a] += 1;
-        count[p.b] += 1;
+        in_pairs[p.a] += 1;
+        in_pairs[p.b] += 1;
     }
     let mut shown: Vec<usize> = (0..docs.len()).collect();
-    shown.sort_by(|&x, &y| count[y].cmp(&count[x]).then(x.cmp(&y)));
+    shown.sort_by(|&x, &y| in_pairs[y].cmp(&in_pairs[x]).then(x.cmp(&y)));
     shown.truncate(opt.max_heat_docs);
     shown.sort_unstable();
     if shown.len() < docs.len() {
-        let _ = writeln!(h, "<p>The {} documents in most pairs.</p>", shown.len());
+        let _ = writeln!(
+            h,
+            "<p>The {} in most pairs.</p>",
+            count(shown.len() as u64, "document")
+        );
     }
     let mut cell = std::collections::HashMap::new();
     for (i, p) in r.pairs.iter().enumerate() {
@@ -357,18 +362,18 @@ fn sources(h: &mut String, r: &CorpusReport, docs: &[Document]) {
     for s in &r.boilerplate.sources {
         let _ = writeln!(
             h,
-            "<details><summary>{}: {} words in {} documents, {} distinct blocks</summary><ul>",
+            "<details><summary>{}: {} in {}, {}</summary><ul>",
             esc(&s.source),
-            s.words,
-            s.docs,
-            s.blocks.len()
+            count(s.words as u64, "word"),
+            count(s.docs as u64, "document"),
+            count(s.blocks.len() as u64, "distinct block")
         );
         for b in s.blocks.iter().take(50) {
             let _ = writeln!(
                 h,
-                "<li>{} in {} documents ({}x): <span class=\"bp\">{}</span></li>",
+                "<li>{} in {} ({}x): <span class=\"bp\">{}</span></li>",
                 b.reason.as_str(),
-                b.docs.len(),
+                count(b.docs.len() as u64, "document"),
                 b.occurrences,
                 esc(&flatten(b.span.slice(&docs[b.doc].text)))
             );

@@ -59,12 +59,12 @@ pub fn write_report_text<W: Write>(
     let named = r.sources.iter().filter(|s| s.name.is_some()).count();
     writeln!(
         out,
-        "{}copydesk report{}: {} documents from {} sources, {} words ({} boilerplate)",
+        "{}copydesk report{}: {} from {}, {} ({} boilerplate)",
         bold(opt, true),
         bold(opt, false),
-        r.documents.len(),
-        named,
-        thousands(words),
+        count(r.documents.len(), "document"),
+        count(named, "source"),
+        count(words, "word"),
         thousands(bp)
     )?;
     writeln!(out, "{}", source_rules_line(r, &opt.source_fields))?;
@@ -161,11 +161,10 @@ pub fn write_report_text<W: Write>(
     for s in &r.boilerplate.sources {
         writeln!(
             out,
-            "  {} ({} words in {} document{})",
+            "  {} ({} in {})",
             clean(&s.source),
-            thousands(s.words),
-            s.docs,
-            if s.docs == 1 { "" } else { "s" }
+            count(s.words, "word"),
+            count(s.docs, "document")
         )?;
         for b in s.blocks.iter().take(opt.max_items) {
             let times = if b.occurrences > 1 {
@@ -195,13 +194,13 @@ pub fn write_report_text<W: Write>(
 pub fn write_pairs_text<W: Write>(out: &mut W, r: &PairsReport, p: &PairsParams) -> io::Result<()> {
     writeln!(
         out,
-        "{} documents, {} pairs with Jaccard >= {} ({}-word shingles, {} candidates verified), {} clusters",
-        r.documents(),
-        r.pairs.len(),
+        "{}, {} with Jaccard >= {} ({}-word shingles, {} verified), {}",
+        count(r.documents(), "document"),
+        count(r.pairs.len(), "pair"),
         p.threshold,
         p.shingle_size,
-        r.stats.candidates,
-        r.clusters.len()
+        count(r.stats.candidates, "candidate"),
+        count(r.clusters.len(), "cluster")
     )?;
     unreadable_note(out, &r.failures)?;
     for pair in &r.pairs {
@@ -223,8 +222,8 @@ fn unreadable_note<W: Write>(out: &mut W, failures: &[InputFailure]) -> io::Resu
     }
     writeln!(
         out,
-        "{} inputs could not be read (listed at the end)",
-        failures.len()
+        "{} could not be read (listed at the end)",
+        count(failures.len(), "input")
     )
 }
 
@@ -253,13 +252,12 @@ fn passage<W: Write>(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "  #{} {}, {} source{}, {} occurrences, {} words",
+        "  #{} {}, {}, {}, {}",
         i + 1,
         p.kind.as_str(),
-        p.sources,
-        if p.sources == 1 { "" } else { "s" },
-        p.occurrences.len(),
-        p.words()
+        count(p.sources, "source"),
+        count(p.occurrences.len(), "occurrence"),
+        count(p.words(), "word")
     )?;
     for o in &p.occurrences {
         let (line, col) = line_col(&docs[o.doc].text, o.span.start);
@@ -418,16 +416,14 @@ fn quote(t: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
+/// [`super::count::thousands`] of a `usize`.
 fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    super::count::thousands(n as u64)
+}
+
+/// [`super::count::count`] of a `usize`.
+fn count(n: usize, noun: &str) -> String {
+    super::count::count(n as u64, noun)
 }
 
 #[cfg(test)]

@@ -416,12 +416,9 @@ impl Summary {
     }
 }
 
+/// [`super::count::plural`] of a `usize`.
 fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+    super::count::plural(n as u64)
 }
 
 fn percent(share: f64) -> String {

@@ -42,7 +42,9 @@ use rayon::prelude::*;
 
 use crate::align::PassageKind;
 use crate::analysis::Analysis;
-use crate::boilerplate::{BoilerplateModel, BoilerplateReason, BoilerplateRun, CorpusBoilerplate};
+use crate::boilerplate::{
+    label_runs, BoilerplateModel, BoilerplateReason, BoilerplateRun, CorpusBoilerplate,
+};
 use crate::compare::{compare_texts, SharedPassage, Text, Verdict};
 use crate::diff::DiffOp;
 use crate::error::{Error, Result};
@@ -332,7 +334,11 @@ pub fn build(
         boilerplate: rp.strip_boilerplate,
         ..FilterOptions::default()
     };
-    let decided = decide_documents(&ordered, &opts)?;
+    let mut done = 0;
+    let decided = decide_documents(&ordered, &opts, &mut |lines| {
+        progress.advance(lines.saturating_sub(done));
+        done = done.max(lines);
+    })?;
     let mut drops: Vec<(usize, usize)> = Vec::new();
     let mut engine_pairs: HashMap<(usize, usize), (f64, f64, Reason)> = HashMap::new();
     for (pos, o) in decided.outcomes.iter().enumerate() {
@@ -351,7 +357,7 @@ pub fn build(
             );
         }
     }
-    progress.advance(n as u64);
+    progress.advance((n as u64).saturating_sub(done));
     // 2. Every document under what the engine learned by the end.
     progress.start("analysing", n as u64);
     let model = &decided.model;
@@ -505,12 +511,7 @@ pub fn build(
         } else {
             run_count.get(&(a, b)).copied().unwrap_or(0)
         };
-        let verdict = verdicts[i].unwrap_or(match j.same {
-            Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
-            Some(_) => Verdict::NearDuplicate,
-            None if count > 0 => Verdict::Partial,
-            None => Verdict::Distinct,
-        });
+        let verdict = verdicts[i].unwrap_or_else(|| Verdict::of(j.same, count > 0));
         if verdict == Verdict::Distinct && count == 0 {
             continue;
         }
@@ -575,17 +576,12 @@ fn same_story_of(reason: Reason, jaccard: f64, p: &Params) -> SameStory {
 /// The verdict of a pair from its judgement and its passages (the rule of
 /// `compare`).
 fn verdict_of(j: &Judgement, passages: &[SharedPassage]) -> Verdict {
-    match j.same {
-        Some(SameStory::Exact | SameStory::Duplicate) => Verdict::Duplicate,
-        Some(_) => Verdict::NearDuplicate,
-        None if passages
+    Verdict::of(
+        j.same,
+        passages
             .iter()
-            .any(|p| p.passage.kind != PassageKind::Paraphrase) =>
-        {
-            Verdict::Partial
-        }
-        None => Verdict::Distinct,
-    }
+            .any(|p| p.passage.kind != PassageKind::Paraphrase),
+    )
 }
 
 /// Each document's boilerplate runs (furniture, and segments the model
@@ -620,25 +616,14 @@ fn corpus_boilerplate(
                     .iter_mut()
                     .for_each(|l| *l = Some((*why, id)));
             }
-            let mut out = Vec::new();
-            let mut i = 0;
-            while i < labels.len() {
-                match labels[i] {
-                    Some(label) => {
-                        let s = i;
-                        while i < labels.len() && labels[i] == Some(label) {
-                            i += 1;
-                        }
-                        out.push(BoilerplateRun {
-                            tokens: s..i,
-                            span: t.tokens.span_of(s, i - 1),
-                            reason: label.0,
-                        });
-                    }
-                    None => i += 1,
-                }
-            }
-            out
+            label_runs(&labels)
+                .into_iter()
+                .map(|(r, (why, _))| BoilerplateRun {
+                    span: t.tokens.span_of(r.start, r.end - 1),
+                    tokens: r,
+                    reason: why,
+                })
+                .collect()
         })
         .collect();
     let hashes: Vec<Vec<u64>> = prepared

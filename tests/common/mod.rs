@@ -254,3 +254,14 @@ pub fn browser() -> Option<PathBuf> {
     .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
     .find(|p| p.is_file())
 }
+
+/// Says on the terminal that a test did not run its checks, and why.
+///
+/// libtest hides what a passing test prints (`println!` and `eprintln!`
+/// are captured), so a skip said that way would look like a pass. This
+/// writes to the process's standard error itself, which is not captured:
+/// the line shows in `cargo test`'s output beside the test's `ok`.
+pub fn skipped(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why}");
+}
