@@ -350,6 +350,52 @@ fn output_file_is_not_created_when_an_input_fails() {
     assert!(!d.path("out.html").exists());
 }
 
+/// Issue 14: a 1 GB file made `compare` abort on an allocation of 6 GiB.
+/// A file over `--max-doc-bytes` is a one-line error naming the file, its
+/// size, the limit and how to raise it, and is not read.
+#[test]
+fn file_over_max_doc_bytes_is_a_one_line_error_naming_file_and_limit() {
+    let d = Dir::new();
+    let text = "The health secretary made the dramatic announcement on Thursday. ".repeat(40);
+    d.write("a.txt", &text);
+    d.write("b.txt", "some words");
+    let out = d
+        .cmd()
+        .args([
+            "compare",
+            "b.txt",
+            "a.txt",
+            "--max-doc-bytes",
+            "2K",
+            "-o",
+            "out.json",
+        ])
+        .output()
+        .unwrap();
+    let err = assert_one_line_error(&out, "a.txt");
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "copydesk: a.txt: file of {} bytes is over the limit of 2 KiB on one document; \
+             raise it with --max-doc-bytes",
+            text.len()
+        )
+    );
+    assert!(!d.path("out.json").exists());
+    // At the limit, or with the limit raised, the file is compared.
+    let at = text.len().to_string();
+    d.compare(&["b.txt", "a.txt", "--max-doc-bytes", &at]);
+    d.compare(&["b.txt", "a.txt", "--max-doc-bytes", "1M"]);
+    // A size the flag does not read is a usage error, not a guess.
+    let out = d
+        .cmd()
+        .args(["compare", "a.txt", "b.txt", "--max-doc-bytes", "64MB"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("such as 65536, 64M or 1G"));
+}
+
 // ---- Inputs ----
 
 #[test]

@@ -10,6 +10,7 @@ use copydesk::render::terminal::{self, TerminalOptions};
 use copydesk::render::{html, json, Pair};
 use copydesk::{Document, Encoding, Params};
 
+use super::limits::DocLimit;
 use super::{ColorChoice, Output};
 
 /// Shown after `copydesk compare --help`.
@@ -69,6 +70,8 @@ pub struct CompareArgs {
     /// Fewest words an exact shared run needs to count as a passage.
     #[arg(long, value_name = "N", default_value_t = Params::default().min_passage_words)]
     min_words: usize,
+    #[command(flatten)]
+    limit: DocLimit,
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
@@ -78,8 +81,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         ..Params::default()
     };
     params.validate()?;
-    let a = read(&args.a)?;
-    let b = read(&args.b)?;
+    let a = read(&args.a, args.limit.max_doc_bytes)?;
+    let b = read(&args.b, args.limit.max_doc_bytes)?;
     let (xa, xb) = (Text::new(&a.text, &params), Text::new(&b.text, &params));
     let c = copydesk::compare_texts(&xa, &xb, &params);
     let (ta, tb) = (xa.tokens, xb.tokens);
@@ -105,8 +108,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads one input file, telling the user (one line) when it was not UTF-8.
-fn read(path: &Path) -> anyhow::Result<Document> {
-    let doc = Document::read(path)?;
+fn read(path: &Path, max_doc_bytes: u64) -> anyhow::Result<Document> {
+    let doc = Document::read_with_limit(path, max_doc_bytes)?;
     if doc.encoding() == Encoding::Windows1252 {
         eprintln!(
             "copydesk: note: {}: not valid UTF-8, read as Windows-1252",

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod compare;
 mod filter;
 mod index;
+mod limits;
 mod report;
 
 /// Exit status for any error (bad input, unreadable file, bad flag).
