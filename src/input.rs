@@ -34,9 +34,10 @@ pub use line::{read_line, LimitedLine, LineSize};
 /// 64 MiB is generous: a long news page flattened to text is under 1 MB
 /// and War and Peace is 3.2 MB, so only a runaway input (a whole crawl in
 /// one record, a log file) reaches it. It bounds what one document costs:
-/// comparing two documents at the limit peaks at about 3.5 GB of RAM and
-/// takes about 40 s (measured in benches/README.md); a 1 GB record made
-/// the process abort on an allocation of 6 GiB (issue 14).
+/// comparing two documents at the limit peaked at 2.8 GB (book text) to
+/// 6.0 GB (every word distinct and rare) and took 25 to 72 s on a loaded
+/// 2-core machine (benches/README.md, "Long documents"); a 1 GB record
+/// made every command abort on an allocation of several GiB (issue 14).
 pub const DEFAULT_MAX_DOC_BYTES: u64 = 64 << 20;
 
 /// How a document's bytes were decoded.

@@ -11,8 +11,9 @@ pub struct DocLimit {
     /// (64M, 1G). A file's size, or a JSON Lines record's line. A larger
     /// document is read no further than the limit and is an error naming
     /// it: report lists it as unreadable, filter treats it like a
-    /// malformed line (--on-error). The default is a hundred times a long
-    /// news page and keeps the memory one document can take to a few GB.
+    /// malformed line (--on-error). The default is far above any article
+    /// or book (a long news page is under 1 MB, War and Peace 3.2 MB) and
+    /// keeps what one document can cost to a few GB of memory.
     #[arg(
         long = "max-doc-bytes",
         value_name = "SIZE",
