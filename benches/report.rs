@@ -4,21 +4,26 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use copydesk::input::{read_jsonl, read_tree, JsonlFields};
+use copydesk::input::{read_jsonl, read_tree, JsonlFields, DEFAULT_MAX_DOC_BYTES};
 use copydesk::report::pairs::{pairs_from_jsonl, PairsParams};
 use copydesk::report::{build, NoProgress, ReportParams};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let seeds = read_tree(&root.join("corpus"), "*.txt", None)
+    let seeds = read_tree(&root.join("corpus"), "*.txt", None, DEFAULT_MAX_DOC_BYTES)
         .unwrap()
         .documents;
     let jsonl_path = root.join("tests/fixtures/chrome/corpus.jsonl");
     let jsonl = std::fs::read(&jsonl_path).unwrap();
-    let fixture = read_jsonl(&jsonl[..], &jsonl_path, JsonlFields::default())
-        .unwrap()
-        .documents;
+    let fixture = read_jsonl(
+        &jsonl[..],
+        &jsonl_path,
+        JsonlFields::default(),
+        DEFAULT_MAX_DOC_BYTES,
+    )
+    .unwrap()
+    .documents;
     let mut g = c.benchmark_group("report");
     g.sample_size(10);
     let bytes = |docs: &[copydesk::Document]| docs.iter().map(|d| d.text.len() as u64).sum();

@@ -80,7 +80,48 @@ pub enum Error {
         /// The parameters of this run.
         expected: String,
     },
+    /// A document is larger than the limit on one document's bytes: a
+    /// file, or a JSON Lines record's line.
+    #[error("{}{}: {}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default(), too_large_message(line.is_some(), *size, *limit))]
+    TooLarge {
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// 1-based line number of a JSON Lines record; `None` for a file.
+        line: Option<u64>,
+        /// Its size in bytes, when known (a pipe is not read past the
+        /// limit, so its size is not).
+        size: Option<u64>,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A parameter is out of its range.
     #[error("invalid parameter: {0}")]
     InvalidParams(String),
+}
+
+/// What [`Error::TooLarge`] says after the file (and line): the size, the
+/// limit and how to raise it. The same words go wherever an oversized
+/// document is reported without stopping the run (the report's unreadable
+/// inputs, the filter's dropped log), so the flag is named here.
+pub fn too_large_message(is_record: bool, size: Option<u64>, limit: u64) -> String {
+    let what = if is_record { "record" } else { "file" };
+    let size = match size {
+        Some(n) => format!("{what} of {n} bytes"),
+        None => format!("{what} of more than {limit} bytes"),
+    };
+    format!(
+        "{size} is over the limit of {} on one document; raise it with --max-doc-bytes",
+        byte_count(limit)
+    )
+}
+
+/// A byte count as written to `--max-doc-bytes`: `64 MiB` when it is a
+/// whole number of KiB, MiB or GiB, else `N bytes`.
+fn byte_count(n: u64) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", n >> shift);
+        }
+    }
+    format!("{n} bytes")
 }

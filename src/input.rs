@@ -14,8 +14,9 @@
 //! input root; else none.
 
 pub mod jsonl;
+pub mod line;
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -24,6 +25,20 @@ use crate::span::Span;
 pub use jsonl::{
     parse_record, read_record, JsonlFields, JsonlReader, ParsedRecord, Record, RecordView, TextView,
 };
+pub use line::{read_line, LimitedLine, LineSize};
+
+/// The default limit on one document's bytes (`--max-doc-bytes`): a file's
+/// size, or a JSON Lines record's line without its terminator. Over it a
+/// document is an error naming it, read no further than the limit.
+///
+/// 64 MiB is generous: a long news page flattened to text is under 1 MB
+/// and War and Peace is 3.2 MB, so only a runaway input (a whole crawl in
+/// one record, a log file) reaches it. It bounds what one document costs:
+/// comparing two documents at the limit peaked at 2.8 GB (book text) to
+/// 6.0 GB (every word distinct and rare) and took 25 to 72 s on a loaded
+/// 2-core machine (benches/README.md, "Long documents"); a 1 GB record
+/// made every command abort on an allocation of several GiB (issue 14).
+pub const DEFAULT_MAX_DOC_BYTES: u64 = 64 << 20;
 
 /// How a document's bytes were decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,17 +154,70 @@ impl Document {
         Ok(doc)
     }
 
+    /// Reads a text file of at most [`DEFAULT_MAX_DOC_BYTES`] (see
+    /// [`Document::read_with_limit`]).
+    pub fn read(path: &Path) -> Result<Document> {
+        Document::read_with_limit(path, DEFAULT_MAX_DOC_BYTES)
+    }
+
     /// Reads a text file. Missing files, directories and binary files are
     /// errors naming the path; an empty file is a valid, empty document.
-    pub fn read(path: &Path) -> Result<Document> {
+    /// A file of more than `max_bytes` bytes is [`Error::TooLarge`]: a
+    /// regular file is not read at all, anything else (a pipe) is read no
+    /// further than the limit.
+    pub fn read_with_limit(path: &Path, max_bytes: u64) -> Result<Document> {
         let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
         if meta.is_dir() {
             return Err(Error::IsDirectory {
                 path: path.to_path_buf(),
             });
         }
-        let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
-        Document::from_bytes(path.display().to_string(), &bytes, path)
+        let too_large = |size| Error::TooLarge {
+            path: path.to_path_buf(),
+            line: None,
+            size,
+            limit: max_bytes,
+        };
+        if meta.is_file() && meta.len() > max_bytes {
+            return Err(too_large(Some(meta.len())));
+        }
+        let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+        let capacity = if meta.is_file() { meta.len() } else { 0 };
+        // A pipe, or a file that grew since its size was read, is cut at
+        // the limit.
+        Document::from_reader_with_limit(
+            path.display().to_string(),
+            file,
+            path,
+            capacity,
+            max_bytes,
+        )
+    }
+
+    /// The document `id` read from `reader` (standard input, a pipe), which
+    /// `path` names in errors: [`Error::TooLarge`] once it gives more than
+    /// `max_bytes` bytes, read no further. `capacity`: bytes expected, if known.
+    pub fn from_reader_with_limit(
+        id: impl Into<String>,
+        reader: impl Read,
+        path: &Path,
+        capacity: u64,
+        max_bytes: u64,
+    ) -> Result<Document> {
+        let mut bytes = Vec::with_capacity(capacity.min(max_bytes) as usize);
+        reader
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(path, e))?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                line: None,
+                size: None,
+                limit: max_bytes,
+            });
+        }
+        Document::from_bytes(id, &bytes, path)
     }
 
     /// How the text was decoded.
@@ -240,10 +308,16 @@ impl DocumentSet {
 /// `pattern`'s match on its path when a pattern is given, else its first
 /// folder under `root` (`corpus/ibtimes/x.txt` is `ibtimes`; a single
 /// file's own folder). Its date is the `YYYY-MM-DD` a file name starts
-/// with, else the file's modification time. Files that cannot be read go
-/// to [`DocumentSet::failures`]; only a `root` that cannot be walked at
-/// all is an error.
-pub fn read_tree(root: &Path, glob: &str, pattern: Option<&regex::Regex>) -> Result<DocumentSet> {
+/// with, else the file's modification time. Files that cannot be read,
+/// and files of more than `max_doc_bytes` bytes, go to
+/// [`DocumentSet::failures`]; only a `root` that cannot be walked at all
+/// is an error.
+pub fn read_tree(
+    root: &Path,
+    glob: &str,
+    pattern: Option<&regex::Regex>,
+    max_doc_bytes: u64,
+) -> Result<DocumentSet> {
     let meta = std::fs::metadata(root).map_err(|e| io_error(root, e))?;
     if !meta.is_dir() {
         // A single file: its parent folder names the source.
@@ -252,7 +326,7 @@ pub fn read_tree(root: &Path, glob: &str, pattern: Option<&regex::Regex>) -> Res
             .and_then(Path::file_name)
             .map(|n| n.to_string_lossy().into_owned());
         let mut set = DocumentSet::default();
-        read_one(root, folder, pattern, &mut set);
+        read_one(root, folder, pattern, max_doc_bytes, &mut set);
         return Ok(set);
     }
     let mut set = DocumentSet::default();
@@ -294,7 +368,7 @@ pub fn read_tree(root: &Path, glob: &str, pattern: Option<&regex::Regex>) -> Res
             (Some(dir), Some(_)) => Some(dir.as_os_str().to_string_lossy().into_owned()),
             _ => None,
         };
-        read_one(path, folder, pattern, &mut set);
+        read_one(path, folder, pattern, max_doc_bytes, &mut set);
     }
     Ok(set)
 }
@@ -336,9 +410,10 @@ fn read_one(
     path: &Path,
     folder: Option<String>,
     pattern: Option<&regex::Regex>,
+    max_doc_bytes: u64,
     set: &mut DocumentSet,
 ) {
-    match Document::read(path) {
+    match Document::read_with_limit(path, max_doc_bytes) {
         Ok(mut doc) => {
             (doc.source, doc.source_rule) = file_source(&doc.id, folder, pattern);
             let name = path.file_name().map(|n| n.to_string_lossy());
@@ -355,11 +430,17 @@ fn read_one(
 }
 
 /// Reads every record of a JSON Lines input. Records that are not usable
-/// documents go to [`DocumentSet::failures`] as `PATH:LINE`. Sources are
-/// the reader's ([`jsonl::jsonl_source`]).
-pub fn read_jsonl<R: BufRead>(reader: R, path: &Path, fields: JsonlFields) -> Result<DocumentSet> {
+/// documents, and records whose line is longer than `max_doc_bytes`, go
+/// to [`DocumentSet::failures`] as `PATH:LINE`. Sources are the reader's
+/// ([`jsonl::jsonl_source`]).
+pub fn read_jsonl<R: BufRead>(
+    reader: R,
+    path: &Path,
+    fields: JsonlFields,
+    max_doc_bytes: u64,
+) -> Result<DocumentSet> {
     let mut set = DocumentSet::default();
-    let mut r = JsonlReader::new(reader, path, fields);
+    let mut r = JsonlReader::new(reader, path, fields).max_doc_bytes(max_doc_bytes);
     while let Some(rec) = r.next_record()? {
         match rec.document {
             Ok(doc) => set.documents.push(doc),
@@ -536,6 +617,52 @@ mod tests {
         );
     }
 
+    /// Issue 14: a 1 GB file made the process abort on an allocation of
+    /// 6 GiB. A file over the limit is an error naming it, its size and
+    /// the limit, and is not read; a stream is read no further than it.
+    #[test]
+    fn files_over_the_limit_are_errors_naming_size_and_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, "word ".repeat(600)).unwrap();
+        let err = Document::read_with_limit(&big, 2048).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::TooLarge {
+                line: None,
+                size: Some(3000),
+                limit: 2048,
+                ..
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: file of 3000 bytes is over the limit of 2 KiB on one document; \
+                 raise it with --max-doc-bytes",
+                big.display()
+            )
+        );
+        assert_eq!(
+            Document::read_with_limit(&big, 3000).unwrap().text.len(),
+            3000
+        );
+        // In a set, it is a failure and the rest is read.
+        std::fs::write(dir.path().join("small.txt"), "small").unwrap();
+        let set = read_tree(dir.path(), "*.txt", None, 2048).unwrap();
+        assert_eq!(set.documents.len(), 1);
+        assert!(set.failures[0].message.contains("file of 3000 bytes"));
+        // An endless stream stops at the limit.
+        #[cfg(unix)]
+        assert_eq!(
+            Document::read_with_limit(Path::new("/dev/zero"), 4096)
+                .unwrap_err()
+                .to_string(),
+            "/dev/zero: file of more than 4096 bytes is over the limit of 4 KiB on one \
+             document; raise it with --max-doc-bytes"
+        );
+    }
+
     #[test]
     fn glob_patterns() {
         assert!(glob_match("*.txt", "a.txt"));
@@ -574,7 +701,7 @@ mod tests {
         std::fs::write(root.join("top.txt"), "top").unwrap();
         std::fs::write(root.join("skip.md"), "no").unwrap();
         std::fs::write(root.join("bin.txt"), b"a\0b").unwrap();
-        let set = read_tree(root, "*.txt", None).unwrap();
+        let set = read_tree(root, "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
         let ids: Vec<(&str, Option<&str>)> = set
             .documents
             .iter()
@@ -634,7 +761,7 @@ mod tests {
         std::fs::write(dir.path().join("bbc/itv-1.txt"), "a").unwrap();
         std::fs::write(dir.path().join("top.txt"), "b").unwrap();
         let re = regex::Regex::new(r"([a-z]+)-1\.txt").unwrap();
-        let set = read_tree(dir.path(), "*.txt", Some(&re)).unwrap();
+        let set = read_tree(dir.path(), "*.txt", Some(&re), DEFAULT_MAX_DOC_BYTES).unwrap();
         let got: Vec<(Option<&str>, SourceRule)> = set
             .documents
             .iter()
@@ -644,7 +771,7 @@ mod tests {
             got,
             [(Some("itv"), SourceRule::Pattern), (None, SourceRule::None)]
         );
-        let set = read_tree(dir.path(), "*.txt", None).unwrap();
+        let set = read_tree(dir.path(), "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
         assert_eq!(set.documents[0].source_rule, SourceRule::Folder);
         assert_eq!(set.documents[1].source_rule, SourceRule::None);
     }
@@ -652,7 +779,13 @@ mod tests {
     #[test]
     fn jsonl_set_takes_url_hosts_and_counts_bad_lines() {
         let input = b"{\"id\":\"https://www.example.com/a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\",\"source\":\"s\"}\nnope\n";
-        let set = read_jsonl(&input[..], Path::new("in.jsonl"), JsonlFields::default()).unwrap();
+        let set = read_jsonl(
+            &input[..],
+            Path::new("in.jsonl"),
+            JsonlFields::default(),
+            DEFAULT_MAX_DOC_BYTES,
+        )
+        .unwrap();
         assert_eq!(set.documents[0].source.as_deref(), Some("example.com"));
         assert_eq!(set.documents[0].source_rule, SourceRule::IdUrl);
         assert_eq!(set.documents[1].source.as_deref(), Some("s"));

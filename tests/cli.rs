@@ -364,6 +364,159 @@ fn output_file_is_not_created_when_an_input_fails() {
     assert!(!d.path("out.html").exists());
 }
 
+/// Issue 14: a 1 GB file made `compare` abort on an allocation of 6 GiB.
+/// A file over `--max-doc-bytes` is a one-line error naming the file, its
+/// size, the limit and how to raise it, and is not read.
+#[test]
+fn file_over_max_doc_bytes_is_a_one_line_error_naming_file_and_limit() {
+    let d = Dir::new();
+    let text = "The health secretary made the dramatic announcement on Thursday. ".repeat(40);
+    d.write("a.txt", &text);
+    d.write("b.txt", "some words");
+    let out = d
+        .cmd()
+        .args([
+            "compare",
+            "b.txt",
+            "a.txt",
+            "--max-doc-bytes",
+            "2K",
+            "-o",
+            "out.json",
+        ])
+        .output()
+        .unwrap();
+    let err = assert_one_line_error(&out, "a.txt");
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "copydesk: a.txt: file of {} bytes is over the limit of 2 KiB on one document; \
+             raise it with --max-doc-bytes",
+            text.len()
+        )
+    );
+    assert!(!d.path("out.json").exists());
+    // At the limit, or with the limit raised, the file is compared.
+    let at = text.len().to_string();
+    d.compare(&["b.txt", "a.txt", "--max-doc-bytes", &at]);
+    d.compare(&["b.txt", "a.txt", "--max-doc-bytes", "1M"]);
+    // A size the flag does not read is a usage error, not a guess.
+    let out = d
+        .cmd()
+        .args(["compare", "a.txt", "b.txt", "--max-doc-bytes", "64MB"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("such as 65536, 64M or 1G"));
+}
+
+/// Issue 14: two long documents compare in bounded time with sensible
+/// passages. 25,000 words each, sentences of the Gutenberg books in
+/// `../shared/data/gutenberg`: a third of them shared, as blocks of 20
+/// sentences in another order in B, every fourth block with a word put into
+/// each sentence. (benches/long_compare.sh measures 100,000 words.)
+#[test]
+fn long_documents_compare_in_bounded_time_with_their_shared_blocks_found() {
+    let dir = repo("../shared/data/gutenberg");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: {} not found", dir.display());
+        return;
+    };
+    let mut books: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    books.sort();
+    let text: String = books
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sentences: Vec<String> = text
+        .split_inclusive(['.', '!', '?'])
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|s| s.split(' ').count() >= 6 && s.split(' ').count() <= 40)
+        .collect();
+    assert!(sentences.len() > 10_000, "{} sentences", sentences.len());
+    // Consecutive sentences, from three places far apart in the books
+    // (past the first one's licence header).
+    let run = |from: usize, words: usize| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut n = 0;
+        for s in &sentences[from..] {
+            if n >= words {
+                break;
+            }
+            n += s.split(' ').count();
+            out.push(s.clone());
+        }
+        out
+    };
+    let eighth = sentences.len() / 8;
+    let shared = run(eighth, 8_500);
+    let (own_a, own_b) = (run(3 * eighth, 16_500), run(5 * eighth, 16_500));
+    let blocks: Vec<Vec<String>> = shared.chunks(20).map(<[String]>::to_vec).collect();
+    // A: its own sentences with the shared blocks in order between them;
+    // B: its own with the blocks in reverse order, every fourth edited.
+    let interleave = |own: &[String], blocks: &[Vec<String>]| -> String {
+        let step = own.len() / (blocks.len() + 1);
+        let mut out: Vec<String> = Vec::new();
+        for (i, chunk) in own.chunks(step.max(1)).enumerate() {
+            out.extend(chunk.iter().cloned());
+            if let Some(b) = blocks.get(i) {
+                out.extend(b.iter().cloned());
+            }
+        }
+        out.join(" ")
+    };
+    let edit = |block: &[String]| -> Vec<String> {
+        block
+            .iter()
+            .map(|s| s.replacen(' ', " indeed ", 1))
+            .collect()
+    };
+    let edited: Vec<Vec<String>> = blocks
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| if i % 4 == 0 { edit(b) } else { b.clone() })
+        .collect();
+    let d = Dir::new();
+    let a = d.write("a.txt", interleave(&own_a, &blocks));
+    let b = d.write("b.txt", interleave(&own_b, &edited));
+    let start = std::time::Instant::now();
+    let json = d.compare_json(&a, &b);
+    let took = start.elapsed();
+    assert!(took.as_secs_f64() < 20.0, "{took:?}");
+    let (ta, tb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    // Every shared block is inside the passages on both sides, and little
+    // else is: A's words inside passages are about a third of them.
+    let inside = |spans: Vec<SpanJson>, bytes: &[u8]| -> String {
+        let mut s = String::new();
+        for sp in spans {
+            s.push_str(&String::from_utf8_lossy(sp.of(bytes)));
+            s.push(' ');
+        }
+        words(&s).join(" ")
+    };
+    // The inserted word is left out on both sides, so an edited block
+    // reads as its original.
+    let unedited = |w: String| w.replace(" indeed ", " ");
+    let in_a = unedited(inside(json.passages.iter().map(|p| p.a).collect(), &ta));
+    let in_b = unedited(inside(json.passages.iter().map(|p| p.b).collect(), &tb));
+    for block in &blocks {
+        // An edited block's first word sits before the first change,
+        // outside any exact match of three words: not in the passage.
+        let w = words(&block.join(" ")).join(" ");
+        let w = unedited(w.split_once(' ').unwrap().1.to_string());
+        assert!(in_a.contains(&w), "block not found in A: {w:.80}");
+        assert!(in_b.contains(&w), "block not found in B: {w:.80}");
+    }
+    let total = words(&String::from_utf8_lossy(&ta)).len() as f64;
+    let share = in_a.split(' ').count() as f64 / total;
+    assert!((0.3..0.45).contains(&share), "{share}");
+    assert_eq!(json.verdict, "partial");
+    assert!(json.passages.iter().any(|p| p.moved));
+    assert!(json.passages.iter().any(|p| p.kind == "edited"));
+}
+
 // ---- Inputs ----
 
 #[test]

@@ -191,6 +191,174 @@ fn on_error_skip_records_bad_and_blank_lines_so_no_line_is_lost() {
     assert_eq!(kept_ids(&out.stdout).len() + d.len(), input.lines().count());
 }
 
+/// Issue 14: a 1 GB record made `filter` abort on an allocation of 6 GiB,
+/// and the small record before it was never written. A record over
+/// `--max-doc-bytes` stops the run like a malformed line: exit 2, naming
+/// file, line, size and limit, after everything before it was written and
+/// committed, so a rerun with the limit raised goes on from it.
+#[test]
+fn record_over_max_doc_bytes_stops_the_run_after_the_lines_before_it() {
+    let h = Harness::new();
+    let big = line("big", "s", &wire_long().repeat(3));
+    let input = format!(
+        "{}\n{}\n{big}\n{}\n",
+        line("a", "s", WIRE),
+        line(
+            "b",
+            "s",
+            "A short different text about something else entirely."
+        ),
+        line(
+            "c",
+            "t",
+            "Yet another text, on another subject altogether, for the end."
+        )
+    );
+    h.write("in.jsonl", &input);
+    let args = [
+        "filter",
+        "in.jsonl",
+        "--index",
+        "seen.redb",
+        "-o",
+        "out.jsonl",
+    ];
+    let out = h.run(&[&args[..], &["--max-doc-bytes", "4K"]].concat(), b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "copydesk: in.jsonl:3: record of {} bytes is over the limit of 4 KiB on one \
+             document; raise it with --max-doc-bytes",
+            big.len()
+        )
+    );
+    assert_eq!(kept_ids(&h.read("out.jsonl")), ["a", "b"]);
+    // Committed: the rerun with the limit raised starts at the big record.
+    let out = h.run(&[&args[..], &["--max-doc-bytes", "1M"]].concat(), b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("after line 2"));
+    assert_eq!(kept_ids(&h.read("out.jsonl")), ["a", "b", "big", "c"]);
+}
+
+/// Issue 14: under `--on-error skip`, a record over `--max-doc-bytes` goes
+/// to the dropped log with reason `oversized` (the line is not copied)
+/// and the run goes on.
+#[test]
+fn record_over_max_doc_bytes_is_skipped_into_the_dropped_log() {
+    let h = Harness::new();
+    let big = line("big", "s", &wire_long().repeat(3));
+    let input = format!(
+        "{}\n{big}\r\n{}\n",
+        line("a", "s", WIRE),
+        line("c", "t", WIRE)
+    );
+    let out = h.run(
+        &[
+            "filter",
+            "--on-error",
+            "skip",
+            "--dropped",
+            "d.jsonl",
+            "--max-doc-bytes",
+            "4K",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(kept_ids(&out.stdout), ["a"]);
+    let d = dropped_records(&h.read("d.jsonl"));
+    let got: Vec<(u64, &str)> = d
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [(2, "oversized"), (3, "exact")]);
+    assert_eq!(
+        d[0]["error"],
+        format!(
+            "record of {} bytes is over the limit of 4 KiB on one document; \
+             raise it with --max-doc-bytes",
+            big.len()
+        )
+    );
+    assert!(d[0].get("raw").is_none(), "{}", d[0]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 oversized"), "{stderr}");
+    // Every input line is accounted for exactly once.
+    assert_eq!(kept_ids(&out.stdout).len() + d.len(), input.lines().count());
+}
+
+/// Issue 14: the line over the limit is read no further than the limit
+/// and skipped to its end, never held whole: 160 MB of one record through
+/// a pipe leave the filter's peak memory where a small input leaves it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_record_over_the_limit_is_not_held_in_memory() {
+    use std::io::Write;
+    let h = Harness::new();
+    // Runs the filter on a stream of `mb` megabytes of one record between
+    // two small ones; its peak RSS in MB.
+    let peak_rss = |mb: usize| -> (f64, Vec<u8>) {
+        // Reaped by wait4 below, which also gives its peak memory.
+        #[allow(clippy::zombie_processes)]
+        let mut child = h
+            .command()
+            .args([
+                "filter",
+                "--on-error",
+                "skip",
+                "--max-doc-bytes",
+                "1M",
+                "-q",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            let words = "lorem ipsum dolor sit amet ".repeat(1 << 15);
+            let _ = writeln!(stdin, "{}", line("a", "s", WIRE));
+            let _ = write!(stdin, "{{\"id\":\"big\",\"text\":\"");
+            for _ in 0..mb * (1 << 20) / words.len() {
+                if stdin.write_all(words.as_bytes()).is_err() {
+                    return;
+                }
+            }
+            let _ = writeln!(stdin, "\"}}");
+            let _ = writeln!(stdin, "{}", line("c", "t", "Another text."));
+        });
+        let mut stdout = Vec::new();
+        std::io::Read::read_to_end(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+        writer.join().unwrap();
+        let mut status = 0;
+        // SAFETY: `rusage` is plain integers, for which all-zero is valid.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: wait4 writes only through the two pointers, which point
+        // at live locals; the child was not waited for, so its pid is still
+        // ours to reap.
+        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+        assert_eq!(pid, child.id() as i32);
+        (usage.ru_maxrss as f64 / 1024.0, stdout)
+    };
+    let (small, _) = peak_rss(2);
+    let (big, kept) = peak_rss(160);
+    assert_eq!(kept_ids(&kept), ["a", "c"]);
+    assert!(
+        big < small + 40.0,
+        "peak RSS {big:.0} MB for 160 MB, {small:.0} MB for 2 MB"
+    );
+}
+
 #[test]
 fn custom_fields_are_read() {
     let h = Harness::new();

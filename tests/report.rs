@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use copydesk::input::read_tree;
+use copydesk::input::{read_tree, DEFAULT_MAX_DOC_BYTES};
 use copydesk::report::{build, CorpusReport, NoProgress, ReportParams};
 use copydesk::Document;
 use serde_json::json;
@@ -18,7 +18,7 @@ fn root() -> PathBuf {
 /// The seed corpus as the CLI reads it (ids `corpus/...`).
 fn seeds() -> Vec<Document> {
     std::env::set_current_dir(root()).unwrap();
-    let set = read_tree(Path::new("corpus"), "*.txt", None).unwrap();
+    let set = read_tree(Path::new("corpus"), "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
     assert!(set.failures.is_empty());
     assert_eq!(set.documents.len(), 5);
     set.documents
@@ -308,6 +308,103 @@ fn unreadable_files_are_named_and_counted() {
     assert_eq!(v["documents"].as_array().unwrap().len(), 1);
 }
 
+/// Issue 14: a 1 GB file or record made `report` abort on an allocation
+/// of 6 GiB. A file or record over `--max-doc-bytes` is an unreadable
+/// input like any other: named on stderr and in the report, the rest
+/// reported (no exit status asserted here: it is that of unreadable inputs).
+#[test]
+fn files_and_records_over_max_doc_bytes_are_listed_as_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "The health secretary said the strike was unnecessary and wrong. ".repeat(40);
+    let short = "Almost 3,000 operations were cancelled across England on Wednesday.";
+    std::fs::create_dir(dir.path().join("a")).unwrap();
+    std::fs::write(dir.path().join("a/one.txt"), short).unwrap();
+    std::fs::write(dir.path().join("a/big.txt"), &long).unwrap();
+    let record = |id: &str, text: &str| json!({"id": id, "text": text}).to_string();
+    let jsonl = dir.path().join("in.jsonl");
+    let lines = [
+        record("r1", short),
+        record("r2", &long),
+        record("r3", short),
+    ];
+    std::fs::write(&jsonl, lines.join("\n") + "\n").unwrap();
+    let out = copydesk()
+        .args([
+            "report",
+            "--format",
+            "json",
+            "--max-doc-bytes",
+            "2K",
+            "--skip-bad",
+        ])
+        .arg(dir.path().join("a"))
+        .arg("--jsonl")
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("2 inputs could not be read"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.contains(&"r1") && ids.contains(&"r3"), "{ids:?}");
+    let limit = "over the limit of 2 KiB on one document; raise it with --max-doc-bytes";
+    let unreadable: Vec<(String, String)> = v["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap().into(),
+                u["message"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(unreadable.len(), 2, "{unreadable:?}");
+    assert!(unreadable[0].0.ends_with("big.txt"), "{unreadable:?}");
+    // The name is the file; the message says what is wrong with it (the
+    // name once, as for any unreadable file).
+    let file = format!("file of {} bytes is {limit}", long.len());
+    assert_eq!(unreadable[0].1, file);
+    assert!(unreadable[1].0.ends_with("in.jsonl:2"), "{unreadable:?}");
+    let line = format!("record of {} bytes is {limit}", lines[1].len());
+    assert_eq!(unreadable[1].1, line);
+    for (name, message) in &unreadable {
+        assert!(err.contains(&format!("{name}: {message}")), "{err}");
+    }
+    // The fast path for pairs reads records by the same rule.
+    let out = copydesk()
+        .args([
+            "report",
+            "--pairs-only",
+            "--format",
+            "json",
+            "--max-doc-bytes",
+            "2K",
+            "--skip-bad",
+        ])
+        .arg("--jsonl")
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The two records that could be read; the third is listed.
+    assert_eq!(v["documents"], 2);
+    let bad = &v["unreadable"][0];
+    assert!(
+        bad["name"].as_str().unwrap().ends_with("in.jsonl:2"),
+        "{bad}"
+    );
+    assert_eq!(bad["message"].as_str().unwrap(), line);
+}
+
 #[test]
 fn jsonl_from_stdin_with_fields_and_url_sources() {
     let input = concat!(
@@ -373,6 +470,7 @@ fn chrome_fixture() -> Fixture {
         std::io::BufReader::new(f),
         &dir.join("corpus.jsonl"),
         copydesk::input::JsonlFields::default(),
+        DEFAULT_MAX_DOC_BYTES,
     )
     .unwrap();
     assert!(set.failures.is_empty());

@@ -1,17 +1,16 @@
 //! `copydesk compare A B`: read both files, compare, render in the chosen
 //! format.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use copydesk::compare::Text;
 use copydesk::render::terminal::{self, TerminalOptions};
 use copydesk::render::{html, json, Pair};
 use copydesk::{Document, Encoding, Params};
 
+use super::limits::DocLimit;
 use super::{ColorChoice, Output};
 
 /// Shown after `copydesk compare --help`.
@@ -74,6 +73,8 @@ pub struct CompareArgs {
     /// Fewest words an exact shared run needs to count as a passage.
     #[arg(long, value_name = "N", default_value_t = Params::default().min_passage_words)]
     min_words: usize,
+    #[command(flatten)]
+    limit: DocLimit,
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
@@ -86,8 +87,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     if is_stdin(&args.a) && is_stdin(&args.b) {
         anyhow::bail!("standard input can be only one side: give `-` for A or for B");
     }
-    let a = read(&args.a)?;
-    let b = read(&args.b)?;
+    let a = read(&args.a, args.limit.max_doc_bytes)?;
+    let b = read(&args.b, args.limit.max_doc_bytes)?;
     let (xa, xb) = (Text::new(&a.text, &params), Text::new(&b.text, &params));
     let c = copydesk::compare_texts(&xa, &xb, &params);
     let (ta, tb) = (xa.tokens, xb.tokens);
@@ -118,16 +119,11 @@ fn is_stdin(path: &Path) -> bool {
 
 /// Reads one input file (`-`: standard input, whose id is `-`), telling the
 /// user (one line) when it was not UTF-8.
-fn read(path: &Path) -> anyhow::Result<Document> {
+fn read(path: &Path, max_doc_bytes: u64) -> anyhow::Result<Document> {
     let doc = if is_stdin(path) {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("standard input")?;
-        Document::from_bytes("-", &bytes, path)?
+        Document::from_reader_with_limit("-", std::io::stdin().lock(), path, 0, max_doc_bytes)?
     } else {
-        Document::read(path)?
+        Document::read_with_limit(path, max_doc_bytes)?
     };
     if doc.encoding() == Encoding::Windows1252 {
         diag!(

@@ -31,6 +31,8 @@ it stopped when run again with the same index, input and -o file. Exit
 status: 0 when the stream was filtered, 2 on any error (a malformed line
 under --on-error fail, an unreadable input or index).";
 
+use super::limits::DocLimit;
+
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// JSON Lines inputs, read in order (none or `-`: standard input).
@@ -83,10 +85,13 @@ pub struct FilterArgs {
     /// Window in lines for --keep sources=... (tumbling windows).
     #[arg(long, default_value_t = 1000, value_name = "N")]
     window: u64,
-    /// What to do with a malformed line: fail (exit 2) or skip (record it
-    /// in the dropped log and go on).
+    /// What to do with a malformed line or one over --max-doc-bytes: fail
+    /// (exit 2, after writing everything before it) or skip (record it in
+    /// the dropped log and go on).
     #[arg(long, value_enum, default_value_t = OnErrorArg::Fail)]
     on_error: OnErrorArg,
+    #[command(flatten)]
+    limit: DocLimit,
     /// Commit the index at least every N lines (default: automatic).
     #[arg(long, value_name = "N")]
     commit_every: Option<u64>,
@@ -137,6 +142,7 @@ fn options(args: &FilterArgs) -> anyhow::Result<FilterOptions> {
             OnErrorArg::Fail => OnError::Fail,
             OnErrorArg::Skip => OnError::Skip,
         },
+        max_doc_bytes: args.limit.max_doc_bytes,
         commit_every: args.commit_every.unwrap_or(0),
         passages: !args.no_passages,
         ..FilterOptions::default()

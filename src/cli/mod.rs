@@ -26,6 +26,7 @@ mod compare;
 mod docs;
 mod filter;
 mod index;
+mod limits;
 mod report;
 
 /// Exit status for any error (bad input, unreadable file, bad flag).

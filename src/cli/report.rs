@@ -17,6 +17,7 @@ use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::limits::DocLimit;
 use super::{ColorChoice, Output};
 
 /// Shown after `copydesk report --help`: examples and the exit status.
@@ -137,6 +138,8 @@ pub struct ReportArgs {
     /// and the exit status is 0. Without it they are an error (exit 2).
     #[arg(long)]
     skip_bad: bool,
+    #[command(flatten)]
+    limit: DocLimit,
 }
 
 /// Corpora from this size on show a progress bar (on a terminal).
@@ -276,6 +279,7 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
         exact: args.exact,
         keep: args.keep.clone(),
         fields,
+        max_doc_bytes: args.limit.max_doc_bytes,
         ..PairsParams::default()
     };
     let r = if path.as_os_str() == "-" {
@@ -315,21 +319,32 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
 
 fn read_inputs(args: &ReportArgs, fields: &JsonlFields) -> anyhow::Result<DocumentSet> {
     let mut set = DocumentSet::default();
+    let max = args.limit.max_doc_bytes;
     let mut jsonl: Vec<&Path> = args.jsonl.iter().map(PathBuf::as_path).collect();
     for input in &args.inputs {
         if input.as_os_str() == "-" {
             jsonl.push(input);
         } else {
-            set.extend(read_tree(input, &args.glob, args.source_pattern.as_ref())?);
+            set.extend(read_tree(
+                input,
+                &args.glob,
+                args.source_pattern.as_ref(),
+                max,
+            )?);
         }
     }
     for path in jsonl {
         let part = if path.as_os_str() == "-" {
-            read_jsonl(std::io::stdin().lock(), path, fields.clone())?
+            read_jsonl(std::io::stdin().lock(), path, fields.clone(), max)?
         } else {
             let f = std::fs::File::open(path)
                 .with_context(|| format!("{}: cannot open", path.display()))?;
-            read_jsonl(BufReader::with_capacity(1 << 20, f), path, fields.clone())?
+            read_jsonl(
+                BufReader::with_capacity(1 << 20, f),
+                path,
+                fields.clone(),
+                max,
+            )?
         };
         set.extend(part);
     }

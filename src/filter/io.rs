@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::error::{Error, Result};
+use crate::input::{read_line, LimitedLine, LineSize};
 
 /// One input line exactly as read.
 #[derive(Debug, Clone)]
@@ -16,8 +17,13 @@ pub struct Line {
     pub file: usize,
     /// 1-based line number within that input.
     pub line: u64,
-    /// The bytes, line terminator included (the last line may have none).
+    /// The bytes, line terminator included (the last line may have none);
+    /// empty for a line over the size limit.
     pub raw: Vec<u8>,
+    /// For a line whose content is longer than the stream's limit
+    /// ([`InputStream::set_max_line_bytes`]): its size. Such a line was
+    /// read to its end but not kept.
+    pub too_long: Option<LineSize>,
     /// Position of the stream after this line: bytes, lines and xxh3 of
     /// everything read (what a checkpoint after this line records).
     pub end: StreamPosition,
@@ -40,6 +46,18 @@ impl Line {
         let r = self.raw.strip_suffix(b"\n").unwrap_or(&self.raw);
         r.strip_suffix(b"\r").unwrap_or(r)
     }
+
+    /// Bytes the line took in the input, terminator included.
+    pub fn bytes(&self) -> u64 {
+        self.too_long
+            .map_or(self.raw.len() as u64, |size| size.bytes)
+    }
+
+    /// True for an empty or whitespace-only line (one over the size limit
+    /// is not blank).
+    pub fn is_blank(&self) -> bool {
+        self.too_long.is_none() && self.content().iter().all(u8::is_ascii_whitespace)
+    }
 }
 
 /// One or more inputs read as one stream of lines, with the running byte
@@ -51,6 +69,7 @@ pub struct InputStream {
     bytes: u64,
     lines: u64,
     hasher: Xxh3,
+    max_line_bytes: u64,
 }
 
 impl std::fmt::Debug for InputStream {
@@ -64,6 +83,7 @@ impl std::fmt::Debug for InputStream {
 
 impl InputStream {
     /// A stream over `inputs`, read in order; each is named in errors.
+    /// Lines of any length are kept until [`InputStream::set_max_line_bytes`].
     pub fn new(inputs: Vec<(PathBuf, Box<dyn BufRead + Send>)>) -> InputStream {
         InputStream {
             inputs,
@@ -72,7 +92,14 @@ impl InputStream {
             bytes: 0,
             lines: 0,
             hasher: Xxh3::new(),
+            max_line_bytes: u64::MAX,
         }
+    }
+
+    /// Sets the most bytes a line's content may hold: a longer line is
+    /// read to its end (and hashed) but not kept ([`Line::too_long`]).
+    pub fn set_max_line_bytes(&mut self, max_bytes: u64) {
+        self.max_line_bytes = max_bytes;
     }
 
     /// The inputs' names, in order.
@@ -123,58 +150,39 @@ impl InputStream {
     pub fn next_line(&mut self) -> Result<Option<Line>> {
         while self.current < self.inputs.len() {
             let (path, reader) = &mut self.inputs[self.current];
-            let raw = read_line(reader.as_mut()).map_err(|e| Error::Io {
+            let hasher = &mut self.hasher;
+            let line = read_line(reader.as_mut(), self.max_line_bytes, &mut |b| {
+                hasher.update(b)
+            })
+            .map_err(|e| Error::Io {
                 path: path.clone(),
                 source: e,
             })?;
-            let n = raw.len();
-            if n == 0 {
-                self.current += 1;
-                self.line = 0;
-                continue;
-            }
+            let (raw, too_long) = match line {
+                None => {
+                    self.current += 1;
+                    self.line = 0;
+                    continue;
+                }
+                Some(LimitedLine::Line(raw)) => {
+                    self.hasher.update(&raw);
+                    (raw, None)
+                }
+                // Its bytes were hashed as they were skipped.
+                Some(LimitedLine::TooLong(size)) => (Vec::new(), Some(size)),
+            };
             self.line += 1;
             self.lines += 1;
-            self.bytes += n as u64;
-            self.hasher.update(&raw);
+            self.bytes += too_long.map_or(raw.len() as u64, |size| size.bytes);
             return Ok(Some(Line {
                 file: self.current,
                 line: self.line,
                 raw,
+                too_long,
                 end: self.position(),
             }));
         }
         Ok(None)
-    }
-}
-
-/// The next line of `reader`, its newline included (empty at the end).
-/// A line within the reader's buffer is copied into a vector of its exact
-/// size: `read_until` grew the vector by doubling from empty, a dozen
-/// copies of a 6 KB line, and looked for the newline a byte at a time.
-fn read_line(reader: &mut dyn BufRead) -> std::io::Result<Vec<u8>> {
-    let mut raw = Vec::new();
-    loop {
-        let buf = match reader.fill_buf() {
-            Ok(buf) => buf,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buf.is_empty() {
-            return Ok(raw);
-        }
-        match memchr::memchr(b'\n', buf) {
-            Some(i) => {
-                raw.extend_from_slice(&buf[..=i]);
-                reader.consume(i + 1);
-                return Ok(raw);
-            }
-            None => {
-                let n = buf.len();
-                raw.extend_from_slice(buf);
-                reader.consume(n);
-            }
-        }
     }
 }
 
@@ -328,5 +336,37 @@ mod tests {
         assert!(s.next_line().unwrap().is_none());
         assert_eq!((s.bytes(), s.lines()), (6, 3));
         assert_eq!(s.hash(), xxhash_rust::xxh3::xxh3_64(b"x\r\ny\nz"));
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_counted_and_hashed_but_not_kept() {
+        let text = b"{\"a\":1}\n{\"text\":\"far too long\"}\r\nok\n";
+        let small: Box<dyn BufRead + Send> =
+            Box::new(std::io::BufReader::with_capacity(4, &text[..]));
+        let mut s = InputStream::new(vec![("a".into(), small)]);
+        s.set_max_line_bytes(8);
+        let mut got = Vec::new();
+        while let Some(l) = s.next_line().unwrap() {
+            got.push((l.line, l.raw.clone(), l.too_long, l.is_blank(), l.end.bytes));
+        }
+        assert_eq!(
+            got,
+            [
+                (1, b"{\"a\":1}\n".to_vec(), None, false, 8),
+                (
+                    2,
+                    Vec::new(),
+                    Some(LineSize {
+                        bytes: 25,
+                        content: 23
+                    }),
+                    false,
+                    33
+                ),
+                (3, b"ok\n".to_vec(), None, false, 36),
+            ]
+        );
+        // The position is the same as when every line is kept.
+        assert_eq!(s.hash(), xxhash_rust::xxh3::xxh3_64(text));
     }
 }

@@ -4,7 +4,8 @@
 //! In: an [`InputStream`] of JSON Lines, a [`Store`] (on disk or in memory)
 //! and [`FilterOptions`]. Out: every kept line, byte for byte and in input
 //! order, on the kept [`Sink`]; one JSON line per dropped, blank or skipped
-//! malformed line on the dropped sink ([`DroppedRecord`]); a [`Summary`].
+//! malformed or oversized line on the dropped sink ([`DroppedRecord`]); a
+//! [`Summary`].
 //! Nothing here prints or reads the environment.
 //!
 //! **Decisions**, per document in input order, against everything kept
@@ -72,10 +73,10 @@ use crate::analysis::Analysis;
 use crate::boilerplate::{
     BoilerplateLookup, BoilerplateModel, BoilerplateParams, BoilerplateSnapshot,
 };
-use crate::error::{Error, Result};
+use crate::error::{too_large_message, Error, Result};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
 use crate::index::{DocId, LshParams, SlotChains};
-use crate::input::{parse_record, Document, JsonlFields};
+use crate::input::{parse_record, Document, JsonlFields, DEFAULT_MAX_DOC_BYTES};
 use crate::judge::{judge, Guard, Judgement, SameStory, Side};
 use crate::minhash::Signature;
 use crate::params::Params;
@@ -189,8 +190,13 @@ pub struct FilterOptions {
     /// copy kept earlier (tumbling windows of the index's line count, at
     /// most [`MAX_WINDOW`]).
     pub window: u64,
-    /// What to do with malformed lines.
+    /// What to do with malformed lines, and lines over `max_doc_bytes`.
     pub on_error: OnError,
+    /// The most bytes a line may hold (its terminator excluded): a longer
+    /// line is read no further than this, then skipped to its end, and is
+    /// an error under [`OnError::Fail`] or dropped with reason `oversized`
+    /// under [`OnError::Skip`].
+    pub max_doc_bytes: u64,
     /// Commit at least this many lines apart (0: automatic, see
     /// [`FilterOptions::commit_interval`]).
     pub commit_every: u64,
@@ -209,6 +215,7 @@ impl Default for FilterOptions {
             keep_sources: Vec::new(),
             window: 0,
             on_error: OnError::Fail,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             commit_every: 0,
             passages: true,
             boilerplate: true,
@@ -278,6 +285,8 @@ pub enum Reason {
     PreferredSource,
     /// Not a usable JSON record (with `--on-error skip`).
     Malformed,
+    /// A line over the size limit (with `--on-error skip`).
+    Oversized,
     /// An empty or whitespace-only line.
     Blank,
     /// Kept, and noted: it resembled a kept page only through the
@@ -297,6 +306,7 @@ impl Reason {
             Reason::Contained => "contained",
             Reason::PreferredSource => "preferred-source",
             Reason::Malformed => "malformed",
+            Reason::Oversized => "oversized",
             Reason::Blank => "blank",
             Reason::TemplateOnly => "template-only",
             Reason::DifferentArticles => "different-articles",
@@ -348,10 +358,11 @@ pub struct DroppedRecord {
     pub input: String,
     /// 1-based line number in that input.
     pub line: u64,
-    /// What is wrong with a malformed line.
+    /// What is wrong with a malformed or oversized line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// A malformed line itself (lossy UTF-8), so no line is lost.
+    /// A malformed or blank line itself (lossy UTF-8), so no line is lost
+    /// (an oversized line is not copied: `input` and `line` find it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
 }
@@ -897,6 +908,7 @@ pub fn run_with(
     opts.validate()?;
     let start = Instant::now();
     let mut summary = Summary::default();
+    input.set_max_line_bytes(opts.max_doc_bytes);
     if let Some(cp) = resume {
         while input.bytes() < cp.input_bytes {
             if input.next_line()?.is_none() {
@@ -955,22 +967,31 @@ pub fn run_with(
             if batch.is_empty() {
                 break;
             }
-            // Stop before the first malformed line unless skipping them.
+            // Stop before the first malformed or oversized line unless
+            // skipping them.
             let mut failure = None;
             if opts.on_error == OnError::Fail {
-                if let Some(i) = batch.iter().position(|p| {
-                    p.doc.is_err() && !p.line.content().iter().all(u8::is_ascii_whitespace)
-                }) {
+                if let Some(i) = batch
+                    .iter()
+                    .position(|p| p.doc.is_err() && !p.line.is_blank())
+                {
                     let bad = batch.split_off(i).swap_remove(0);
                     let before = batch.last().map_or(done_at, |p| p.line.end);
-                    failure = Some((
-                        Error::JsonLine {
-                            path: names[bad.line.file].clone(),
+                    let path = names[bad.line.file].clone();
+                    let error = match bad.line.too_long {
+                        Some(size) => Error::TooLarge {
+                            path,
+                            line: Some(bad.line.line),
+                            size: Some(size.content),
+                            limit: opts.max_doc_bytes,
+                        },
+                        None => Error::JsonLine {
+                            path,
                             line: bad.line.line,
                             message: bad.doc.err().unwrap_or_default(),
                         },
-                        before,
-                    ));
+                    };
+                    failure = Some((error, before));
                 }
             }
             let interval = opts.commit_interval(store.doc_count());
@@ -1104,7 +1125,7 @@ pub fn run_with(
             ahead = next.unwrap_or(Ahead::Parsed(Vec::new()));
             since_commit = if commit_now { 0 } else { since_after };
             summary.lines += batch.len() as u64;
-            summary.bytes += batch.iter().map(|p| p.line.raw.len() as u64).sum::<u64>();
+            summary.bytes += batch.iter().map(|p| p.line.bytes()).sum::<u64>();
             match deferred? {
                 Some(decided) => {
                     unstored = Some(Unstored {
@@ -1209,6 +1230,9 @@ pub fn decide_documents(
     let opts = FilterOptions {
         fields,
         on_error: OnError::Fail,
+        // The documents were read under the limit; their JSON lines are
+        // longer than their texts.
+        max_doc_bytes: u64::MAX,
         passages: false,
         ..opts.clone()
     };
@@ -1500,7 +1524,13 @@ fn analyze(opts: &FilterOptions, lines: Vec<Line>) -> Vec<Parsed> {
     lines
         .into_par_iter()
         .map(|line| {
-            let doc = if line.content().iter().all(u8::is_ascii_whitespace) {
+            let doc = if let Some(size) = line.too_long {
+                Err(too_large_message(
+                    true,
+                    Some(size.content),
+                    opts.max_doc_bytes,
+                ))
+            } else if line.is_blank() {
                 Err(String::new())
             } else {
                 parse_record(line.content(), line.line, &opts.fields)
@@ -2184,14 +2214,21 @@ fn emit(
                 duplicate_of: None,
                 kept: None,
                 resembles: None,
-                reason: Reason::Malformed,
+                reason: match p.line.too_long {
+                    Some(_) => Reason::Oversized,
+                    None => Reason::Malformed,
+                },
                 similarity: None,
                 containment: None,
                 passages: None,
                 input: input_name(),
                 line: p.line.line,
                 error: Some(e.clone()),
-                raw: Some(String::from_utf8_lossy(p.line.content()).into_owned()),
+                raw: p
+                    .line
+                    .too_long
+                    .is_none()
+                    .then(|| String::from_utf8_lossy(p.line.content()).into_owned()),
             },
             Outcome::Blank => DroppedRecord {
                 id: None,

@@ -19,8 +19,9 @@ use std::borrow::Cow;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use super::{url_host, Document, SourceRule};
-use crate::error::{Error, Result};
+use super::line::{read_line, LimitedLine};
+use super::{url_host, Document, SourceRule, DEFAULT_MAX_DOC_BYTES};
+use crate::error::{too_large_message, Error, Result};
 
 /// Which JSON fields of a JSON Lines record hold what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +81,8 @@ impl JsonlFields {
 pub struct Record {
     /// 1-based line number in the input.
     pub line: u64,
-    /// The line's bytes as read, without its line terminator.
+    /// The line's bytes as read, without its line terminator (empty for a
+    /// line over the size limit, which is not kept).
     pub raw: Vec<u8>,
     /// The parsed document, or why the line is not one.
     pub document: Result<Document, String>,
@@ -89,42 +91,61 @@ pub struct Record {
 /// Reads JSON Lines records one by one. Blank lines are skipped (they hold
 /// no record); every other line yields a [`Record`], whose `document` is an
 /// error message when the line is not a usable record, so no line is lost.
+/// A line longer than the size limit ([`JsonlReader::max_doc_bytes`]) is
+/// such a record, read no further than the limit.
 pub struct JsonlReader<R> {
     reader: R,
     path: PathBuf,
     fields: JsonlFields,
     line: u64,
-    buf: Vec<u8>,
+    max_doc_bytes: u64,
 }
 
 impl<R: BufRead> JsonlReader<R> {
-    /// A reader over `reader`; `path` names the input in errors (`-` for stdin).
+    /// A reader over `reader`; `path` names the input in errors (`-` for
+    /// stdin). Lines may hold [`DEFAULT_MAX_DOC_BYTES`].
     pub fn new(reader: R, path: impl Into<PathBuf>, fields: JsonlFields) -> JsonlReader<R> {
         JsonlReader {
             reader,
             path: path.into(),
             fields,
             line: 0,
-            buf: Vec::new(),
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
         }
+    }
+
+    /// Sets the most bytes a record's line may hold (its terminator
+    /// excluded); a longer line is a record whose document is the error
+    /// [`Error::TooLarge`] gives after its location.
+    pub fn max_doc_bytes(mut self, max_bytes: u64) -> JsonlReader<R> {
+        self.max_doc_bytes = max_bytes;
+        self
     }
 
     /// The next record, `None` at the end of input, or an I/O error.
     pub fn next_record(&mut self) -> Result<Option<Record>> {
         loop {
-            self.buf.clear();
-            let n = self
-                .reader
-                .read_until(b'\n', &mut self.buf)
-                .map_err(|e| Error::Io {
-                    path: self.path.clone(),
-                    source: e,
+            let line =
+                read_line(&mut self.reader, self.max_doc_bytes, &mut |_| {}).map_err(|e| {
+                    Error::Io {
+                        path: self.path.clone(),
+                        source: e,
+                    }
                 })?;
-            if n == 0 {
-                return Ok(None);
-            }
+            let mut raw = match line {
+                None => return Ok(None),
+                Some(LimitedLine::Line(raw)) => raw,
+                Some(LimitedLine::TooLong(size)) => {
+                    self.line += 1;
+                    let message = too_large_message(true, Some(size.content), self.max_doc_bytes);
+                    return Ok(Some(Record {
+                        line: self.line,
+                        raw: Vec::new(),
+                        document: Err(message),
+                    }));
+                }
+            };
             self.line += 1;
-            let mut raw = std::mem::take(&mut self.buf);
             if raw.last() == Some(&b'\n') {
                 raw.pop();
                 if raw.last() == Some(&b'\r') {
@@ -1102,6 +1123,28 @@ mod tests {
         assert_eq!(missing.line, 4);
         assert_eq!(missing.document.unwrap_err(), "missing text field \"text\"");
         assert!(r.next_record().unwrap().is_none());
+    }
+
+    /// Issue 14: a record over the limit is a record whose document is the
+    /// error (the line is not kept), and the records after it are read.
+    #[test]
+    fn a_record_over_the_limit_is_an_error_record() {
+        let long = format!("{{\"id\":\"b\",\"text\":\"{}\"}}", "x".repeat(100));
+        let input = format!("{{\"id\":\"a\",\"text\":\"one\"}}\n{long}\r\n{{\"text\":\"three\"}}");
+        let r = JsonlReader::new(input.as_bytes(), "in.jsonl", JsonlFields::default());
+        let records: Vec<Record> = r.max_doc_bytes(64).map(Result::unwrap).collect();
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[0].document.as_ref().unwrap().text, "one");
+        assert_eq!((records[1].line, records[1].raw.len()), (2, 0));
+        assert_eq!(
+            records[1].document.as_ref().unwrap_err(),
+            &format!(
+                "record of {} bytes is over the limit of 64 bytes on one document; \
+                 raise it with --max-doc-bytes",
+                long.len()
+            )
+        );
+        assert_eq!(records[2].document.as_ref().unwrap().text, "three");
     }
 
     #[test]

@@ -38,9 +38,11 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::cluster::{star_clusters, KeepRule};
-use crate::error::{Error, Result};
+use crate::error::{too_large_message, Error, Result};
 use crate::index::LshParams;
-use crate::input::{read_record, InputFailure, JsonlFields, ParsedRecord, TextView};
+use crate::input::{
+    read_record, InputFailure, JsonlFields, ParsedRecord, TextView, DEFAULT_MAX_DOC_BYTES,
+};
 use crate::minhash::sketch_iter;
 use crate::shingle::{finalize, Shingles};
 use crate::tokenize::TokenHasher;
@@ -63,6 +65,9 @@ pub struct PairsParams {
     pub keep: KeepRule,
     /// Field names.
     pub fields: JsonlFields,
+    /// The most bytes a record's line may hold (its terminator excluded):
+    /// a longer record is a failure, its text never tokenised.
+    pub max_doc_bytes: u64,
 }
 
 impl Default for PairsParams {
@@ -75,6 +80,7 @@ impl Default for PairsParams {
             exact: false,
             keep: KeepRule::First,
             fields: JsonlFields::default(),
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
         }
     }
 }
@@ -203,7 +209,6 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
     }
     let k = params.shingle_size;
     let h = params.num_hashes;
-    let fields = &params.fields;
     let sketch = !params.exact;
     let io = |e: std::io::Error| Error::Io {
         path: path.to_path_buf(),
@@ -223,7 +228,7 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
         let one = |s: &mut Scratch,
                    out: Option<(&mut [u8], &mut [u64])>,
                    &(start, end, line): &(usize, usize, u64)| {
-            let meta = s.document(chunk, start, end, first_line + line - 1, fields);
+            let meta = s.document(chunk, start, end, first_line + line - 1, params);
             if meta.ok {
                 if let (Some((low, keys)), Some(lsh)) = (out, lsh) {
                     s.sig.resize(h, 0);
@@ -396,7 +401,7 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
                 buf
             }
         };
-        s.document(raw, 0, raw.len(), r.line, fields);
+        s.document(raw, 0, raw.len(), r.line, params);
         set.clear();
         set.extend(Shingles::new(&s.tokens, k));
         if !dedup {
@@ -840,12 +845,18 @@ impl Scratch {
         start: usize,
         end: usize,
         line: u64,
-        fields: &JsonlFields,
+        params: &PairsParams,
     ) -> Meta {
         let raw = &data[start..end];
         self.text.clear();
         self.tokens.clear();
-        let (id, source, date) = match read_record(raw, line, fields) {
+        let record = if raw.len() as u64 > params.max_doc_bytes {
+            let size = Some(raw.len() as u64);
+            Err(too_large_message(true, size, params.max_doc_bytes))
+        } else {
+            read_record(raw, line, &params.fields)
+        };
+        let (id, source, date) = match record {
             Ok(ParsedRecord::View(view)) => {
                 // The text is read where it stands when it holds no
                 // escape, or only simple ones the tokenizer reads in place
