@@ -95,11 +95,13 @@ fn indexes_of_older_format_versions_are_a_clear_error() {
         let err = Store::open_or_create(&path, opts.store_params())
             .unwrap_err()
             .to_string();
+        let p = path.display();
         assert_eq!(
             err,
             format!(
-                "index {}: format version {version}, this copydesk reads version {FORMAT_VERSION}",
-                path.display()
+                "index {p}: written by index format {version}; this copydesk reads format \
+                 {FORMAT_VERSION}; rebuild it: remove {p} and {p}.texts, then run filter again \
+                 over the stream"
             )
         );
     }

@@ -754,22 +754,29 @@ fn load_state(store: &Store) -> Result<State> {
             model: BoilerplateModel::new(boilerplate_params()),
         });
     };
+    decode_state(&bytes).ok_or_else(|| index_damaged(store, "the filter's state does not decode"))
+}
+
+/// The filter's state from its bytes (see [`encode_state`]).
+fn decode_state(bytes: &[u8]) -> Option<State> {
     let u64_at = |i: usize| -> Option<u64> {
         Some(u64::from_le_bytes(bytes.get(i..i + 8)?.try_into().ok()?))
     };
-    let parsed = (|| {
-        let seen = u64_at(0)?;
-        let n = usize::try_from(u64_at(8)?).ok()?;
-        let young = (0..n)
-            .map(|i| u64_at(16 + 8 * i))
-            .collect::<Option<Vec<_>>>()?;
-        let model = BoilerplateModel::decode(bytes.get(16 + 8 * n..)?, boilerplate_params())?;
-        Some(State { seen, young, model })
-    })();
-    parsed.ok_or_else(|| Error::Index {
+    let seen = u64_at(0)?;
+    let n = usize::try_from(u64_at(8)?).ok()?;
+    let young = (0..n)
+        .map(|i| u64_at(16 + 8 * i))
+        .collect::<Option<Vec<_>>>()?;
+    let model = BoilerplateModel::decode(bytes.get(16 + 8 * n..)?, boilerplate_params())?;
+    Some(State { seen, young, model })
+}
+
+fn index_damaged(store: &Store, problem: &str) -> Error {
+    Error::IndexDamaged {
         path: store.path().to_path_buf(),
-        message: "unreadable filter state".into(),
-    })
+        problem: problem.into(),
+        source: None,
+    }
 }
 
 /// The bytes of the filter's state (see [`load_state`]).
@@ -791,9 +798,8 @@ fn load_snapshot(store: &Store) -> Result<Option<BoilerplateSnapshot>> {
         Some(bytes) if bytes.is_empty() => Ok(None),
         Some(bytes) => BoilerplateSnapshot::decode(&bytes)
             .map(Some)
-            .ok_or_else(|| Error::Index {
-                path: store.path().to_path_buf(),
-                message: "unreadable boilerplate snapshot".into(),
+            .ok_or_else(|| {
+                index_damaged(store, "the filter's boilerplate snapshot does not decode")
             }),
     }
 }
