@@ -65,6 +65,9 @@ pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    // Opened and read as the filter does (`filter::state` decodes all the
+    // filter reads before its first line), so stats cannot pass an index
+    // the filter refuses.
     let store = Store::open(path)?;
     let s = store.stats()?;
     let f = filter::state(&store)?;
@@ -105,7 +108,7 @@ fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
 }
 
 fn remove(path: &std::path::Path, ids: &[String]) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(path)?;
+    let mut store = filter::open_index(path)?;
     let mut missing = Vec::new();
     let mut removed = 0;
     for id in ids {

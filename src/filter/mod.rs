@@ -779,6 +779,26 @@ fn index_damaged(store: &Store, problem: &str) -> Error {
     }
 }
 
+/// Everything the filter reads from an index before its first line,
+/// decoded: the checkpoint, the filter's state and its boilerplate
+/// snapshot. A part that does not decode is an error naming the index.
+/// The one validating step after [`Store::open`] for the filter and every
+/// `copydesk index` command ([`state`], [`query`], [`open_index`]), so
+/// none passes an index the filter refuses.
+fn load_all(store: &Store) -> Result<(State, Option<BoilerplateSnapshot>)> {
+    store.checkpoint()?;
+    Ok((load_state(store)?, load_snapshot(store)?))
+}
+
+/// Opens the existing filter index at `path` and reads what the filter
+/// reads before its first line (its checkpoint, state and boilerplate
+/// snapshot): an index this returns is one the filter opens too.
+pub fn open_index(path: &std::path::Path) -> Result<Store> {
+    let store = Store::open(path)?;
+    load_all(&store)?;
+    Ok(store)
+}
+
 /// The bytes of the filter's state (see [`load_state`]).
 fn encode_state(seen: u64, young: &[DocId], model: &BoilerplateModel) -> Vec<u8> {
     let mut bytes = seen.to_le_bytes().to_vec();
@@ -921,7 +941,8 @@ pub fn run_with(
         }
         summary.resumed_lines = cp.input_lines;
     }
-    let mut f = Filter::new(opts, load_state(store)?, load_snapshot(store)?);
+    let (state, snapshot) = load_all(store)?;
+    let mut f = Filter::new(opts, state, snapshot);
     let decide_pool = thread_pool("decide", false)?;
     let prep_pool = thread_pool("prep", true)?;
     let names: Vec<std::path::PathBuf> = input
@@ -2334,7 +2355,7 @@ pub fn query(
     source: Option<&str>,
     opts: &FilterOptions,
 ) -> Result<Vec<QueryMatch>> {
-    let State { model, .. } = load_state(store)?;
+    let (State { model, .. }, _) = load_all(store)?;
     // A query signs nothing: its snapshot stays empty.
     let f = Filter::new(
         opts,
@@ -2406,13 +2427,18 @@ pub struct FilterState {
     pub boilerplate_counters: usize,
 }
 
-/// The filter's state in `store`.
+/// The filter's state in `store`, read as the filter reads it before its
+/// first line (checkpoint, state and boilerplate snapshot decoded): an
+/// index the filter refuses is an error here too.
 pub fn state(store: &Store) -> Result<FilterState> {
-    let State {
-        seen: lines_seen,
-        model,
-        ..
-    } = load_state(store)?;
+    let (
+        State {
+            seen: lines_seen,
+            model,
+            ..
+        },
+        _,
+    ) = load_all(store)?;
     Ok(FilterState {
         lines_seen,
         boilerplate_counters: model.entries(),
