@@ -1,4 +1,5 @@
-//! `copydesk index stats|query|remove`: look into and edit a filter index.
+//! `copydesk index stats|query|remove|check`: look into, edit and verify a
+//! filter index.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,8 +11,9 @@ use clap::{Args, Subcommand};
 use super::ColorChoice;
 use copydesk::diff::{word_diff, DiffTag};
 use copydesk::filter::{self, FilterOptions};
+use copydesk::index::check::CheckReport;
 use copydesk::index::store::{Store, FORMAT_VERSION};
-use copydesk::{Document, Tokens};
+use copydesk::{Document, Error, Tokens};
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
@@ -37,6 +39,12 @@ enum IndexCommand {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+    /// Verify every structure of the index without changing it: exit
+    /// status 0 when sound, 2 with the problems found.
+    Check {
+        /// The index file.
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +69,7 @@ pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
         IndexCommand::Stats { path } => stats(&path),
         IndexCommand::Query(q) => query(q),
         IndexCommand::Remove { path, ids } => remove(&path, &ids),
+        IndexCommand::Check { path } => check(&path),
     }
 }
 
@@ -183,6 +192,89 @@ fn query(q: QueryArgs) -> anyhow::Result<ExitCode> {
     writeln!(out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn check(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let report = filter::check_index(path)?;
+    let mut out = std::io::stdout().lock();
+    render_check(&mut out, &report)?;
+    out.flush()?;
+    if report.is_sound() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Another format version has its own remedy (a newer index needs a
+    // newer copydesk, not a rebuild).
+    if let Some(found) = report.format_version.filter(|&v| v != FORMAT_VERSION) {
+        return Err(Error::IndexVersion {
+            path: path.to_path_buf(),
+            found,
+            expected: FORMAT_VERSION,
+        }
+        .into());
+    }
+    let n = report.problem_count();
+    Err(Error::IndexDamaged {
+        path: path.to_path_buf(),
+        problem: format!(
+            "damaged: {n} problem{} found (listed above)",
+            if n == 1 { "" } else { "s" }
+        ),
+        source: None,
+    }
+    .into())
+}
+
+/// The report of `index check`: a verdict line, what was checked, then
+/// each problem and note.
+fn render_check(out: &mut impl Write, r: &CheckReport) -> std::io::Result<()> {
+    let path = sanitize(&r.path.display().to_string());
+    if r.is_sound() {
+        writeln!(out, "index {path}: sound")?;
+    } else {
+        let n = r.problem_count();
+        writeln!(
+            out,
+            "index {path}: damaged, {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+    }
+    if let Some(v) = r.format_version {
+        writeln!(out, "format version   {v}")?;
+    }
+    if let Some(p) = r.params {
+        writeln!(out, "parameters       {p}")?;
+        writeln!(out, "documents        {}", r.docs)?;
+        writeln!(out, "bucket keys      {}", r.keys)?;
+        writeln!(out, "sketch chunks    {}", r.sketch_chunks)?;
+        let texts = match r.texts_file_bytes {
+            Some(n) => format!("texts file {n} bytes"),
+            None => "texts file missing".into(),
+        };
+        let hashed = if r.texts_hashed {
+            ", texts checked against their stored hashes"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "text             {} bytes, {texts}{hashed}",
+            r.text_bytes
+        )?;
+    }
+    for p in &r.problems {
+        writeln!(out, "problem          {}", sanitize(p))?;
+    }
+    if r.more_problems > 0 {
+        writeln!(
+            out,
+            "problem          … and {} more not listed",
+            r.more_problems
+        )?;
+    }
+    for n in &r.notes {
+        writeln!(out, "note             {}", sanitize(n))?;
+    }
+    Ok(())
 }
 
 /// Writes `new` with the words `old` had instead marked `[-old-]` and the

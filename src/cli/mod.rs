@@ -38,7 +38,7 @@ enum Command {
     Report(Box<report::ReportArgs>),
     /// Drop duplicate copies from a JSON Lines stream; keep the first copy.
     Filter(filter::FilterArgs),
-    /// Look into or edit a filter index: stats, query, remove.
+    /// Look into, edit or verify a filter index: stats, query, remove, check.
     Index(index::IndexArgs),
 }
 

@@ -73,6 +73,7 @@ use crate::boilerplate::{
     BoilerplateLookup, BoilerplateModel, BoilerplateParams, BoilerplateSnapshot,
 };
 use crate::error::{Error, Result};
+use crate::index::check::{CheckReport, Verifier};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
 use crate::index::{DocId, LshParams, SlotChains};
 use crate::input::{parse_record, Document, JsonlFields};
@@ -793,10 +794,45 @@ fn load_all(store: &Store) -> Result<(State, Option<BoilerplateSnapshot>)> {
 /// Opens the existing filter index at `path` and reads what the filter
 /// reads before its first line (its checkpoint, state and boilerplate
 /// snapshot): an index this returns is one the filter opens too.
+/// ([`check_index`] verifies all the rest.)
 pub fn open_index(path: &std::path::Path) -> Result<Store> {
     let store = Store::open(path)?;
     load_all(&store)?;
     Ok(store)
+}
+
+/// Checks every structure of the filter index at `path` without changing
+/// it ([`check::check`](crate::index::check::check)), with what only the
+/// filter can verify: each text against its exact-text hash, and the
+/// filter's state and boilerplate snapshot.
+pub fn check_index(path: &std::path::Path) -> Result<CheckReport> {
+    crate::index::check::check(path, &FilterVerifier)
+}
+
+/// The filter's part of [`check_index`].
+struct FilterVerifier;
+
+impl Verifier for FilterVerifier {
+    fn exact_hash(&self, text: &str) -> Option<u64> {
+        Some(crate::analysis::exact_hash(text))
+    }
+
+    fn check_blob(&self, name: &str, bytes: &[u8], next_doc: DocId) -> Option<String> {
+        match name {
+            STATE_BLOB => {
+                match decode_state(bytes) {
+                    None => Some("the filter's state does not decode".into()),
+                    Some(state) => state.young.iter().find(|&&d| d >= next_doc).map(|d| {
+                        format!("the filter's state names document {d}, past the last one")
+                    }),
+                }
+            }
+            SNAPSHOT_BLOB if !bytes.is_empty() && BoilerplateSnapshot::decode(bytes).is_none() => {
+                Some("the filter's boilerplate snapshot does not decode".into())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The bytes of the filter's state (see [`load_state`]).

@@ -417,7 +417,7 @@ impl Store {
     /// What opening checks (the header: format version, parameters and
     /// counters, and the texts file's length) fails with an error naming
     /// the index, what is wrong and what to do; the rest is checked as it
-    /// is read, or all at once by `copydesk index check`.
+    /// is read, or all at once by [`check`](super::check::check).
     pub fn open(path: &Path) -> Result<Store> {
         let len = match std::fs::metadata(path) {
             Ok(m) => m.len(),
