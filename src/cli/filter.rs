@@ -170,6 +170,13 @@ fn open_output(path: &Path, position: Option<u64>) -> anyhow::Result<FileSink> {
 }
 
 pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
+    match args.index.clone() {
+        Some(index) => super::index::guard(&index, || run_filter(args)),
+        None => run_filter(args),
+    }
+}
+
+fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
     let opts = options(&args)?;
     let mut store = match &args.index {
         Some(path) => Store::open_or_create(path, opts.store_params())?,

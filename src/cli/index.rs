@@ -2,8 +2,10 @@
 //! filter index.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Mutex, Once, PoisonError};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
@@ -66,10 +68,77 @@ struct QueryArgs {
 
 pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        IndexCommand::Stats { path } => stats(&path),
-        IndexCommand::Query(q) => query(q),
-        IndexCommand::Remove { path, ids } => remove(&path, &ids),
+        IndexCommand::Stats { path } => guard(&path.clone(), || stats(&path)),
+        IndexCommand::Query(q) => guard(&q.path.clone(), || query(q)),
+        IndexCommand::Remove { path, ids } => guard(&path.clone(), || remove(&path, &ids)),
         IndexCommand::Check { path } => check(&path),
+    }
+}
+
+/// The message of the last panic raised inside redb (see [`guard`]).
+static REDB_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// True for a panic raised in redb's own source.
+fn is_redb_panic(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    info.location().is_some_and(|l| {
+        let file = l.file().replace('\\', "/");
+        file.contains("/redb-") || file.contains("/redb/")
+    })
+}
+
+/// Runs `f`, which reads the index at `path`, turning a panic inside redb
+/// into an error naming the index and what to do. A plain open trusts the
+/// file's pages (checking every checksum would read the whole index at
+/// each open), and redb may panic on a page that was overwritten outside
+/// it; `index check` verifies the pages first and never gets there. Such
+/// a panic's message is kept rather than printed; every other panic is
+/// printed and raised as before.
+pub fn guard<T>(path: &Path, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if is_redb_panic(info) {
+                let payload = info.payload();
+                let text = payload
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("");
+                // From the crate's folder on: `redb-4.5.0/src/…:LINE`.
+                let place = info.location().map(|l| {
+                    let file = l.file().replace('\\', "/");
+                    let at = file.rfind("/redb").map_or(0, |i| i + 1);
+                    format!(" at {}:{}", &file[at..], l.line())
+                });
+                let message = format!("redb panicked{}: {text}", place.unwrap_or_default());
+                *REDB_PANIC.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let Some(message) = REDB_PANIC
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+            else {
+                std::panic::resume_unwind(payload)
+            };
+            Err(Error::IndexDamaged {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "the database file is damaged: redb stopped on a page it cannot read \
+                     (`copydesk index check {}` lists what is wrong)",
+                    path.display()
+                ),
+                source: Some(message.into()),
+            }
+            .into())
+        }
     }
 }
 
