@@ -23,7 +23,7 @@ pub const EXIT_ERROR: u8 = 2;
 /// Find who copied what: shared passages, word-level differences and
 /// near-duplicates across news articles.
 #[derive(Debug, Parser)]
-#[command(name = "copydesk", version, about, long_about = None)]
+#[command(name = "copydesk", version = version(), about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,6 +40,19 @@ enum Command {
     Filter(filter::FilterArgs),
     /// Look into, edit or verify a filter index: stats, query, remove, check.
     Index(index::IndexArgs),
+}
+
+/// `--version`: the release and the index format it reads and writes (two
+/// releases of one version number may write different index formats).
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (index format {})",
+            env!("CARGO_PKG_VERSION"),
+            copydesk::index::store::FORMAT_VERSION
+        )
+    })
 }
 
 /// Parses the command line and runs the chosen subcommand.
