@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Mutex, Once, PoisonError};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 
 use super::ColorChoice;
@@ -219,8 +219,8 @@ fn query(q: QueryArgs) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&q.path)?;
     let doc = Document::read(&q.file)?;
     let opts = FilterOptions::default();
-    let matches = filter::query(&mut store, &doc.text, q.source.as_deref(), &opts)
-        .with_context(|| format!("querying {}", q.file.display()))?;
+    // Its errors are the index's and name it (the document was read above).
+    let matches = filter::query(&mut store, &doc.text, q.source.as_deref(), &opts)?;
     let color = q.color.resolve(std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
     if matches.is_empty() {
