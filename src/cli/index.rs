@@ -113,7 +113,13 @@ pub fn guard<T>(path: &Path, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::R
                 });
                 let message = format!("redb panicked{}: {text}", place.unwrap_or_default());
                 *REDB_PANIC.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
-            } else {
+            } else if REDB_PANIC
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_none()
+            {
+                // (A panic while a redb one unwinds, such as a thread
+                // scope passing it on, is part of it: not printed either.)
                 previous(info);
             }
         }));
