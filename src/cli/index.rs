@@ -305,6 +305,12 @@ fn render_check(out: &mut impl Write, r: &CheckReport) -> std::io::Result<()> {
     let path = sanitize(&r.path.display().to_string());
     if r.is_sound() {
         writeln!(out, "index {path}: sound")?;
+    } else if let Some(v) = r.format_version.filter(|&v| v != FORMAT_VERSION) {
+        // Not damaged, and its layout is not this build's to check.
+        writeln!(
+            out,
+            "index {path}: not checked: written by index format {v}"
+        )?;
     } else {
         let n = r.problem_count();
         writeln!(
