@@ -63,6 +63,18 @@ thread_local! {
         std::cell::RefCell::default();
 }
 
+/// The [`Analysis::exact`] hash of `text` alone, without the rest of the
+/// analysis: what `copydesk index check` compares a stored text with.
+pub fn exact_hash(text: &str) -> u64 {
+    HASHER.with_borrow_mut(|(hasher, hashes, spans)| {
+        hashes.clear();
+        spans.clear();
+        hasher.hash_tokens_spans(text, hashes, spans);
+        let exact = hashes.iter().fold(0, |h, &x| mix(h, x));
+        finish(exact ^ hashes.len() as u64)
+    })
+}
+
 impl Analysis {
     /// The analysis of `text` with shingles of `k` words.
     pub fn new(text: &str, k: usize) -> Analysis {
@@ -315,6 +327,19 @@ mod tests {
             prop_assert_eq!(&a.segs, &b.segs);
             prop_assert_eq!(&a.furniture, &b.furniture);
         }
+    }
+
+    #[test]
+    fn exact_hash_is_the_analysis_exact_hash() {
+        for text in [
+            "",
+            "One",
+            "One two. Three | four\nfive: six",
+            "3,000 per cent — “quoted”",
+        ] {
+            assert_eq!(exact_hash(text), Analysis::new(text, 3).exact, "{text:?}");
+        }
+        assert_ne!(exact_hash("one two"), exact_hash("one three"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! the JSON Lines line number, the index location, or the version/parameters
 //! found versus expected. The binary adds nothing but the `copydesk:` prefix.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -60,8 +60,36 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The persistent index is damaged, or the file is not an index: it
+    /// cannot be used and has to be rebuilt. The message says what is
+    /// wrong in plain words; redb's own report, when there is one, is the
+    /// `source`.
+    #[error("index {}: {problem}; {}", path.display(), rebuild_hint(path))]
+    IndexDamaged {
+        /// Where the index lives.
+        path: PathBuf,
+        /// What is wrong, in plain words.
+        problem: String,
+        /// The underlying error (redb's report, an I/O error), if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// Another process has the index open (a filter still running on it).
+    #[error(
+        "index {}: in use by another process (is a filter still running on it?); \
+         wait for it to finish, then try again",
+        path.display()
+    )]
+    IndexInUse {
+        /// Where the index lives.
+        path: PathBuf,
+    },
     /// The persistent index was written by another format version.
-    #[error("index {}: format version {found}, this copydesk reads version {expected}", path.display())]
+    #[error(
+        "index {}: written by index format {found}; this copydesk reads format {expected}; {}",
+        path.display(),
+        version_hint(path, *found, *expected)
+    )]
     IndexVersion {
         /// Where the index lives.
         path: PathBuf,
@@ -71,7 +99,11 @@ pub enum Error {
         expected: u32,
     },
     /// The persistent index was built with other parameters.
-    #[error("index {}: built with {found}, but this run asks for {expected}", path.display())]
+    #[error(
+        "index {}: built with {found}, but this run asks for {expected}; \
+         run with the options it was built with, or give another --index path",
+        path.display()
+    )]
     IndexParams {
         /// Where the index lives.
         path: PathBuf,
@@ -124,4 +156,62 @@ fn byte_count(n: u64) -> String {
         }
     }
     format!("{n} bytes")
+}
+
+/// What to do with a damaged index: it is two files, `PATH` and
+/// `PATH.texts` (see `index::texts::TextLog::path_of`), and the filter
+/// builds both again from the stream.
+fn rebuild_hint(path: &Path) -> String {
+    let mut texts = path.as_os_str().to_owned();
+    texts.push(".texts");
+    format!(
+        "rebuild it: remove {} and {}, then run filter again over the stream",
+        path.display(),
+        Path::new(&texts).display()
+    )
+}
+
+/// What to do with an index of another format version: an older one is
+/// rebuilt, a newer one needs the copydesk that wrote it.
+fn version_hint(path: &Path, found: u32, expected: u32) -> String {
+    if found > expected {
+        format!("it is newer than this copydesk: read it with a copydesk that reads format {found}")
+    } else {
+        rebuild_hint(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_errors_say_what_to_do() {
+        let damaged = Error::IndexDamaged {
+            path: "dir/i.redb".into(),
+            problem: "the file is empty".into(),
+            source: None,
+        };
+        assert_eq!(
+            damaged.to_string(),
+            "index dir/i.redb: the file is empty; rebuild it: remove dir/i.redb and \
+             dir/i.redb.texts, then run filter again over the stream"
+        );
+        let older = Error::IndexVersion {
+            path: "i.redb".into(),
+            found: 3,
+            expected: 4,
+        };
+        assert!(older.to_string().starts_with(
+            "index i.redb: written by index format 3; this copydesk reads format 4; rebuild it"
+        ));
+        let newer = Error::IndexVersion {
+            path: "i.redb".into(),
+            found: 5,
+            expected: 4,
+        };
+        assert!(newer
+            .to_string()
+            .ends_with("read it with a copydesk that reads format 5"));
+    }
 }

@@ -1392,6 +1392,335 @@ fn failed_run_leaves_no_empty_output_file() {
     assert_eq!(std::fs::read(d.path("new-d.jsonl")).unwrap(), b"");
 }
 
+// ---- Index faults (issue 14, item 4): every index error names the index, ----
+// ---- says what is wrong in plain words and what to do; `index check`.     ----
+
+/// What every damaged index's error ends with.
+const REBUILD: &str =
+    "rebuild it: remove i.redb and i.redb.texts, then run filter again over the stream";
+
+/// A filter index of the three-line fixture (two documents kept) at
+/// `i.redb` (+ `i.redb.texts`), and the fixture itself at `in.jsonl`.
+fn build_index(d: &Dir) {
+    std::fs::copy(repo("tests/fixtures/store-v1.jsonl"), d.path("in.jsonl")).unwrap();
+    let out = d
+        .cmd()
+        .args(["filter", "-q", "--index", "i.redb", "in.jsonl"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn run_output(d: &Dir, args: &[&str]) -> std::process::Output {
+    d.cmd().args(args).output().expect("run copydesk")
+}
+
+/// Every command that opens `i.redb` fails with exit status 2 and one
+/// line, `copydesk: index i.redb: {problem}…; rebuild it: …`, never a
+/// panic. Returns the lines.
+fn assert_refused(d: &Dir, problem: &str) -> Vec<String> {
+    let commands: [&[&str]; 4] = [
+        &["filter", "--index", "i.redb", "in.jsonl"],
+        &["index", "stats", "i.redb"],
+        &["index", "query", "i.redb", "in.jsonl", "--color", "never"],
+        &["index", "remove", "i.redb", "wire-1"],
+    ];
+    commands
+        .iter()
+        .map(|args| {
+            let out = run_output(d, args);
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err:?}");
+            assert!(
+                err.starts_with(&format!("copydesk: index i.redb: {problem}")),
+                "{args:?}: {err}"
+            );
+            assert!(err.contains(REBUILD), "{args:?}: {err}");
+            assert!(!err.contains("thread '"), "{args:?}: no panic: {err}");
+            err
+        })
+        .collect()
+}
+
+/// `index check i.redb`: exit status, standard output, standard error.
+fn check(d: &Dir) -> (Option<i32>, String, String) {
+    let out = run_output(d, &["index", "check", "i.redb"]);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Asserts `index check` finds the index damaged, lists `problem` and
+/// ends with the remedy on stderr.
+fn assert_check_finds(d: &Dir, problem: &str) {
+    let (code, out, err) = check(d);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(out.starts_with("index i.redb: damaged, "), "{out}");
+    assert!(
+        out.contains(&format!("problem          {problem}")),
+        "{out}"
+    );
+    assert!(
+        err.starts_with("copydesk: index i.redb: damaged: ") && err.trim_end().ends_with(REBUILD),
+        "{err}"
+    );
+}
+
+fn set_len(path: &Path, len: u64) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
+#[test]
+fn version_names_the_index_format() {
+    // Two builds that write different index formats must not both say "0.1.0".
+    let out = Dir::new().cmd().arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "copydesk {} (index format {})\n",
+            env!("CARGO_PKG_VERSION"),
+            copydesk::index::store::FORMAT_VERSION
+        )
+    );
+}
+
+#[test]
+fn index_check_passes_a_sound_index_and_changes_nothing() {
+    let d = Dir::new();
+    build_index(&d);
+    let before = (
+        std::fs::read(d.path("i.redb")).unwrap(),
+        std::fs::read(d.path("i.redb.texts")).unwrap(),
+    );
+    let (code, out, err) = check(&d);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(
+        out.starts_with("index i.redb: sound\nformat version   4\n"),
+        "{out}"
+    );
+    assert!(out.contains("documents        2\n"), "{out}");
+    assert!(
+        out.contains("texts checked against their stored hashes"),
+        "{out}"
+    );
+    let after = (
+        std::fs::read(d.path("i.redb")).unwrap(),
+        std::fs::read(d.path("i.redb.texts")).unwrap(),
+    );
+    assert!(before == after, "index check changed the index");
+}
+
+#[test]
+fn truncated_index_says_so_and_how_to_rebuild_it() {
+    let d = Dir::new();
+    build_index(&d);
+    let len = std::fs::metadata(d.path("i.redb")).unwrap().len();
+    set_len(&d.path("i.redb"), len / 2);
+    for err in assert_refused(
+        &d,
+        "the database file is shorter than its own layout says: it was truncated; ",
+    ) {
+        // redb's own words stay, once, as the cause.
+        assert_eq!(
+            err.matches("File truncated below stored layout").count(),
+            1,
+            "{err}"
+        );
+    }
+    assert_check_finds(&d, "the database file is shorter than its own layout says");
+}
+
+#[test]
+fn overwritten_index_pages_are_an_error_not_a_crash() {
+    let d = Dir::new();
+    build_index(&d);
+    // Bytes overwritten in every page after the header (dd conv=notrunc).
+    let mut bytes = std::fs::read(d.path("i.redb")).unwrap();
+    for page in (4096..bytes.len()).step_by(4096) {
+        bytes[page + 100..page + 116].fill(0xA5);
+    }
+    std::fs::write(d.path("i.redb"), &bytes).unwrap();
+    assert_refused(&d, "the database file is damaged");
+    assert_check_finds(
+        &d,
+        "the database file is damaged: its pages fail redb's checks",
+    );
+    assert!(
+        std::fs::read(d.path("i.redb")).unwrap() == bytes,
+        "index check changed the index"
+    );
+}
+
+#[test]
+fn a_text_file_or_an_empty_file_in_place_of_an_index_is_named_as_such() {
+    let d = Dir::new();
+    build_index(&d);
+    std::fs::copy(repo("README.md"), d.path("i.redb")).unwrap();
+    assert_refused(
+        &d,
+        "not a copydesk index: the file is not a database at all",
+    );
+    assert_check_finds(
+        &d,
+        "not a copydesk index: the file is not a database at all",
+    );
+    set_len(&d.path("i.redb"), 0);
+    assert_refused(&d, "the file is empty, not an index; ");
+    assert_check_finds(&d, "the file is empty, not an index");
+}
+
+#[test]
+fn texts_file_cut_short_or_missing_is_named_with_its_index() {
+    let d = Dir::new();
+    build_index(&d);
+    let len = std::fs::metadata(d.path("i.redb.texts")).unwrap().len();
+    set_len(&d.path("i.redb.texts"), 10);
+    assert_refused(
+        &d,
+        &format!(
+            "its texts file i.redb.texts holds 10 bytes but the index committed {len}: it was \
+             truncated or replaced; "
+        ),
+    );
+    assert_check_finds(&d, "its texts file i.redb.texts holds 10 bytes");
+    assert_check_finds(
+        &d,
+        "the texts of 2 documents lie past the end of the texts file",
+    );
+    std::fs::remove_file(d.path("i.redb.texts")).unwrap();
+    assert_refused(
+        &d,
+        "its texts file i.redb.texts is missing (an index is two files",
+    );
+    assert_check_finds(&d, "its texts file i.redb.texts is missing");
+}
+
+#[test]
+fn index_check_finds_a_text_changed_inside_the_texts_file() {
+    let d = Dir::new();
+    build_index(&d);
+    // Same length, other words: nothing but the stored hash can tell.
+    let mut texts = std::fs::read(d.path("i.redb.texts")).unwrap();
+    assert!(texts.starts_with(b"Junior doctors"));
+    texts[..6].copy_from_slice(b"Senior");
+    std::fs::write(d.path("i.redb.texts"), &texts).unwrap();
+    assert_check_finds(&d, "document 0 (wire-1): its text, bytes 0..");
+    let (_, out, _) = check(&d);
+    assert!(
+        out.contains("does not match its stored hash: the texts file was changed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn index_stats_refuses_an_index_that_filter_refuses() {
+    let d = Dir::new();
+    build_index(&d);
+    // The filter's boilerplate snapshot no longer decodes: filter stops on
+    // it, and so must every index command (stats used to show counts).
+    let mut store = copydesk::index::store::Store::open(&d.path("i.redb")).unwrap();
+    store
+        .put_blob("filter-snapshot", b"not a snapshot")
+        .unwrap();
+    store.commit().unwrap();
+    drop(store);
+    assert_refused(&d, "the filter's boilerplate snapshot does not decode; ");
+    assert_check_finds(&d, "the filter's boilerplate snapshot does not decode");
+}
+
+#[test]
+fn other_index_formats_say_both_versions_and_what_to_do() {
+    let d = Dir::new();
+    std::fs::copy(repo("tests/fixtures/store-v1.jsonl"), d.path("in.jsonl")).unwrap();
+    std::fs::copy(repo("tests/fixtures/store-v3.redb"), d.path("i.redb")).unwrap();
+    std::fs::copy(
+        repo("tests/fixtures/store-v3.redb.texts"),
+        d.path("i.redb.texts"),
+    )
+    .unwrap();
+    assert_refused(
+        &d,
+        "written by index format 3; this copydesk reads format 4; rebuild it",
+    );
+    let (code, out, err) = check(&d);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.starts_with(
+            "index i.redb: not checked: written by index format 3\nformat version   3\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        err.starts_with(
+            "copydesk: index i.redb: written by index format 3; this copydesk reads format 4; \
+             rebuild it"
+        ),
+        "{err}"
+    );
+    // A newer format is not rebuilt: it needs the copydesk that wrote it.
+    std::fs::remove_file(d.path("i.redb")).unwrap();
+    build_index(&d);
+    let db = redb::Database::open(d.path("i.redb")).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+        .unwrap()
+        .insert("format-version", &5u32.to_le_bytes()[..])
+        .unwrap();
+    txn.commit().unwrap();
+    drop(db);
+    let newer = "written by index format 5; this copydesk reads format 4; it is newer than this \
+                 copydesk: read it with a copydesk that reads format 5";
+    for args in [
+        &["filter", "--index", "i.redb", "in.jsonl"][..],
+        &["index", "check", "i.redb"],
+    ] {
+        let out = run_output(&d, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            err,
+            format!("copydesk: index i.redb: {newer}\n"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn index_in_use_by_another_process_says_to_wait() {
+    let d = Dir::new();
+    build_index(&d);
+    // This test process holds the index open, as a running filter would.
+    let store = copydesk::index::store::Store::open(&d.path("i.redb")).unwrap();
+    for args in [
+        &["index", "stats", "i.redb"][..],
+        &["index", "check", "i.redb"],
+    ] {
+        let out = run_output(&d, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.starts_with("copydesk: index i.redb: in use by another process")
+                && err.contains("wait for it to finish"),
+            "{args:?}: {err}"
+        );
+    }
+    drop(store);
+    assert_eq!(check(&d).0, Some(0));
+}
+
 // ---- Snapshot over real seed files (changes when the aligner does). ----
 
 #[test]

@@ -230,6 +230,13 @@ fn sink(file: File, path: &Path, position: Option<u64>) -> anyhow::Result<FileSi
 }
 
 pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
+    match args.index.clone() {
+        Some(index) => super::index::guard(&index, || run_filter(args)),
+        None => run_filter(args),
+    }
+}
+
+fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
     let opts = options(&args)?;
     // Inputs first, then the outputs, then the index: nothing is created
     // before what can be checked is (a missing input made an empty index).

@@ -1,18 +1,22 @@
-//! `copydesk index stats|query|remove`: look into and edit a filter index.
+//! `copydesk index stats|query|remove|check`: look into, edit and verify a
+//! filter index.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Mutex, Once, PoisonError};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 
 use super::ColorChoice;
 use copydesk::diff::{word_diff, DiffTag};
 use copydesk::filter::{self, FilterOptions};
+use copydesk::index::check::CheckReport;
 use copydesk::index::store::{Store, FORMAT_VERSION};
 use copydesk::render::count::count;
-use copydesk::{Document, Tokens};
+use copydesk::{Document, Error, Tokens};
 
 /// Shown after `copydesk index --help`.
 pub const EXAMPLES: &str = "\
@@ -22,7 +26,9 @@ Examples:
   copydesk index query seen.redb article.txt --top 3
       the stored documents this one resembles, best first, with a word diff
   copydesk index remove seen.redb d0000042 d0000043
-      forget documents: a later copy of them is no longer dropped as theirs";
+      forget documents: a later copy of them is no longer dropped as theirs
+  copydesk index check seen.redb
+      verify every structure of both files, read-only; exit 2 listing each problem";
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
@@ -48,6 +54,12 @@ enum IndexCommand {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+    /// Verify every structure of the index without changing it: exit
+    /// status 0 when sound, 2 with the problems found.
+    Check {
+        /// The index file.
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -69,13 +81,90 @@ struct QueryArgs {
 
 pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        IndexCommand::Stats { path } => stats(&path),
-        IndexCommand::Query(q) => query(q),
-        IndexCommand::Remove { path, ids } => remove(&path, &ids),
+        IndexCommand::Stats { path } => guard(&path.clone(), || stats(&path)),
+        IndexCommand::Query(q) => guard(&q.path.clone(), || query(q)),
+        IndexCommand::Remove { path, ids } => guard(&path.clone(), || remove(&path, &ids)),
+        IndexCommand::Check { path } => check(&path),
+    }
+}
+
+/// The message of the last panic raised inside redb (see [`guard`]).
+static REDB_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// True for a panic raised in redb's own source.
+fn is_redb_panic(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    info.location().is_some_and(|l| {
+        let file = l.file().replace('\\', "/");
+        file.contains("/redb-") || file.contains("/redb/")
+    })
+}
+
+/// Runs `f`, which reads the index at `path`, turning a panic inside redb
+/// into an error naming the index and what to do. A plain open trusts the
+/// file's pages (checking every checksum would read the whole index at
+/// each open), and redb may panic on a page that was overwritten outside
+/// it; `index check` verifies the pages first and never gets there. Such
+/// a panic's message is kept rather than printed; every other panic is
+/// printed and raised as before.
+pub fn guard<T>(path: &Path, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if is_redb_panic(info) {
+                let payload = info.payload();
+                let text = payload
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("");
+                // From the crate's folder on: `redb-4.5.0/src/…:LINE`.
+                let place = info.location().map(|l| {
+                    let file = l.file().replace('\\', "/");
+                    let at = file.rfind("/redb").map_or(0, |i| i + 1);
+                    format!(" at {}:{}", &file[at..], l.line())
+                });
+                let message = format!("redb panicked{}: {text}", place.unwrap_or_default());
+                *REDB_PANIC.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+            } else if REDB_PANIC
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_none()
+            {
+                // (A panic while a redb one unwinds, such as a thread
+                // scope passing it on, is part of it: not printed either.)
+                previous(info);
+            }
+        }));
+    });
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let Some(message) = REDB_PANIC
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+            else {
+                std::panic::resume_unwind(payload)
+            };
+            Err(Error::IndexDamaged {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "the database file is damaged: redb stopped on a page it cannot read \
+                     (`copydesk index check {}` lists what is wrong)",
+                    path.display()
+                ),
+                source: Some(message.into()),
+            }
+            .into())
+        }
     }
 }
 
 fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    // Opened and read as the filter does (`filter::state` decodes all the
+    // filter reads before its first line), so stats cannot pass an index
+    // the filter refuses.
     let store = Store::open(path)?;
     let s = store.stats()?;
     let f = filter::state(&store)?;
@@ -116,7 +205,7 @@ fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
 }
 
 fn remove(path: &std::path::Path, ids: &[String]) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(path)?;
+    let mut store = filter::open_index(path)?;
     let mut missing = Vec::new();
     let mut removed = 0u64;
     for id in ids {
@@ -149,8 +238,8 @@ fn query(q: QueryArgs) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&q.path)?;
     let doc = Document::read(&q.file)?;
     let opts = FilterOptions::default();
-    let matches = filter::query(&mut store, &doc.text, q.source.as_deref(), &opts)
-        .with_context(|| format!("querying {}", q.file.display()))?;
+    // Its errors are the index's and name it (the document was read above).
+    let matches = filter::query(&mut store, &doc.text, q.source.as_deref(), &opts)?;
     let color = q.color.resolve(std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
     if matches.is_empty() {
@@ -191,6 +280,95 @@ fn query(q: QueryArgs) -> anyhow::Result<ExitCode> {
     writeln!(out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn check(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let report = filter::check_index(path)?;
+    let mut out = std::io::stdout().lock();
+    render_check(&mut out, &report)?;
+    out.flush()?;
+    if report.is_sound() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Another format version has its own remedy (a newer index needs a
+    // newer copydesk, not a rebuild).
+    if let Some(found) = report.format_version.filter(|&v| v != FORMAT_VERSION) {
+        return Err(Error::IndexVersion {
+            path: path.to_path_buf(),
+            found,
+            expected: FORMAT_VERSION,
+        }
+        .into());
+    }
+    let n = report.problem_count();
+    Err(Error::IndexDamaged {
+        path: path.to_path_buf(),
+        problem: format!(
+            "damaged: {n} problem{} found (listed above)",
+            if n == 1 { "" } else { "s" }
+        ),
+        source: None,
+    }
+    .into())
+}
+
+/// The report of `index check`: a verdict line, what was checked, then
+/// each problem and note.
+fn render_check(out: &mut impl Write, r: &CheckReport) -> std::io::Result<()> {
+    let path = sanitize(&r.path.display().to_string());
+    if r.is_sound() {
+        writeln!(out, "index {path}: sound")?;
+    } else if let Some(v) = r.format_version.filter(|&v| v != FORMAT_VERSION) {
+        // Not damaged, and its layout is not this build's to check.
+        writeln!(
+            out,
+            "index {path}: not checked: written by index format {v}"
+        )?;
+    } else {
+        let n = r.problem_count();
+        writeln!(
+            out,
+            "index {path}: damaged, {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+    }
+    if let Some(v) = r.format_version {
+        writeln!(out, "format version   {v}")?;
+    }
+    if let Some(p) = r.params {
+        writeln!(out, "parameters       {p}")?;
+        writeln!(out, "documents        {}", r.docs)?;
+        writeln!(out, "bucket keys      {}", r.keys)?;
+        writeln!(out, "sketch chunks    {}", r.sketch_chunks)?;
+        let texts = match r.texts_file_bytes {
+            Some(n) => format!("texts file {n} bytes"),
+            None => "texts file missing".into(),
+        };
+        let hashed = if r.texts_hashed {
+            ", texts checked against their stored hashes"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "text             {} bytes, {texts}{hashed}",
+            r.text_bytes
+        )?;
+    }
+    for p in &r.problems {
+        writeln!(out, "problem          {}", sanitize(p))?;
+    }
+    if r.more_problems > 0 {
+        writeln!(
+            out,
+            "problem          … and {} more not listed",
+            r.more_problems
+        )?;
+    }
+    for n in &r.notes {
+        writeln!(out, "note             {}", sanitize(n))?;
+    }
+    Ok(())
 }
 
 /// Writes `new` with the words `old` had instead marked `[-old-]` and the

@@ -35,7 +35,7 @@ pub const EXIT_ERROR: u8 = 2;
 /// Find who copied what: shared passages, word-level differences and
 /// near-duplicates across news articles.
 #[derive(Debug, Parser)]
-#[command(name = "copydesk", version, about, long_about = None)]
+#[command(name = "copydesk", version = version(), about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,7 +52,7 @@ enum Command {
     /// Drop duplicate copies from a JSON Lines stream; keep the first copy.
     #[command(after_help = filter::EXAMPLES)]
     Filter(filter::FilterArgs),
-    /// Look into or edit a filter index: stats, query, remove.
+    /// Look into, edit or verify a filter index: stats, query, remove, check.
     #[command(after_help = index::EXAMPLES)]
     Index(index::IndexArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -61,6 +61,19 @@ enum Command {
     /// Print the manual page, or write one page per command into a folder.
     #[command(after_help = docs::MAN_EXAMPLES)]
     Man(docs::ManArgs),
+}
+
+/// `--version`: the release and the index format it reads and writes (two
+/// releases of one version number may write different index formats).
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (index format {})",
+            env!("CARGO_PKG_VERSION"),
+            copydesk::index::store::FORMAT_VERSION
+        )
+    })
 }
 
 /// Parses the command line and runs the chosen subcommand.

@@ -74,6 +74,7 @@ use crate::boilerplate::{
     BoilerplateLookup, BoilerplateModel, BoilerplateParams, BoilerplateSnapshot,
 };
 use crate::error::{too_large_message, Error, Result};
+use crate::index::check::{CheckReport, Verifier};
 use crate::index::store::{Checkpoint, NewDoc, Store, StoreParams, StoredDoc};
 use crate::index::{DocId, LshParams, SlotChains};
 use crate::input::{parse_record, Document, JsonlFields, DEFAULT_MAX_DOC_BYTES};
@@ -765,22 +766,84 @@ fn load_state(store: &Store) -> Result<State> {
             model: BoilerplateModel::new(boilerplate_params()),
         });
     };
+    decode_state(&bytes).ok_or_else(|| index_damaged(store, "the filter's state does not decode"))
+}
+
+/// The filter's state from its bytes (see [`encode_state`]).
+fn decode_state(bytes: &[u8]) -> Option<State> {
     let u64_at = |i: usize| -> Option<u64> {
         Some(u64::from_le_bytes(bytes.get(i..i + 8)?.try_into().ok()?))
     };
-    let parsed = (|| {
-        let seen = u64_at(0)?;
-        let n = usize::try_from(u64_at(8)?).ok()?;
-        let young = (0..n)
-            .map(|i| u64_at(16 + 8 * i))
-            .collect::<Option<Vec<_>>>()?;
-        let model = BoilerplateModel::decode(bytes.get(16 + 8 * n..)?, boilerplate_params())?;
-        Some(State { seen, young, model })
-    })();
-    parsed.ok_or_else(|| Error::Index {
+    let seen = u64_at(0)?;
+    let n = usize::try_from(u64_at(8)?).ok()?;
+    let young = (0..n)
+        .map(|i| u64_at(16 + 8 * i))
+        .collect::<Option<Vec<_>>>()?;
+    let model = BoilerplateModel::decode(bytes.get(16 + 8 * n..)?, boilerplate_params())?;
+    Some(State { seen, young, model })
+}
+
+fn index_damaged(store: &Store, problem: &str) -> Error {
+    Error::IndexDamaged {
         path: store.path().to_path_buf(),
-        message: "unreadable filter state".into(),
-    })
+        problem: problem.into(),
+        source: None,
+    }
+}
+
+/// Everything the filter reads from an index before its first line,
+/// decoded: the checkpoint, the filter's state and its boilerplate
+/// snapshot. A part that does not decode is an error naming the index.
+/// The one validating step after [`Store::open`] for the filter and every
+/// `copydesk index` command ([`state`], [`query`], [`open_index`]), so
+/// none passes an index the filter refuses.
+fn load_all(store: &Store) -> Result<(State, Option<BoilerplateSnapshot>)> {
+    store.checkpoint()?;
+    Ok((load_state(store)?, load_snapshot(store)?))
+}
+
+/// Opens the existing filter index at `path` and reads what the filter
+/// reads before its first line (its checkpoint, state and boilerplate
+/// snapshot): an index this returns is one the filter opens too.
+/// ([`check_index`] verifies all the rest.)
+pub fn open_index(path: &std::path::Path) -> Result<Store> {
+    let store = Store::open(path)?;
+    load_all(&store)?;
+    Ok(store)
+}
+
+/// Checks every structure of the filter index at `path` without changing
+/// it ([`check::check`](crate::index::check::check)), with what only the
+/// filter can verify: each text against its exact-text hash, and the
+/// filter's state and boilerplate snapshot.
+pub fn check_index(path: &std::path::Path) -> Result<CheckReport> {
+    crate::index::check::check(path, &FilterVerifier)
+}
+
+/// The filter's part of [`check_index`].
+struct FilterVerifier;
+
+impl Verifier for FilterVerifier {
+    fn exact_hash(&self, text: &str) -> Option<u64> {
+        Some(crate::analysis::exact_hash(text))
+    }
+
+    fn check_blob(&self, name: &str, bytes: &[u8], next_doc: DocId) -> Option<String> {
+        match name {
+            STATE_BLOB => {
+                match decode_state(bytes) {
+                    None => Some("the filter's state does not decode".into()),
+                    Some(state) => state.young.iter().find(|&&d| d >= next_doc).map(|d| {
+                        format!("the filter's state names document {d}, past the last one")
+                    }),
+                }
+            }
+            SNAPSHOT_BLOB if !bytes.is_empty() && BoilerplateSnapshot::decode(bytes).is_none() => {
+                Some("the filter's boilerplate snapshot does not decode".into())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The bytes of the filter's state (see [`load_state`]).
@@ -802,9 +865,8 @@ fn load_snapshot(store: &Store) -> Result<Option<BoilerplateSnapshot>> {
         Some(bytes) if bytes.is_empty() => Ok(None),
         Some(bytes) => BoilerplateSnapshot::decode(&bytes)
             .map(Some)
-            .ok_or_else(|| Error::Index {
-                path: store.path().to_path_buf(),
-                message: "unreadable boilerplate snapshot".into(),
+            .ok_or_else(|| {
+                index_damaged(store, "the filter's boilerplate snapshot does not decode")
             }),
     }
 }
@@ -927,7 +989,8 @@ pub fn run_with(
         }
         summary.resumed_lines = cp.input_lines;
     }
-    let mut f = Filter::new(opts, load_state(store)?, load_snapshot(store)?);
+    let (state, snapshot) = load_all(store)?;
+    let mut f = Filter::new(opts, state, snapshot);
     let decide_pool = thread_pool("decide", false)?;
     let prep_pool = thread_pool("prep", true)?;
     let names: Vec<std::path::PathBuf> = input
@@ -2370,7 +2433,7 @@ pub fn query(
     source: Option<&str>,
     opts: &FilterOptions,
 ) -> Result<Vec<QueryMatch>> {
-    let State { model, .. } = load_state(store)?;
+    let (State { model, .. }, _) = load_all(store)?;
     // A query signs nothing: its snapshot stays empty.
     let f = Filter::new(
         opts,
@@ -2442,13 +2505,18 @@ pub struct FilterState {
     pub boilerplate_counters: usize,
 }
 
-/// The filter's state in `store`.
+/// The filter's state in `store`, read as the filter reads it before its
+/// first line (checkpoint, state and boilerplate snapshot decoded): an
+/// index the filter refuses is an error here too.
 pub fn state(store: &Store) -> Result<FilterState> {
-    let State {
-        seen: lines_seen,
-        model,
-        ..
-    } = load_state(store)?;
+    let (
+        State {
+            seen: lines_seen,
+            model,
+            ..
+        },
+        _,
+    ) = load_all(store)?;
     Ok(FilterState {
         lines_seen,
         boilerplate_counters: model.entries(),

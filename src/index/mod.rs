@@ -11,6 +11,7 @@
 //! an in-memory implementation ([`memory::MemoryIndex`]). Candidates are only
 //! candidates: callers verify them with exact shingle sets.
 
+pub mod check;
 pub mod memory;
 pub mod store;
 pub mod texts;

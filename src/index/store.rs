@@ -77,21 +77,21 @@ pub const RECENT_KEYS: usize = 1 << 18;
 /// Runs a group may have before the next commit compacts it.
 pub const MAX_RUNS: u32 = 8;
 
-const PAGES_PER_GROUP: usize = 1 << (PAGE_BITS - GROUP_BITS);
+pub(super) const PAGES_PER_GROUP: usize = 1 << (PAGE_BITS - GROUP_BITS);
 
 /// redb page cache. The buckets live in RAM already; the cache only serves
 /// documents read back for verification, so it stays small and fixed.
-const CACHE_BYTES: usize = 16 * 1024 * 1024;
+pub(super) const CACHE_BYTES: usize = 16 * 1024 * 1024;
 
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Bucket runs: key `(group << 32) | run`, value: the entries a commit
 /// added to the group's pages (or, for a compacted run, all of them).
-const BUCKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("bucket-runs");
-const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
-const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("blobs");
+pub(super) const BUCKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("bucket-runs");
+pub(super) const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
+pub(super) const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("blobs");
 /// Sketches: key chunk number, value the sketches of its
 /// 2^[`SKETCH_CHUNK_BITS`] documents (see [`Sketch`]).
-const SKETCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("sketches");
+pub(super) const SKETCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("sketches");
 
 /// Documents per sketch chunk (2^8 = 256): a chunk of 128-value sketches
 /// is 35 KB, read in one row when a candidate of it is first looked at.
@@ -192,7 +192,7 @@ impl Checkpoint {
         out
     }
 
-    fn decode(bytes: &[u8]) -> Option<Checkpoint> {
+    pub(super) fn decode(bytes: &[u8]) -> Option<Checkpoint> {
         let mut r = Reader(bytes);
         Some(Checkpoint {
             input_bytes: r.u64()?,
@@ -202,6 +202,34 @@ impl Checkpoint {
             dropped_bytes: r.u64()?,
             finished: r.u64()? != 0,
             inputs: String::from_utf8(r.0.to_vec()).ok()?,
+        })
+    }
+}
+
+/// The counters a commit records (meta `counters`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Counters {
+    /// The number the next document gets.
+    pub next_doc: DocId,
+    /// Documents stored.
+    pub docs: u64,
+    /// Bucket entries stored.
+    pub keys: u64,
+    /// Bytes of the stored documents' texts.
+    pub text_bytes: u64,
+    /// Committed length of the texts file.
+    pub texts_len: u64,
+}
+
+impl Counters {
+    pub(super) fn decode(bytes: &[u8]) -> Option<Counters> {
+        let mut r = Reader(bytes);
+        Some(Counters {
+            next_doc: r.u64()?,
+            docs: r.u64()?,
+            keys: r.u64()?,
+            text_bytes: r.u64()?,
+            texts_len: r.u64()?,
         })
     }
 }
@@ -247,8 +275,9 @@ pub struct StoredDoc {
     /// Every bucket key of the document (bands, exact, id).
     pub keys: Vec<u64>,
     /// Where the text starts in the texts file.
-    offset: u64,
-    len: u32,
+    pub(super) offset: u64,
+    /// Its length in bytes.
+    pub(super) len: u32,
 }
 
 /// Counts shown by `copydesk index stats`.
@@ -371,55 +400,61 @@ impl Store {
         let db = redb::Database::builder()
             .set_cache_size(CACHE_BYTES)
             .create(&tmp)
-            .map_err(|e| index_error(path, e))?;
+            .map_err(|e| redb_error(path, e))?;
         // The texts file first: an index whose texts file is missing is
         // an error, a texts file without its index is simply replaced.
         let texts = TextLog::create(&TextLog::path_of(path))?;
         let store = Store::init(db, path.to_path_buf(), params, texts)?;
-        std::fs::rename(&tmp, path).map_err(|e| index_error(path, e))?;
+        std::fs::rename(&tmp, path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(store)
     }
 
     /// Opens an existing index with the parameters it was built with.
+    ///
+    /// What opening checks (the header: format version, parameters and
+    /// counters, and the texts file's length) fails with an error naming
+    /// the index, what is wrong and what to do; the rest is checked as it
+    /// is read, or all at once by [`check`](super::check::check).
     pub fn open(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(Error::NotFound {
-                path: path.to_path_buf(),
-            });
+        let len = match std::fs::metadata(path) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        if len == 0 {
+            return Err(damaged(path, "the file is empty, not an index", None));
         }
         let db = redb::Database::builder()
             .set_cache_size(CACHE_BYTES)
             .open(path)
-            .map_err(|e| index_error(path, e))?;
+            .map_err(|e| redb_error(path, e))?;
         let params = {
-            let read = db.begin_read().map_err(|e| index_error(path, e))?;
-            let meta = read
-                .open_table(META)
-                .map_err(|_| index_error(path, "not a copydesk index (no meta table)"))?;
-            let get = |k: &str| -> Result<Option<Vec<u8>>> {
-                Ok(meta
-                    .get(k)
-                    .map_err(|e| index_error(path, e))?
-                    .map(|v| v.value().to_vec()))
-            };
-            let version = get("format-version")?
-                .and_then(|v| Some(u32::from_le_bytes(v.get(..4)?.try_into().ok()?)))
-                .ok_or_else(|| index_error(path, "not a copydesk index (no format version)"))?;
-            if version != FORMAT_VERSION {
-                return Err(Error::IndexVersion {
-                    path: path.to_path_buf(),
-                    found: version,
-                    expected: FORMAT_VERSION,
-                });
-            }
-            let text = get("params")?.unwrap_or_default();
-            let text = String::from_utf8_lossy(&text).into_owned();
-            StoreParams::parse(&text)
-                .ok_or_else(|| index_error(path, format!("unreadable parameters {text:?}")))?
+            let read = db.begin_read().map_err(|e| redb_error(path, e))?;
+            let meta = read.open_table(META).map_err(|e| match e {
+                redb::TableError::TableDoesNotExist(_) => damaged(path, NOT_AN_INDEX, None),
+                e => redb_error(path, e),
+            })?;
+            read_header(path, &meta)?
         };
+        let texts_path = TextLog::path_of(path);
+        if !texts_path.exists() {
+            return Err(damaged(path, missing_texts(&texts_path), None));
+        }
         let mut store = Store::empty(db, path.to_path_buf(), params, TextLog::in_memory())?;
         store.load_counters()?;
-        store.texts = TextLog::open(&TextLog::path_of(path), store.texts.committed())?;
+        store.texts = TextLog::open(path, &texts_path, store.texts.committed())?;
         Ok(store)
     }
 
@@ -428,7 +463,7 @@ impl Store {
         let path = PathBuf::from("<memory>");
         let db = redb::Database::builder()
             .create_with_backend(redb::backends::InMemoryBackend::new())
-            .map_err(|e| index_error(&path, e))?;
+            .map_err(|e| redb_error(&path, e))?;
         Store::init(db, path, params, TextLog::in_memory())
     }
 
@@ -452,7 +487,7 @@ impl Store {
         params: StoreParams,
         texts: TextLog,
     ) -> Result<Store> {
-        let txn = db.begin_write().map_err(|e| index_error(&path, e))?;
+        let txn = db.begin_write().map_err(|e| redb_error(&path, e))?;
         let n = 1usize << PAGE_BITS;
         Ok(Store {
             db,
@@ -512,8 +547,14 @@ impl Store {
             .expect("a write transaction is open between commits")
     }
 
-    fn err(&self, e: impl fmt::Display) -> Error {
-        index_error(&self.path, e)
+    /// A redb error on this index, in plain words ([`redb_error`]).
+    fn err(&self, e: impl Into<redb::Error>) -> Error {
+        redb_error(&self.path, e)
+    }
+
+    /// A stored structure of this index that does not decode.
+    fn damaged(&self, problem: impl Into<String>) -> Error {
+        damaged(&self.path, problem, None)
     }
 
     fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
@@ -544,19 +585,14 @@ impl Store {
 
     fn load_counters(&mut self) -> Result<()> {
         let v = self.get_meta("counters")?.unwrap_or_default();
-        let mut r = Reader(&v);
-        match (r.u64(), r.u64(), r.u64(), r.u64(), r.u64()) {
-            (Some(a), Some(b), Some(c), Some(d), Some(e)) => {
-                self.next_doc = a;
-                self.committed_next_doc = a;
-                self.doc_count = b;
-                self.key_count = c;
-                self.text_bytes = d;
-                self.texts.committed_to(e);
-                Ok(())
-            }
-            _ => Err(self.err("unreadable counters")),
-        }
+        let c = Counters::decode(&v).ok_or_else(|| self.damaged("its counters do not decode"))?;
+        self.next_doc = c.next_doc;
+        self.committed_next_doc = c.next_doc;
+        self.doc_count = c.docs;
+        self.key_count = c.keys;
+        self.text_bytes = c.text_bytes;
+        self.texts.committed_to(c.texts_len);
+        Ok(())
     }
 
     /// Makes sure the pages of `keys` are in RAM (with every page of
@@ -575,7 +611,7 @@ impl Store {
         let t = self.txn().open_table(BUCKETS).map_err(|e| self.err(e))?;
         let mut loaded = Vec::with_capacity(missing.len());
         for g in missing {
-            loaded.push((g, read_group(&t, g).map_err(|e| self.err(e))?));
+            loaded.push((g, read_group(&self.path, &t, g)?));
         }
         drop(t);
         for (g, (pages, runs)) in loaded {
@@ -849,22 +885,26 @@ impl Store {
         let mut next = self.next_doc;
         for (id, doc) in docs {
             if *id < next {
-                return Err(self.err(format!(
-                    "document number {id} is taken (the next free one is {next})"
-                )));
+                return Err(index_error(
+                    &self.path,
+                    format!("document number {id} is taken (the next free one is {next})"),
+                ));
             }
             if *id > u64::from(u32::MAX) {
-                return Err(self.err("more than 4,294,967,295 documents"));
+                return Err(index_error(&self.path, "more than 4,294,967,295 documents"));
             }
             if u32::try_from(doc.text.len()).is_err() {
-                return Err(self.err(format!("the text of {} is over 4 GiB", doc.id)));
+                return Err(index_error(
+                    &self.path,
+                    format!("the text of {} is over 4 GiB", doc.id),
+                ));
             }
             next = id + 1;
         }
         let ids: Vec<DocId> = docs.iter().map(|(id, _)| *id).collect();
         self.load_sketches(&ids)?;
         let (width, num_hashes) = (self.sketch_width(), self.params.num_hashes);
-        let err = |e: String| index_error(&self.path, e);
+        let err = |e: redb::Error| redb_error(&self.path, e);
         let Store {
             pending_keys,
             recent,
@@ -887,7 +927,7 @@ impl Store {
                 }
             },
             || -> Result<()> {
-                let mut records = txn.open_table(DOCS).map_err(|e| err(e.to_string()))?;
+                let mut records = txn.open_table(DOCS).map_err(|e| err(e.into()))?;
                 for &(id, doc) in docs {
                     let offset = texts.append(doc.text.as_bytes())?;
                     let stored = StoredDoc {
@@ -902,7 +942,7 @@ impl Store {
                     };
                     records
                         .insert(id, encode_record(&stored).as_slice())
-                        .map_err(|e| err(e.to_string()))?;
+                        .map_err(|e| err(e.into()))?;
                     put_sketch(
                         sketches,
                         dirty_sketches,
@@ -934,7 +974,7 @@ impl Store {
         match v {
             Some(v) => decode_record(doc, v.value())
                 .map(Some)
-                .ok_or_else(|| self.err(format!("unreadable record of document {doc}"))),
+                .ok_or_else(|| self.damaged(unreadable_record(doc))),
             None => Ok(None),
         }
     }
@@ -948,8 +988,7 @@ impl Store {
                 Some(v) => decode_record(doc, v.value()),
                 None => continue,
             };
-            let record =
-                record.ok_or_else(|| self.err(format!("unreadable record of document {doc}")))?;
+            let record = record.ok_or_else(|| self.damaged(unreadable_record(doc)))?;
             out.insert(doc, record);
         }
         Ok(out)
@@ -969,7 +1008,7 @@ impl Store {
                 };
                 record
                     .map(Some)
-                    .ok_or_else(|| self.err(format!("unreadable record of document {doc}")))
+                    .ok_or_else(|| self.damaged(unreadable_record(doc)))
             })
             .collect::<Result<_>>()?;
         Ok(read.into_iter().flatten().map(|d| (d.doc, d)).collect())
@@ -993,11 +1032,18 @@ impl Store {
 
     /// The text of a stored document.
     pub fn text(&self, doc: &StoredDoc) -> Result<String> {
-        let bytes = self
-            .texts
-            .read(doc.offset, doc.len)?
-            .ok_or_else(|| self.err(format!("text of document {} missing", doc.id)))?;
-        String::from_utf8(bytes).map_err(|_| self.err(format!("text of {} not UTF-8", doc.id)))
+        let bytes = self.texts.read(doc.offset, doc.len)?.ok_or_else(|| {
+            self.damaged(format!(
+                "the text of document {} lies past the end of the texts file",
+                doc.id
+            ))
+        })?;
+        String::from_utf8(bytes).map_err(|_| {
+            self.damaged(format!(
+                "the text of document {} is not UTF-8: the texts file was changed",
+                doc.id
+            ))
+        })
     }
 
     /// Replaces the band keys, sketch and set size of a stored document
@@ -1068,7 +1114,7 @@ impl Store {
 
     /// Bytes of one sketch: exact hash, set size, one byte per value.
     fn sketch_width(&self) -> usize {
-        12 + self.params.num_hashes
+        sketch_width(self.params.num_hashes)
     }
 
     /// The chunk holding `doc`'s sketch and the sketch's bytes in it.
@@ -1097,7 +1143,10 @@ impl Store {
                 None => Vec::new(),
             };
             if chunk.len() > want {
-                return Err(self.err(format!("sketch chunk {c} is {} bytes", chunk.len())));
+                return Err(self.damaged(format!(
+                    "sketch chunk {c} is {} bytes, more than {want}",
+                    chunk.len()
+                )));
             }
             chunk.resize(want, 0);
             read.push((c, chunk));
@@ -1166,7 +1215,7 @@ impl Store {
         match self.get_meta("checkpoint")? {
             Some(v) => Checkpoint::decode(&v)
                 .map(Some)
-                .ok_or_else(|| self.err("unreadable checkpoint")),
+                .ok_or_else(|| self.damaged("its checkpoint does not decode")),
             None => Ok(None),
         }
     }
@@ -1193,7 +1242,7 @@ impl Store {
             let txn = self.txn.as_ref().expect("a write transaction is open");
             let mut t = txn
                 .open_table(BUCKETS)
-                .map_err(|e| index_error(&self.path, e))?;
+                .map_err(|e| redb_error(&self.path, e))?;
             use rayon::prelude::*;
             // The dirty groups' runs are encoded in parallel (one after
             // the other it was a quarter of a commit), a few groups at a
@@ -1241,13 +1290,13 @@ impl Store {
                     if compact {
                         for run in 0..group.runs {
                             t.remove(base | u64::from(run))
-                                .map_err(|e| index_error(&self.path, e))?;
+                                .map_err(|e| redb_error(&self.path, e))?;
                         }
                         group.runs = 0;
                     }
                     if bytes.len() > 4 * PAGES_PER_GROUP {
                         t.insert(base | u64::from(group.runs), bytes.as_slice())
-                            .map_err(|e| index_error(&self.path, e))?;
+                            .map_err(|e| redb_error(&self.path, e))?;
                         group.runs += 1;
                     }
                     group.compact = false;
@@ -1263,11 +1312,11 @@ impl Store {
             let txn = self.txn.as_ref().expect("a write transaction is open");
             let mut t = txn
                 .open_table(SKETCHES)
-                .map_err(|e| index_error(&self.path, e))?;
+                .map_err(|e| redb_error(&self.path, e))?;
             for c in dirty {
                 if let Some(chunk) = &self.sketches[c as usize] {
                     t.insert(c, chunk.as_slice())
-                        .map_err(|e| index_error(&self.path, e))?;
+                        .map_err(|e| redb_error(&self.path, e))?;
                 }
             }
         }
@@ -1333,7 +1382,7 @@ impl CandidateIndex for Store {
                     None => {
                         let g = group_of(p);
                         if let std::collections::hash_map::Entry::Vacant(slot) = read.entry(g) {
-                            slot.insert(read_group(&t, g).map_err(|e| self.err(e))?.0);
+                            slot.insert(read_group(&self.path, &t, g)?.0);
                         }
                         let page = &read[&g][p as usize % PAGES_PER_GROUP];
                         collect_fragment(page, fragment_of(key), &mut out);
@@ -1394,6 +1443,12 @@ fn doc_keys<'a>(doc: &NewDoc<'a>) -> impl Iterator<Item = u64> + 'a {
     doc.band_keys.iter().copied().chain(extra)
 }
 
+/// Bytes of one sketch of `num_hashes` values: exact hash, set size, one
+/// byte per value.
+pub(super) fn sketch_width(num_hashes: usize) -> usize {
+    12 + num_hashes
+}
+
 /// The chunk holding `doc`'s sketch and the sketch's bytes in it, for
 /// sketches of `width` bytes.
 fn sketch_slot(doc: DocId, width: usize) -> (usize, std::ops::Range<usize>) {
@@ -1430,7 +1485,7 @@ fn put_sketch(
 /// [`RECENT_KEYS`], so chains stay short until the keys are applied.
 const RECENT_SLOT_BITS: u32 = RECENT_KEYS.trailing_zeros() + 1;
 
-fn group_of(page: u32) -> u32 {
+pub(super) fn group_of(page: u32) -> u32 {
     page >> (PAGE_BITS - GROUP_BITS)
 }
 
@@ -1449,29 +1504,43 @@ fn encode_run<'a>(pages: impl Iterator<Item = &'a [u64]> + Clone, out: &mut Vec<
 }
 
 /// Every page of group `g` (merged from its runs) and its run count.
-fn read_group(
+pub(super) fn read_group(
+    path: &Path,
     t: &impl ReadableTable<u64, &'static [u8]>,
     g: u32,
-) -> std::result::Result<(Vec<Vec<u64>>, u32), String> {
+) -> Result<(Vec<Vec<u64>>, u32)> {
     let base = u64::from(g) << 32;
     let mut pages = vec![Vec::new(); PAGES_PER_GROUP];
     let mut runs = 0;
-    for row in t.range(base..base + (1 << 32)).map_err(|e| e.to_string())? {
-        let (k, v) = row.map_err(|e| e.to_string())?;
+    let short = || {
+        damaged(
+            path,
+            format!("bucket group {g} holds a run cut short"),
+            None,
+        )
+    };
+    for row in t
+        .range(base..base + (1 << 32))
+        .map_err(|e| redb_error(path, e))?
+    {
+        let (k, v) = row.map_err(|e| redb_error(path, e))?;
         if k.value() != base | u64::from(runs) {
-            return Err(format!("bucket group {g}: run {} missing", runs));
+            return Err(damaged(
+                path,
+                format!("bucket group {g} lacks its run {runs}"),
+                None,
+            ));
         }
         runs += 1;
         let bytes = v.value();
-        let head = bytes
-            .get(..4 * PAGES_PER_GROUP)
-            .ok_or_else(|| format!("bucket group {g}: short run"))?;
+        let head = bytes.get(..4 * PAGES_PER_GROUP).ok_or_else(short)?;
         let mut at = 4 * PAGES_PER_GROUP;
         for (page, n) in pages.iter_mut().zip(head.chunks_exact(4)) {
             let n = u32::from_le_bytes(n.try_into().expect("4-byte chunk")) as usize;
-            let body = bytes
-                .get(at..at + 8 * n)
-                .ok_or_else(|| format!("bucket group {g}: short run"))?;
+            let body = at
+                .checked_add(8 * n)
+                .and_then(|end| bytes.get(at..end))
+                .ok_or_else(short)?;
             page.extend(
                 body.chunks_exact(8)
                     .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk"))),
@@ -1487,11 +1556,11 @@ fn read_group(
     Ok((pages, runs))
 }
 
-fn page_of(key: u64) -> u32 {
+pub(super) fn page_of(key: u64) -> u32 {
     (key >> (64 - PAGE_BITS)) as u32
 }
 
-fn fragment_of(key: u64) -> u32 {
+pub(super) fn fragment_of(key: u64) -> u32 {
     (key >> (32 - PAGE_BITS)) as u32
 }
 
@@ -1576,6 +1645,140 @@ fn index_error(path: &Path, e: impl fmt::Display) -> Error {
     }
 }
 
+/// What a file holding a redb database but no copydesk tables is.
+pub(super) const NOT_AN_INDEX: &str = "not a copydesk index: the database holds no copydesk tables";
+
+/// The index at `path` is damaged: `problem` in plain words, `source`
+/// the underlying error.
+pub(super) fn damaged(
+    path: &Path,
+    problem: impl Into<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+) -> Error {
+    Error::IndexDamaged {
+        path: path.to_path_buf(),
+        problem: problem.into(),
+        source,
+    }
+}
+
+/// What is wrong when the texts file of an index is missing.
+pub(super) fn missing_texts(texts: &Path) -> String {
+    format!(
+        "its texts file {} is missing (an index is two files: if the index was copied or \
+         moved, the texts file has to go with it)",
+        texts.display()
+    )
+}
+
+fn unreadable_record(doc: DocId) -> String {
+    format!("the record of document {doc} does not decode")
+}
+
+/// What a redb error means for the index at `path`, in words a user can
+/// act on: a damaged or foreign file ([`Error::IndexDamaged`], redb's
+/// report kept as the source), an index in use by another process, or a
+/// plain I/O error.
+pub(super) fn redb_error(path: &Path, e: impl Into<redb::Error>) -> Error {
+    let e: redb::Error = e.into();
+    let problem = match &e {
+        redb::Error::DatabaseAlreadyOpen | redb::Error::LockProtocolMismatch => {
+            return Error::IndexInUse {
+                path: path.to_path_buf(),
+            }
+        }
+        redb::Error::Io(io) if io.kind() != std::io::ErrorKind::InvalidData => {
+            // Permission denied, disk errors: the file may be sound.
+            let redb::Error::Io(source) = e else {
+                unreachable!("matched just above")
+            };
+            return Error::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+        }
+        _ => redb_problem(&e),
+    };
+    damaged(path, problem, Some(Box::new(e)))
+}
+
+/// A redb error about the file itself, in plain words.
+pub(super) fn redb_problem(e: &redb::Error) -> String {
+    match e {
+        redb::Error::Corrupted(msg) if msg.starts_with("File truncated") => {
+            "the database file is shorter than its own layout says: it was truncated".into()
+        }
+        redb::Error::Corrupted(_) => {
+            "the database file is damaged: its pages fail redb's checks (bytes were changed \
+             outside copydesk)"
+                .into()
+        }
+        redb::Error::Io(io) if io.to_string().contains("is empty") => {
+            "the file is empty, not an index".into()
+        }
+        redb::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            "not a copydesk index: the file is not a database at all (was another file \
+             written over it?)"
+                .into()
+        }
+        redb::Error::UpgradeRequired(v) => {
+            format!(
+                "the database file is in redb's old file format {v}, which this copydesk \
+                 cannot read"
+            )
+        }
+        redb::Error::TableTypeMismatch { .. }
+        | redb::Error::TableIsMultimap(_)
+        | redb::Error::TableIsNotMultimap(_)
+        | redb::Error::TypeDefinitionChanged { .. } => {
+            "not a copydesk index: its tables are not copydesk's".into()
+        }
+        redb::Error::RepairAborted => {
+            "the database was not closed cleanly and needs a repair that was not made".into()
+        }
+        e => format!("the database cannot be read ({e})"),
+    }
+}
+
+/// The format version and parameters recorded in the `meta` table of the
+/// index at `path`. Another format version is [`Error::IndexVersion`].
+pub(super) fn read_header(
+    path: &Path,
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+) -> Result<StoreParams> {
+    let get = |k: &str| -> Result<Option<Vec<u8>>> {
+        Ok(meta
+            .get(k)
+            .map_err(|e| redb_error(path, e))?
+            .map(|v| v.value().to_vec()))
+    };
+    let version = get("format-version")?
+        .and_then(|v| Some(u32::from_le_bytes(v.get(..4)?.try_into().ok()?)))
+        .ok_or_else(|| {
+            damaged(
+                path,
+                "not a copydesk index: it records no format version",
+                None,
+            )
+        })?;
+    if version != FORMAT_VERSION {
+        return Err(Error::IndexVersion {
+            path: path.to_path_buf(),
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let text = get("params")?.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    StoreParams::parse(&text).ok_or_else(|| {
+        damaged(
+            path,
+            format!("its parameters do not decode ({text:?})"),
+            None,
+        )
+    })
+}
+
 fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         None => out.extend_from_slice(&u32::MAX.to_le_bytes()),
@@ -1586,7 +1789,7 @@ fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn encode_record(d: &StoredDoc) -> Vec<u8> {
+pub(super) fn encode_record(d: &StoredDoc) -> Vec<u8> {
     let mut out = Vec::with_capacity(48 + 8 * d.keys.len() + d.id.len());
     out.extend_from_slice(&d.exact.to_le_bytes());
     out.extend_from_slice(&d.offset.to_le_bytes());
@@ -1601,7 +1804,7 @@ fn encode_record(d: &StoredDoc) -> Vec<u8> {
     out
 }
 
-fn decode_record(doc: DocId, bytes: &[u8]) -> Option<StoredDoc> {
+pub(super) fn decode_record(doc: DocId, bytes: &[u8]) -> Option<StoredDoc> {
     let mut r = Reader(bytes);
     let exact = r.u64()?;
     let offset = r.u64()?;
@@ -1873,7 +2076,9 @@ mod tests {
         assert_eq!(
             err,
             format!(
-                "index {}: format version 99, this copydesk reads version {FORMAT_VERSION}",
+                "index {}: written by index format 99; this copydesk reads format \
+                 {FORMAT_VERSION}; it is newer than this copydesk: read it with a copydesk that \
+                 reads format 99",
                 path.display()
             )
         );

@@ -69,9 +69,9 @@ impl TextLog {
         })
     }
 
-    /// The file at `path`, of which `committed` bytes were committed: any
-    /// bytes past them are cut off.
-    pub fn open(path: &Path, committed: u64) -> Result<TextLog> {
+    /// The file at `path` of the index at `index`, of which `committed`
+    /// bytes were committed: any bytes past them are cut off.
+    pub fn open(index: &Path, path: &Path, committed: u64) -> Result<TextLog> {
         let file = File::options()
             .read(true)
             .write(true)
@@ -79,12 +79,10 @@ impl TextLog {
             .map_err(|e| io_error(path, e))?;
         let len = file.metadata().map_err(|e| io_error(path, e))?.len();
         if len < committed {
-            return Err(Error::Index {
-                path: path.to_path_buf(),
-                message: format!(
-                    "the texts file holds {len} bytes but the index committed {committed}: \
-                     it was truncated or replaced"
-                ),
+            return Err(Error::IndexDamaged {
+                path: index.to_path_buf(),
+                problem: shorter_than_committed(path, len, committed),
+                source: None,
             });
         }
         if len > committed {
@@ -192,6 +190,16 @@ impl TextLog {
     }
 }
 
+/// What is wrong when the texts file at `path` holds `len` bytes but the
+/// index committed `committed`.
+pub(super) fn shorter_than_committed(path: &Path, len: u64, committed: u64) -> String {
+    format!(
+        "its texts file {} holds {len} bytes but the index committed {committed}: \
+         it was truncated or replaced",
+        path.display()
+    )
+}
+
 fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),
@@ -205,7 +213,7 @@ fn write_all_at(file: &File, buf: &[u8], offset: u64) -> std::io::Result<()> {
 }
 
 #[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
 }
 
@@ -224,7 +232,11 @@ fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> std::io::Result
 }
 
 #[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(
+    file: &File,
+    mut buf: &mut [u8],
+    mut offset: u64,
+) -> std::io::Result<()> {
     use std::os::windows::fs::FileExt;
     while !buf.is_empty() {
         let n = file.seek_read(buf, offset)?;
@@ -261,14 +273,20 @@ mod tests {
         log.append(b"lost").unwrap();
         log.sync().unwrap();
         drop(log);
-        let log = TextLog::open(&path, committed).unwrap();
+        let log = TextLog::open(Path::new("i"), &path, committed).unwrap();
         assert_eq!(log.len(), committed);
         assert_eq!(std::fs::metadata(&path).unwrap().len(), committed);
         assert_eq!(log.read(a, 10).unwrap().unwrap(), b"first text");
-        // A file shorter than the commit is an error naming it.
-        let err = TextLog::open(&path, committed + 1).unwrap_err().to_string();
+        // A file shorter than the commit is an error naming the index,
+        // the file and what to do.
+        let err = TextLog::open(Path::new("i"), &path, committed + 1)
+            .unwrap_err()
+            .to_string();
         assert!(
-            err.contains("i.texts") && err.contains("truncated"),
+            err.starts_with("index i: its texts file ")
+                && err.contains("i.texts")
+                && err.contains("truncated")
+                && err.contains("rebuild it: remove i and i.texts"),
             "{err}"
         );
     }
