@@ -48,15 +48,24 @@
 //! after the pairs is searched for chains of rare words in the same order
 //! on both sides ([`rare_word_chains`]), each becoming one paraphrase
 //! across sentences.
+//!
+//! Here: the tuning constants, the segments and the pairing of segments by
+//! their evidence. `features.rs` flags each word (content word, figure,
+//! name, quoted) and finds the sentences, `rules.rs` counts the evidence
+//! two segments share and holds the acceptance rules above, and
+//! `chains.rs` finds the chains of rare words across sentences.
+
+mod chains;
+mod features;
+mod rules;
 
 use std::ops::Range;
 
-use super::evidence::{
-    number_weight, percent_hash, HashKeyed, PairCounts, FIGURE_WEIGHT, RARE_COUNT,
-    SMALL_FIGURE_WEIGHT,
-};
+use super::evidence::{HashKeyed, PairCounts, RARE_COUNT};
 use crate::tokenize::Tokens;
-use crate::words::is_function_word as is_stop_hash;
+use chains::rare_word_chains;
+use features::{features, Features, CONTENT};
+use rules::{evidence, Evidence};
 
 /// Base weight of a name unit (plain words weigh 1) in rule 6 and in the
 /// ordering of pairs.
@@ -108,148 +117,6 @@ pub(crate) struct Paraphrase {
     pub score: f64,
 }
 
-const CONTENT: u8 = 1;
-const NUMBER: u8 = 2;
-const NAME: u8 = 4;
-/// Inside a quotation.
-const QUOTED: u8 = 8;
-/// Inside a short quotation.
-const SHORT_QUOTED: u8 = 16;
-
-/// Per-token flags and sentence starts of one text.
-struct Features {
-    flags: Vec<u8>,
-    sentences: Vec<Range<usize>>,
-}
-
-fn is_open_quote(c: char) -> bool {
-    matches!(c, '\u{201C}' | '\u{201E}' | '\u{00AB}')
-}
-
-fn is_close_quote(c: char) -> bool {
-    matches!(c, '\u{201D}' | '\u{00BB}')
-}
-
-/// Days and months are capitalised but are dates, not names.
-const CALENDAR: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
-/// True for a word capitalised away from the start of a sentence or
-/// clause, or written in capitals (at least two letters).
-fn is_capitalised(word: &str, initial: bool) -> bool {
-    if word.is_ascii() {
-        let b = word.as_bytes();
-        let first_upper = b.first().is_some_and(u8::is_ascii_uppercase);
-        if !first_upper {
-            return false;
-        }
-        if !initial {
-            return true;
-        }
-        let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
-        return letters >= 2 && !b.iter().any(u8::is_ascii_lowercase);
-    }
-    let first_upper = word.chars().next().is_some_and(char::is_uppercase);
-    if first_upper && !initial {
-        return true;
-    }
-    let mut letters = word.chars().filter(|c| c.is_alphabetic());
-    word.chars().filter(|c| c.is_alphabetic()).count() >= 2 && letters.all(char::is_uppercase)
-}
-
-fn features(text: &str, t: &Tokens) -> Features {
-    let mut flags = Vec::with_capacity(t.len());
-    let mut sentences = Vec::new();
-    let mut start = 0;
-    // First token of the quotation being read, if any.
-    let mut quote: Option<usize> = None;
-    let mut prev_end = 0;
-    // A quotation ending before token `end` flags its words.
-    let close_quote = |quote: &mut Option<usize>, end: usize, flags: &mut Vec<u8>| {
-        if let Some(q) = quote.take() {
-            let short = if end - q <= SHORT_QUOTE_WORDS {
-                SHORT_QUOTED
-            } else {
-                0
-            };
-            flags[q..end].iter_mut().for_each(|f| *f |= QUOTED | short);
-        }
-    };
-    for (i, tok) in t.as_slice().iter().enumerate() {
-        let gap = text.get(prev_end..tok.span.start).unwrap_or("");
-        let mut ends_sentence = false;
-        let mut opens_clause = false;
-        // Most gaps are one space.
-        let plain_gap = gap.bytes().all(|b| b == b' ');
-        for c in gap.chars().filter(|_| !plain_gap) {
-            match c {
-                '.' | '!' | '?' | '\u{2026}' | '\u{2022}' => ends_sentence = true,
-                '\n' | '\r' => {
-                    ends_sentence = true;
-                    close_quote(&mut quote, i, &mut flags);
-                }
-                ':' | ';' | '(' | '[' | '\'' | '\u{2018}' => opens_clause = true,
-                '"' if quote.is_some() => close_quote(&mut quote, i, &mut flags),
-                '"' => {
-                    quote = Some(i);
-                    opens_clause = true;
-                }
-                c if is_open_quote(c) => {
-                    close_quote(&mut quote, i, &mut flags);
-                    quote = Some(i);
-                    opens_clause = true;
-                }
-                c if is_close_quote(c) => close_quote(&mut quote, i, &mut flags),
-                _ => {}
-            }
-        }
-        if i > start && (ends_sentence || i - start >= MAX_SENTENCE_WORDS) {
-            sentences.push(start..i);
-            start = i;
-        }
-        let word = tok.span.slice(text);
-        let norm = t.norm(i);
-        let mut f = 0u8;
-        let is_number = norm.bytes().any(|b| b.is_ascii_digit());
-        if !is_stop_hash(tok.hash) && (is_number || norm.chars().nth(1).is_some()) {
-            f |= CONTENT;
-        }
-        if is_number {
-            f |= NUMBER;
-        }
-        let initial = i == start || opens_clause;
-        if is_capitalised(word, initial) && !CALENDAR.contains(&norm) {
-            f |= NAME;
-        }
-        flags.push(f);
-        prev_end = tok.span.end;
-    }
-    close_quote(&mut quote, t.len(), &mut flags);
-    if start < t.len() {
-        sentences.push(start..t.len());
-    }
-    Features { flags, sentences }
-}
-
 /// A piece of a sentence outside every earlier passage: its range and its
 /// content words (hash, flags of all occurrences), sorted by hash.
 struct Segment {
@@ -295,152 +162,6 @@ fn segments(side: &Side, feats: &Features) -> Vec<Segment> {
         }
     }
     out
-}
-
-/// The evidence two segments share (rare units by kind).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Evidence {
-    /// Shared figures of four or more digits.
-    pub big_figures: usize,
-    /// Shared smaller figures.
-    pub small_figures: usize,
-    /// Shared quote units.
-    pub quotes: usize,
-    /// Shared name units.
-    pub names: usize,
-    /// Shared plain rare words.
-    pub plain: usize,
-    /// Shared content words used at most twice `RARE_COUNT` times, rare or
-    /// not (rule 1's second word).
-    pub content: usize,
-    /// Summed weight of the rare units (figures 3 or 2, quotes 2, names
-    /// 1.5, plain words 1); orders the pairs.
-    pub weight: f64,
-    /// The two segments are the rest of two sentences that already share a
-    /// verbatim or edited passage.
-    pub in_linked_sentences: bool,
-    /// Content-word Dice of the two segments.
-    pub dice: f64,
-}
-
-impl Evidence {
-    fn rare_units(&self) -> usize {
-        self.big_figures + self.small_figures + self.quotes + self.names + self.plain
-    }
-
-    /// The acceptance rule (see the module documentation).
-    pub fn is_enough(&self) -> bool {
-        let rare = self.rare_units();
-        (self.big_figures >= 1 && self.content >= 2)
-            || (self.small_figures >= 1 && rare >= 2)
-            || (self.quotes >= 1 && rare >= 2)
-            || self.names >= 2
-            || (rare >= MIN_PLAIN_UNITS && self.dice >= MIN_PLAIN_DICE)
-            || (self.in_linked_sentences && self.weight >= MIN_LINKED_EVIDENCE)
-    }
-}
-
-fn evidence(a: &Side, sa: &Segment, sb: &Segment, counts: &PairCounts) -> Evidence {
-    // Shared words with the flags of both sides.
-    let mut shared: Vec<(u64, u8, u8)> = Vec::new();
-    let (mut x, mut y) = (0, 0);
-    while x < sa.words.len() && y < sb.words.len() {
-        let (ha, fla) = sa.words[x];
-        let (hb, flb) = sb.words[y];
-        if ha < hb {
-            x += 1;
-        } else if hb < ha {
-            y += 1;
-        } else {
-            shared.push((ha, fla, flb));
-            x += 1;
-            y += 1;
-        }
-    }
-    let mut ev = Evidence {
-        dice: 2.0 * shared.len() as f64 / (sa.words.len() + sb.words.len()) as f64,
-        ..Evidence::default()
-    };
-    let toks = a.tokens.as_slice();
-    let percent = percent_hash();
-    let mut seen: Vec<u64> = Vec::with_capacity(shared.len());
-    // The name unit being read: where it ends in A, whether one of its
-    // words is rare, whether one is used at most 2 × RARE_COUNT times.
-    let mut name: Option<(usize, bool, bool)> = None;
-    let finish = |name: &mut Option<(usize, bool, bool)>, ev: &mut Evidence| {
-        if let Some((_, rare, content)) = name.take() {
-            if content {
-                ev.content += 1;
-            }
-            if rare {
-                ev.names += 1;
-                ev.weight += NAME_WEIGHT;
-            }
-        }
-    };
-    for p in sa.range.clone() {
-        let h = toks[p].hash;
-        let Ok(k) = shared.binary_search_by_key(&h, |s| s.0) else {
-            continue;
-        };
-        if seen.contains(&h) {
-            continue;
-        }
-        seen.push(h);
-        let [ca, cb] = counts.get(h);
-        let most = ca.max(cb);
-        let (rare, content) = (most <= RARE_COUNT, most <= 2 * RARE_COUNT);
-        let (_, fla, flb) = shared[k];
-        let percent_follows = toks.get(p + 1).is_some_and(|n| n.hash == percent);
-        let number = number_weight(a.tokens.norm(p), percent_follows);
-        if number.is_none() && (fla | flb) & NAME != 0 {
-            // Names next to each other, or joined by one function word, are
-            // one unit, whatever their counts ("Department of Health").
-            match &mut name {
-                Some((end, r, c))
-                    if p == *end + 1 || (p == *end + 2 && is_stop_hash(toks[*end + 1].hash)) =>
-                {
-                    *end = p;
-                    *r |= rare;
-                    *c |= content;
-                }
-                _ => {
-                    finish(&mut name, &mut ev);
-                    name = Some((p, rare, content));
-                }
-            }
-            continue;
-        }
-        finish(&mut name, &mut ev);
-        if !content {
-            continue;
-        }
-        ev.content += 1;
-        if !rare {
-            continue;
-        }
-        let quoted = fla & flb & QUOTED != 0 && (fla | flb) & SHORT_QUOTED != 0;
-        match number {
-            Some(w) if w >= FIGURE_WEIGHT => {
-                ev.big_figures += 1;
-                ev.weight += FIGURE_WEIGHT;
-            }
-            Some(w) if w >= SMALL_FIGURE_WEIGHT => {
-                ev.small_figures += 1;
-                ev.weight += SMALL_FIGURE_WEIGHT;
-            }
-            None if quoted => {
-                ev.quotes += 1;
-                ev.weight += QUOTE_WEIGHT;
-            }
-            _ => {
-                ev.plain += 1;
-                ev.weight += 1.0;
-            }
-        }
-    }
-    finish(&mut name, &mut ev);
-    ev
 }
 
 /// Paraphrase pairs between the uncovered sentence pieces of `a` and `b`,
@@ -556,135 +277,11 @@ pub(crate) fn paraphrases(
     out
 }
 
-/// Paraphrases of more than one sentence: chains of at least
-/// [`MIN_CHAIN_WORDS`] rare content words that occur in the same order in
-/// both texts, each within [`MAX_CHAIN_GAP`] words of the previous one on
-/// both sides, over the words no other passage took. A text rewritten
-/// from another in its own words keeps the other's uncommon words in their
-/// order; two texts on one subject share some of them in no order.
-fn rare_word_chains(
-    a: &Side,
-    fa: &Features,
-    b: &Side,
-    fb: &Features,
-    counts: &PairCounts,
-    taken: &[Paraphrase],
-    max: usize,
-) -> Vec<Paraphrase> {
-    if max == 0 {
-        return Vec::new();
-    }
-    // Words already in a passage, per side, as prefix counts.
-    let blocked = |side: &Side, ranges: &mut dyn Iterator<Item = Range<usize>>| {
-        let mut v: Vec<bool> = side.covered.to_vec();
-        for r in ranges {
-            v[r].iter_mut().for_each(|x| *x = true);
-        }
-        v
-    };
-    let cov_a = blocked(a, &mut taken.iter().map(|p| p.a.clone()));
-    let cov_b = blocked(b, &mut taken.iter().map(|p| p.b.clone()));
-    let prefix = |v: &[bool]| {
-        let mut p = Vec::with_capacity(v.len() + 1);
-        p.push(0u32);
-        for &x in v {
-            p.push(p[p.len() - 1] + u32::from(x));
-        }
-        p
-    };
-    let (pa, pb) = (prefix(&cov_a), prefix(&cov_b));
-    let free = |p: &[u32], r: Range<usize>| p[r.end] == p[r.start];
-    let rare_at = |side: &Side, f: &Features, cov: &[bool], i: usize| {
-        let h = side.tokens.get(i).hash;
-        let [ca, cb] = counts.get(h);
-        !cov[i] && f.flags[i] & CONTENT != 0 && ca >= 1 && cb >= 1 && ca.max(cb) <= RARE_COUNT
-    };
-    let mut in_b: HashKeyed<Vec<usize>> = HashKeyed::default();
-    for j in 0..b.tokens.len() {
-        if rare_at(b, fb, &cov_b, j) {
-            in_b.entry(b.tokens.get(j).hash).or_default().push(j);
-        }
-    }
-    let mut matches: Vec<(usize, usize)> = Vec::new();
-    for i in 0..a.tokens.len() {
-        if rare_at(a, fa, &cov_a, i) {
-            if let Some(js) = in_b.get(&a.tokens.get(i).hash) {
-                matches.extend(js.iter().map(|&j| (i, j)));
-            }
-        }
-    }
-    // Longest chain ending at each match (matches are in (A, B) order),
-    // in units: a word right after the previous one on both sides continues
-    // its phrase ("British Medical Association" is one unit, not three).
-    let mut len = vec![1usize; matches.len()];
-    let mut pred: Vec<Option<usize>> = vec![None; matches.len()];
-    for q in 0..matches.len() {
-        let (qi, qj) = matches[q];
-        for p in (0..q).rev() {
-            let (pi, pj) = matches[p];
-            if qi - pi > MAX_CHAIN_GAP {
-                break;
-            }
-            let step = usize::from(!(pi + 1 == qi && pj + 1 == qj));
-            if pi < qi
-                && pj < qj
-                && qj - pj <= MAX_CHAIN_GAP
-                && free(&pa, pi..qi)
-                && free(&pb, pj..qj)
-                && len[p] + step > len[q]
-            {
-                len[q] = len[p] + step;
-                pred[q] = Some(p);
-            }
-        }
-    }
-    let mut order: Vec<usize> = (0..matches.len()).collect();
-    order.sort_by(|&x, &y| len[y].cmp(&len[x]).then(x.cmp(&y)));
-    let mut used = vec![false; matches.len()];
-    let mut out: Vec<Paraphrase> = Vec::new();
-    for end in order {
-        if len[end] < MIN_CHAIN_WORDS || out.len() >= max {
-            break;
-        }
-        let mut members = vec![end];
-        while let Some(p) = pred[members[members.len() - 1]] {
-            members.push(p);
-        }
-        members.reverse();
-        if members.iter().any(|&m| used[m]) {
-            continue;
-        }
-        let (first, last) = (matches[members[0]], matches[end]);
-        let (ra, rb) = (first.0..last.0 + 1, first.1..last.1 + 1);
-        let overlaps = |r: &Range<usize>, s: &Range<usize>| r.start < s.end && s.start < r.end;
-        if out
-            .iter()
-            .any(|p| overlaps(&p.a, &ra) || overlaps(&p.b, &rb))
-        {
-            continue;
-        }
-        members.iter().for_each(|&m| used[m] = true);
-        let content = |f: &Features, r: &Range<usize>| {
-            f.flags[r.clone()]
-                .iter()
-                .filter(|&&x| x & CONTENT != 0)
-                .count()
-        };
-        let denom = (content(fa, &ra) + content(fb, &rb)).max(1);
-        out.push(Paraphrase {
-            score: (2.0 * members.len() as f64 / denom as f64).min(1.0),
-            a: ra,
-            b: rb,
-        });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn run(a: &str, b: &str) -> Vec<(String, String)> {
+    pub(super) fn run(a: &str, b: &str) -> Vec<(String, String)> {
         let (ta, tb) = (Tokens::new(a), Tokens::new(b));
         let (ca, cb) = (vec![false; ta.len()], vec![false; tb.len()]);
         let sa = Side {
@@ -751,56 +348,5 @@ mod tests {
             "Hunt dismissed the proposal as Labour \"opportunism\".",
         );
         assert_eq!(got.len(), 1, "{got:?}");
-    }
-
-    #[test]
-    fn a_rewritten_paragraph_is_one_chain_across_sentences() {
-        // Rewritten in other words and other sentences, the uncommon words
-        // keep their order.
-        let a = "Categorization is a powerful mechanism of information processing. \
-                 It is crucial to human learning by means of generalization.";
-        let b = "Categorization, they say, is powerful. It helps information \
-                 processing and human learning; generalization does the rest.";
-        let got = run(a, b);
-        assert_eq!(got.len(), 1, "{got:?}");
-        assert!(got[0].0.starts_with("Categorization") && got[0].0.ends_with("generalization"));
-        // The same words in another order are a shared subject, not a rewrite.
-        let c = "Generalization and human learning matter. Processing information \
-                 is powerful. Categorization is old.";
-        assert!(run(a, c).is_empty(), "{:?}", run(a, c));
-    }
-
-    #[test]
-    fn a_shared_name_counts_once_in_a_chain() {
-        let got = run(
-            "Thousands of British Medical Association members walked out.",
-            "The British Medical Association said its members were ready.",
-        );
-        assert!(got.is_empty(), "{got:?}");
-    }
-
-    #[test]
-    fn features_mark_names_numbers_and_quotes() {
-        let text = "The BMA said: \"Hunt is wrong\". Later Heidi Alexander spoke of 64% growth.";
-        let t = Tokens::new(text);
-        let f = features(text, &t);
-        let flagged = |mask: u8| -> Vec<&str> {
-            (0..t.len())
-                .filter(|&i| f.flags[i] & mask != 0)
-                .map(|i| t.get(i).span.slice(text))
-                .collect()
-        };
-        assert_eq!(flagged(NAME), ["BMA", "Heidi", "Alexander"]);
-        assert_eq!(flagged(NUMBER), ["64"]);
-        assert_eq!(flagged(QUOTED), ["Hunt", "is", "wrong"]);
-        assert_eq!(f.sentences.len(), 2);
-        let long = "He said: \"one two three four five six seven eight nine\" and \"ok\".";
-        let t = Tokens::new(long);
-        let f = features(long, &t);
-        let short: Vec<&str> = (0..t.len())
-            .filter(|&i| f.flags[i] & SHORT_QUOTED != 0)
-            .map(|i| t.get(i).span.slice(long))
-            .collect();
-        assert_eq!(short, ["ok"]);
     }
 }
