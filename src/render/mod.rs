@@ -4,10 +4,11 @@
 //! on or off, width); they never look at the terminal or the environment.
 //! [`json`] is the machine contract, [`terminal`] the `text` and
 //! `side-by-side` views, [`html`] the self-contained page. Document text on
-//! its way to a terminal goes through [`sanitize`]; on its way into HTML it
-//! is escaped by [`html`].
+//! its way to a terminal goes through [`sanitize`]; on its way into either
+//! HTML page it is escaped by `html_escape`.
 
 pub mod html;
+mod html_escape;
 pub mod json;
 pub mod report_html;
 pub mod report_json;
