@@ -9,6 +9,7 @@
 
 pub mod html;
 mod html_escape;
+pub mod inline_diff;
 pub mod json;
 pub mod report_html;
 pub mod report_json;

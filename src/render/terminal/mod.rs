@@ -25,6 +25,7 @@ mod wrap;
 pub use side_by_side::write_side_by_side;
 pub use text::write_text;
 
+use super::inline_diff::RESET;
 use super::{slice, Pair, PassageCounts};
 use crate::diff::DiffTag;
 use crate::span::Span;
@@ -65,11 +66,8 @@ const UNIQUE_HEAD_WORDS: usize = 30;
 /// Words shown from the end of a longer unique run.
 const UNIQUE_TAIL_WORDS: usize = 12;
 
-const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
 
 /// Counts shown in the header.
 struct Summary {

@@ -5,11 +5,10 @@ use std::io::{self, Write};
 
 use super::paint::Painter;
 use super::wrap::{add_brackets, wrap, Atom, Atoms, Mark};
-use super::{
-    percent, plural, unique_atoms, Summary, TerminalOptions, BOLD, DIM, GREEN, MIN_WIDTH, RED,
-};
+use super::{percent, plural, unique_atoms, Summary, TerminalOptions, BOLD, DIM, MIN_WIDTH};
 use crate::compare::SharedPassage;
 use crate::diff::DiffTag;
+use crate::render::inline_diff::DiffMark;
 use crate::render::{sanitize, slice, words_in, LineIndex, Pair};
 use crate::span::Span;
 
@@ -75,14 +74,11 @@ pub fn write_text(out: &mut impl Write, pair: &Pair, opts: &TerminalOptions) -> 
     }
     if sum.has_diff {
         label(out, "diff")?;
-        if opts.color {
-            paint.paint(out, RED, "only in A")?;
-            write!(out, "  ")?;
-            paint.paint(out, GREEN, "only in B")?;
-            writeln!(out)?;
-        } else {
-            writeln!(out, "[-only in A-] {{+only in B+}}")?;
-        }
+        let mut legend = String::new();
+        DiffMark::Del.push(&mut legend, "only in A", opts.color);
+        legend.push_str(if opts.color { "  " } else { " " });
+        DiffMark::Ins.push(&mut legend, "only in B", opts.color);
+        writeln!(out, "{legend}")?;
     }
 
     let n = c.passages.len();
@@ -309,8 +305,9 @@ mod tests {
             width: 80,
         };
         let out = render(|o| write_text(o, &f.pair(), &opts));
-        assert!(out.contains(&format!("{RED}Almost{RESET}")), "{out}");
-        assert!(out.contains(&format!("{GREEN}have been{RESET}")), "{out}");
+        let (red, green) = (DiffMark::Del.sgr(), DiffMark::Ins.sgr());
+        assert!(out.contains(&format!("{red}Almost{RESET}")), "{out}");
+        assert!(out.contains(&format!("{green}have been{RESET}")), "{out}");
         assert!(!out.contains("[-"));
         assert!(!out.contains("\x1b[2J"));
     }

@@ -8,17 +8,17 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::super::sanitize;
-use super::{GREEN, RED};
+use crate::render::inline_diff::DiffMark;
+use crate::render::sanitize;
 
 /// What a piece of text is in the diff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Mark {
     /// Shared wording, or plain document text.
     Same,
-    /// Only in A.
+    /// Only in A: drawn as [`DiffMark::Del`].
     Del,
-    /// Only in B.
+    /// Only in B: drawn as [`DiffMark::Ins`].
     Ins,
     /// Our own words (headings, notes), drawn with this SGR style.
     Style(&'static str),
@@ -28,8 +28,8 @@ impl Mark {
     pub(super) fn sgr(self) -> Option<&'static str> {
         match self {
             Mark::Same => None,
-            Mark::Del => Some(RED),
-            Mark::Ins => Some(GREEN),
+            Mark::Del => Some(DiffMark::Del.sgr()),
+            Mark::Ins => Some(DiffMark::Ins.sgr()),
             Mark::Style(sgr) => Some(sgr),
         }
     }
@@ -37,8 +37,8 @@ impl Mark {
     /// Opening and closing marks used when colour is off.
     fn brackets(self) -> Option<(&'static str, &'static str)> {
         match self {
-            Mark::Del => Some(("[-", "-]")),
-            Mark::Ins => Some(("{+", "+}")),
+            Mark::Del => Some(DiffMark::Del.brackets()),
+            Mark::Ins => Some(DiffMark::Ins.brackets()),
             Mark::Same | Mark::Style(_) => None,
         }
     }
