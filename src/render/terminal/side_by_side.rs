@@ -114,25 +114,26 @@ pub fn write_side_by_side(
                     side_atoms(&pair.b.text, p.b, ins, Mark::Ins),
                 )
             }
-            Row::UniqueA(span) => {
-                let words = words_in(pair.tokens_a, span);
+            Row::UniqueA(span) | Row::UniqueB(span) => {
+                let is_a = matches!(row, Row::UniqueA(_));
+                let (side, doc, tokens, ix) = if is_a {
+                    ("A", pair.a, pair.tokens_a, &ix_a)
+                } else {
+                    ("B", pair.b, pair.tokens_b, &ix_b)
+                };
+                let words = words_in(tokens, span);
                 let heading = format!(
-                    "── only in A · {words} word{} · A {}",
+                    "── only in {side} · {words} word{} · {side} {}",
                     plural(words),
-                    ix_a.describe(span)
+                    ix.describe(span)
                 );
                 paint.heading(out, &[(Mark::Style(DIM), &heading)], width, true)?;
-                (unique_atoms(&pair.a.text, span), Vec::new())
-            }
-            Row::UniqueB(span) => {
-                let words = words_in(pair.tokens_b, span);
-                let heading = format!(
-                    "── only in B · {words} word{} · B {}",
-                    plural(words),
-                    ix_b.describe(span)
-                );
-                paint.heading(out, &[(Mark::Style(DIM), &heading)], width, true)?;
-                (Vec::new(), unique_atoms(&pair.b.text, span))
+                let atoms = unique_atoms(&doc.text, span);
+                if is_a {
+                    (atoms, Vec::new())
+                } else {
+                    (Vec::new(), atoms)
+                }
             }
         };
         let (mut left, mut right) = (left, right);
