@@ -3,9 +3,11 @@
 //! Renderers write to any `std::io::Write` and take resolved options (colour
 //! on or off, width); they never look at the terminal or the environment.
 //! [`json`] is the machine contract, [`terminal`] the `text` and
-//! `side-by-side` views, [`html`] the self-contained page. Document text on
-//! its way to a terminal goes through [`sanitize`]; on its way into either
-//! HTML page it is escaped by `html_escape`.
+//! `side-by-side` views, [`html`] the self-contained page; `report_*` are
+//! the same three for a corpus report. Document text on its way to a
+//! terminal goes through [`sanitize`], and a word diff shown inline there
+//! is drawn by [`inline_diff`]; on its way into either HTML page text is
+//! escaped by `html_escape`.
 
 pub mod html;
 mod html_escape;
