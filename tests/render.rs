@@ -257,3 +257,82 @@ fn html_page() {
     let f = fixture();
     insta::assert_snapshot!(render(|o| html::write_html(o, &f.pair())));
 }
+
+/// Every bidirectional control: embeddings, overrides, isolates and the
+/// three marks.
+const BIDI: [char; 12] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+];
+
+/// Issue 14: every view written for a terminal (`compare` text and
+/// side-by-side, `report` text; with and without colour) shows every bidi
+/// control as a visible escape, wherever it sits: file and source names,
+/// shared passages, the words a diff marks, unique runs.
+#[test]
+fn terminal_views_escape_every_bidi_control() {
+    use copydesk::compare::Text;
+    use copydesk::render::report_text::{write_report_text, TextOptions};
+    use copydesk::report::{build, NoProgress, ReportParams};
+    use copydesk::{compare_texts, Params};
+
+    let all: String = BIDI.iter().collect();
+    let marks: String = BIDI
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("left{i}{c}right{i} "))
+        .collect();
+    let shared = "Almost 3,000 operations were cancelled across England on Wednesday \
+                  as junior doctors walked out over the new contract";
+    let mut a = Document::from_text(
+        format!("left/a{all}.txt"),
+        format!("Only A says {marks}here.\n\n{shared} in protest {marks}today.\n"),
+    );
+    let mut b = Document::from_text(
+        format!("right/b{all}.txt"),
+        format!("{shared} in anger {marks}today.\n\nOnly B says {marks}there.\n"),
+    );
+    a.source = Some(format!("one{all}"));
+    b.source = Some(format!("two{all}"));
+
+    let p = Params::default();
+    let (xa, xb) = (Text::new(&a.text, &p), Text::new(&b.text, &p));
+    let c = compare_texts(&xa, &xb, &p);
+    assert!(!c.passages.is_empty(), "the fixture needs a shared passage");
+    let pair = Pair::new(&a, &b, &xa.tokens, &xb.tokens, &c);
+    let docs = vec![a.clone(), b.clone()];
+    let r = build(&docs, &ReportParams::default(), &NoProgress).unwrap();
+    assert!(!r.passages.is_empty(), "the fixture needs a corpus passage");
+
+    for color in [false, true] {
+        let opts = TerminalOptions { color, width: 100 };
+        let text_opts = TextOptions {
+            color,
+            ..TextOptions::default()
+        };
+        let views = [
+            ("text", render(|o| terminal::write_text(o, &pair, &opts))),
+            (
+                "side-by-side",
+                render(|o| terminal::write_side_by_side(o, &pair, &opts)),
+            ),
+            (
+                "report text",
+                render(|o| write_report_text(o, &r, &docs, &text_opts)),
+            ),
+        ];
+        for (view, out) in views {
+            assert!(
+                !out.contains(BIDI),
+                "raw bidi control in {view} (colour {color}):\n{out}"
+            );
+            for ch in BIDI {
+                let shown = format!("\\u{{{:x}}}", ch as u32);
+                assert!(
+                    out.contains(&shown),
+                    "{shown} missing from {view} (colour {color}):\n{out}"
+                );
+            }
+        }
+    }
+}

@@ -16,6 +16,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::html_escape::{self, Context};
 use super::{sanitize, slice, words_in, LineIndex, Pair, PassageCounts};
 use crate::compare::SharedPassage;
 use crate::diff::DiffTag;
@@ -470,36 +471,27 @@ fn file_name(id: &str) -> &str {
 /// characters as visible escapes. Newlines and tabs stay (the text column
 /// keeps the document's own line breaks).
 fn push_text(h: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => h.push_str("&amp;"),
-            '<' => h.push_str("&lt;"),
-            '>' => h.push_str("&gt;"),
-            '\n' | '\t' | '\r' => h.push(c),
-            c if sanitize::is_unsafe(c) => {
-                h.push_str("<span class=\"ctl\">");
-                sanitize::push_escaped(h, c);
-                h.push_str("</span>");
-            }
-            c => h.push(c),
+    html_escape::push_escaped(h, s, Context::Text, |h, c| match c {
+        '\n' | '\t' | '\r' => h.push(c),
+        c if sanitize::is_unsafe(c) => {
+            h.push_str("<span class=\"ctl\">");
+            sanitize::push_escaped(h, c);
+            h.push_str("</span>");
         }
-    }
+        c => h.push(c),
+    });
 }
 
 /// Appends `s` for a double-quoted attribute value (or the title element):
 /// quotes and markup escaped, control and bidi characters as visible escapes.
 fn push_attr(h: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => h.push_str("&amp;"),
-            '<' => h.push_str("&lt;"),
-            '>' => h.push_str("&gt;"),
-            '"' => h.push_str("&quot;"),
-            '\'' => h.push_str("&#39;"),
-            c if sanitize::is_unsafe(c) => sanitize::push_escaped(h, c),
-            c => h.push(c),
+    html_escape::push_escaped(h, s, Context::Attribute, |h, c| {
+        if sanitize::is_unsafe(c) {
+            sanitize::push_escaped(h, c);
+        } else {
+            h.push(c);
         }
-    }
+    });
 }
 
 #[cfg(test)]

@@ -3,13 +3,17 @@
 //! Renderers write to any `std::io::Write` and take resolved options (colour
 //! on or off, width); they never look at the terminal or the environment.
 //! [`json`] is the machine contract, [`terminal`] the `text` and
-//! `side-by-side` views, [`html`] the self-contained page. Document text on
-//! its way to a terminal goes through [`sanitize`]; on its way into HTML it
-//! is escaped by [`html`]. Counts of things read as words do through
+//! `side-by-side` views, [`html`] the self-contained page; `report_*` are
+//! the same three for a corpus report. Document text on its way to a
+//! terminal goes through [`sanitize`], and a word diff shown inline there
+//! is drawn by [`inline_diff`]; on its way into either HTML page text is
+//! escaped by `html_escape`. Counts of things read as words go through
 //! [`count`].
 
 pub mod count;
 pub mod html;
+mod html_escape;
+pub mod inline_diff;
 pub mod json;
 pub mod report_html;
 pub mod report_json;

@@ -19,6 +19,7 @@ use crate::report::CorpusReport;
 use crate::span::Span;
 
 use super::count::{count, thousands};
+use super::html_escape::{self, Context};
 use super::{source_rules_line, SourceFields};
 
 /// Page size limits (a corpus of 100,000 documents still gives a page a
@@ -451,19 +452,14 @@ fn flatten(t: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// HTML-escapes text for element content and quoted attribute values.
+/// HTML-escapes text for element content and quoted attribute values;
+/// control characters other than newline and tab are dropped.
 pub fn esc(t: &str) -> String {
     let mut s = String::with_capacity(t.len());
-    for c in t.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => s.push(c),
+    html_escape::push_escaped(&mut s, t, Context::Attribute, |s, c| {
+        if !c.is_control() || c == '\n' || c == '\t' {
+            s.push(c);
         }
-    }
+    });
     s
 }

@@ -4,18 +4,20 @@
 //! passages (each occurrence with its place, each other wording as a word
 //! diff against the first), the closest pairs, unique material per source,
 //! boilerplate per source, unreadable inputs. Document text is flattened
-//! to one line and stripped of control characters, so nothing in a
-//! document reaches the terminal raw. Colour (red deletions, green
-//! insertions) only when asked; `[-old-]{+new+}` otherwise.
+//! to one line and its control and bidi characters escaped
+//! ([`escape_one_line`](super::sanitize::escape_one_line)), so nothing in a
+//! document reaches the terminal raw. Variants are drawn by
+//! [`inline_diff`]: colour (red deletions, green insertions) only when
+//! asked; `[-old-]{+new+}` otherwise.
 
 use std::io::{self, Write};
 
-use crate::diff::{DiffOp, DiffTag};
 use crate::input::{Document, InputFailure};
 use crate::report::pairs::{PairsParams, PairsReport};
 use crate::report::{CorpusPassage, CorpusReport};
-use crate::span::Span;
 
+use super::inline_diff::{inline_diff, Layout, RESET};
+use super::sanitize::escape_one_line as clean;
 use super::{source_rules_line, SourceFields};
 
 /// Text rendering options, resolved by the caller.
@@ -42,10 +44,7 @@ impl Default for TextOptions {
     }
 }
 
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
 const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
 
 /// Writes the text report.
 pub fn write_report_text<W: Write>(
@@ -288,48 +287,17 @@ fn passage<W: Write>(
             out,
             "      {}: {}",
             who.join(", "),
-            inline_diff(&docs[seed.doc].text, &docs[o.doc].text, &o.ops, o.span, opt)
+            inline_diff(
+                &docs[seed.doc].text,
+                &docs[o.doc].text,
+                &o.ops,
+                o.span,
+                opt.color,
+                Layout::OneLine
+            )
         )?;
     }
     Ok(())
-}
-
-/// The other wording shown as edits of the first: `[-old-]{+new+}`.
-fn inline_diff(a: &str, b: &str, ops: &[DiffOp], span: Span, opt: &TextOptions) -> String {
-    let mut s = String::new();
-    let mut prev_b = span.start;
-    let del = |s: &mut String, t: &str| {
-        if opt.color {
-            s.push_str(&format!("{RED}{}{RESET}", flat(t)));
-        } else {
-            s.push_str(&format!("[-{}-]", flat(t)));
-        }
-    };
-    let ins = |s: &mut String, t: &str| {
-        if opt.color {
-            s.push_str(&format!("{GREEN}{}{RESET}", flat(t)));
-        } else {
-            s.push_str(&format!("{{+{}+}}", flat(t)));
-        }
-    };
-    for op in ops {
-        if op.b.start > prev_b {
-            s.push_str(&squash(&b[prev_b..op.b.start]));
-        } else if !s.is_empty() && !s.ends_with(' ') {
-            s.push(' ');
-        }
-        match op.tag {
-            DiffTag::Equal => s.push_str(&flat(op.b.slice(b))),
-            DiffTag::Delete => del(&mut s, op.a.slice(a)),
-            DiffTag::Insert => ins(&mut s, op.b.slice(b)),
-            DiffTag::Replace => {
-                del(&mut s, op.a.slice(a));
-                ins(&mut s, op.b.slice(b));
-            }
-        }
-        prev_b = prev_b.max(op.b.end);
-    }
-    s
 }
 
 fn heading<W: Write>(out: &mut W, opt: &TextOptions, title: &str) -> io::Result<()> {
@@ -368,47 +336,8 @@ fn line_col(text: &str, at: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Text on one line: whitespace runs become one space, control and
-/// bidirectional-override characters are dropped.
-fn flat(t: &str) -> String {
-    let mut s = String::with_capacity(t.len());
-    let mut space = false;
-    for c in t.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
-            continue;
-        }
-        if space && !s.is_empty() {
-            s.push(' ');
-        }
-        space = false;
-        s.push(c);
-    }
-    s
-}
-
-/// Like [`flat`] but keeps a leading or trailing space: for the text
-/// between two diff runs.
-fn squash(t: &str) -> String {
-    let core = flat(t);
-    let lead = t.starts_with(char::is_whitespace);
-    let trail = t.ends_with(char::is_whitespace) && !core.is_empty();
-    format!(
-        "{}{core}{}",
-        if lead { " " } else { "" },
-        if trail { " " } else { "" }
-    )
-}
-
-fn clean(t: &str) -> String {
-    flat(t)
-}
-
 fn quote(t: &str, max: usize) -> String {
-    let f = flat(t);
+    let f = clean(t);
     if f.chars().count() <= max {
         return f;
     }
@@ -431,8 +360,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn flat_strips_controls_and_folds_space() {
-        assert_eq!(flat("a\x1b[31m b\n\n c\u{202E}d"), "a[31m b cd");
+    fn numbers_places_and_quotes() {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
         assert_eq!(quote("abcdef", 3), "abc…");
