@@ -495,6 +495,27 @@ mod tests {
         assert!(c.unique_a.is_empty() && c.unique_b.is_empty());
     }
 
+    /// The word diff of a short passage never depends on how busy the
+    /// machine is: under load the 100 ms deadline passed mid-diff and
+    /// `compare(b, a)` came out coarser than the mirror of `compare(a, b)`
+    /// (found by the `align` fuzz target; issue 14). A deadline already
+    /// past stands for the busiest machine.
+    #[test]
+    fn short_passage_diff_ignores_the_deadline_fuzz_align() {
+        let a = "Home | News | Sport\nThe mhe contract.\nShare thes article";
+        let b = "Home | News | Sport\nWeeks of pressure ended on Tuesday: the minis\u{1}\
+                 \0\0\0\0\0\0\0gned over the contract.\nShare this article";
+        let busy = Params {
+            diff_time_limit: std::time::Duration::ZERO,
+            ..Params::default()
+        };
+        for (x, y) in [(a, b), (b, a)] {
+            let calm = compare(x, y, &Params::default());
+            assert!(calm.passages.iter().any(|p| p.ops.len() > 2), "{calm:?}");
+            assert_eq!(format!("{:?}", compare(x, y, &busy)), format!("{calm:?}"));
+        }
+    }
+
     #[test]
     fn unique_material_is_reported_per_side() {
         let a = "Local reaction first. The quick brown fox jumps over the lazy dog.";

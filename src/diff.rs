@@ -69,13 +69,24 @@ impl DiffOp {
     }
 }
 
+/// Words on both sides together up to which a diff ignores its deadline.
+/// Myers' diff (what patience falls back to) takes at most about
+/// `(n + m)²` steps, four million here: milliseconds, where the deadline
+/// ([`crate::Params::diff_time_limit`], 100 ms) is meant for passages of
+/// many thousand words. Below it a deadline only made the diff of a short
+/// passage coarser when the process was descheduled (issue 14: found by
+/// the `align` fuzz target on a loaded machine).
+pub const UNCAPPED_DIFF_WORDS: usize = 2_000;
+
 /// The word diff between tokens `ar` of `a` and tokens `br` of `b`.
 pub fn word_diff(a: &Tokens, ar: Range<usize>, b: &Tokens, br: Range<usize>) -> Vec<DiffOp> {
     word_diff_until(a, ar, b, br, None)
 }
 
 /// [`word_diff`] that gives up refining at `deadline` (the ops still cover
-/// both ranges; unrefined stretches come back as one replace).
+/// both ranges; unrefined stretches come back as one replace). Ranges of
+/// at most [`UNCAPPED_DIFF_WORDS`] words together always get the full
+/// diff, so their diff never depends on how busy the machine is.
 pub fn word_diff_until(
     a: &Tokens,
     ar: Range<usize>,
@@ -96,6 +107,7 @@ pub fn word_diff_until(
             }]
         }
     } else {
+        let deadline = deadline.filter(|_| ah.len() + bh.len() > UNCAPPED_DIFF_WORDS);
         capture_diff_slices_deadline(Algorithm::Patience, &ah, &bh, deadline)
     };
     raw.into_iter()

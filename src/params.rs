@@ -80,7 +80,9 @@ pub struct Params {
     /// Time allowed to the word diff of one passage; past it `similar`
     /// returns a coarser diff (still covering both sides) instead of running
     /// on. 100 ms is two orders of magnitude above what a 5,000-word passage
-    /// with edits needs.
+    /// with edits needs. Passages of up to
+    /// [`crate::diff::UNCAPPED_DIFF_WORDS`] words (both sides) are always
+    /// diffed in full.
     pub diff_time_limit: Duration,
 }
 

@@ -436,6 +436,23 @@ impl Store {
         if len == 0 {
             return Err(damaged(path, "the file is empty, not an index", None));
         }
+        // redb reads its header, allocator state and table tree at open
+        // and panics on some damaged files (an `unreachable!`, a failed
+        // assertion) instead of returning an error; a damaged index is an
+        // error like any other (found by the `index` fuzz target, issue 14).
+        // Nothing of the failed open survives the panic.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Store::open_existing(path)))
+            .unwrap_or_else(|panic| {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("unknown fault");
+                Err(index_error(path, format!("damaged index file ({why})")))
+            })
+    }
+
+    fn open_existing(path: &Path) -> Result<Store> {
         let db = redb::Database::builder()
             .set_cache_size(CACHE_BYTES)
             .open(path)

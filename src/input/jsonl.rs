@@ -1337,6 +1337,19 @@ mod tests {
         assert!(owned >= 20, "{owned}");
     }
 
+    /// A float id reads back as the number serde_json wrote: without
+    /// correct rounding the last digit of a long mantissa could change
+    /// (found by the `jsonl` fuzz target; issue 14).
+    #[test]
+    fn float_id_reads_back_as_written_fuzz_jsonl() {
+        for id in ["2.6021876195969827e+251", "0.30000000000000004", "1e-7"] {
+            let written = serde_json::to_string(&id.parse::<f64>().unwrap()).unwrap();
+            let line = format!(r#"{{"id":{written},"text":"x"}}"#);
+            let d = parse_record(line.as_bytes(), 1, &JsonlFields::default()).unwrap();
+            assert_eq!(d.id, written, "{line}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
