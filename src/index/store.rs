@@ -448,7 +448,15 @@ impl Store {
                     .copied()
                     .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
                     .unwrap_or("unknown fault");
-                Err(index_error(path, format!("damaged index file ({why})")))
+                Err(Error::IndexDamaged {
+                    path: path.to_path_buf(),
+                    problem: format!(
+                        "the database file is damaged: redb stopped on a page it cannot \
+                         read (`copydesk index check {}` lists what is wrong): {why}",
+                        path.display()
+                    ),
+                    source: None,
+                })
             })
     }
 
