@@ -208,21 +208,7 @@ pub fn check(path: &Path, verifier: &dyn Verifier) -> Result<CheckReport> {
         path: path.to_path_buf(),
         ..CheckReport::default()
     };
-    let len = match std::fs::metadata(path) {
-        Ok(m) => m.len(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(Error::NotFound {
-                path: path.to_path_buf(),
-            })
-        }
-        Err(source) => {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-    };
-    if len == 0 {
+    if super::store::file_len(path)? == 0 {
         report.problem("the file is empty, not an index");
         return Ok(report);
     }

@@ -419,21 +419,7 @@ impl Store {
     /// the index, what is wrong and what to do; the rest is checked as it
     /// is read, or all at once by [`check`](super::check::check).
     pub fn open(path: &Path) -> Result<Store> {
-        let len = match std::fs::metadata(path) {
-            Ok(m) => m.len(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::NotFound {
-                    path: path.to_path_buf(),
-                })
-            }
-            Err(source) => {
-                return Err(Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
-        };
-        if len == 0 {
+        if file_len(path)? == 0 {
             return Err(damaged(path, "the file is empty, not an index", None));
         }
         // redb reads its header, allocator state and table tree at open
@@ -1672,6 +1658,22 @@ fn index_error(path: &Path, e: impl fmt::Display) -> Error {
 
 /// What a file holding a redb database but no copydesk tables is.
 pub(super) const NOT_AN_INDEX: &str = "not a copydesk index: the database holds no copydesk tables";
+
+/// The length of the index file at `path`: [`Error::NotFound`] when there
+/// is none, the I/O error otherwise (what opening and checking both ask
+/// first: an empty file is no index).
+pub(super) fn file_len(path: &Path) -> Result<u64> {
+    match std::fs::metadata(path) {
+        Ok(m) => Ok(m.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::NotFound {
+            path: path.to_path_buf(),
+        }),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
 
 /// The index at `path` is damaged: `problem` in plain words, `source`
 /// the underlying error.
