@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use arbitrary::{Arbitrary, Unstructured};
 use copydesk::filter::io::InputStream;
 use copydesk::input::jsonl::{parse_record, JsonlFields, JsonlReader};
-use copydesk::input::{read_jsonl, url_host};
+use copydesk::input::{read_jsonl, url_host, DEFAULT_MAX_DOC_BYTES};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 
@@ -141,7 +141,8 @@ fn whole_input(data: &[u8]) {
 
     // Whole-input reading: documents and failures add up to the records,
     // and each failure names its line.
-    let set = read_jsonl(Cursor::new(data), path, fields).expect("reading memory cannot fail");
+    let set = read_jsonl(Cursor::new(data), path, fields, DEFAULT_MAX_DOC_BYTES)
+        .expect("reading memory cannot fail");
     assert_eq!(set.documents.len() + set.failures.len(), records.len());
     let failed = records.iter().filter(|r| r.document.is_err());
     for (f, rec) in set.failures.iter().zip(failed) {
