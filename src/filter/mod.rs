@@ -68,8 +68,9 @@
 //! checkpoints, and opens and checks an index. `query.rs` answers
 //! `index query`, `documents.rs` runs the engine over documents in memory
 //! (for the report), and `io.rs` holds the input stream and the sinks.
-//! This file holds the options, the public types and the loop over the
-//! batches ([`run_with`]).
+//! This file holds the options, the public types and [`run_with`], whose
+//! loop steps through `pipeline.rs`: one batch's trip through the phases,
+//! and what runs beside it.
 
 mod decide;
 mod documents;
@@ -77,6 +78,7 @@ mod emit;
 mod feed;
 mod gather;
 pub mod io;
+mod pipeline;
 mod prepare;
 mod query;
 mod state;
@@ -97,17 +99,17 @@ use crate::params::Params;
 
 pub use decide::{LONG_SHARED_MARGIN, PREFILTER_MARGIN};
 pub use documents::{decide_documents, DocumentDecisions, DocumentOutcome};
-use emit::emit;
 pub use emit::{DroppedRecord, PassageRecord, MAX_PASSAGES};
 use feed::{thread_pool, Feed};
 pub use feed::{FEED_CHUNKS, FEED_LINES};
 use gather::BatchKeys;
 pub use io::{FileSink, InputStream, Line, Sink, StreamPosition, StreamSink};
-use prepare::{resign_changed, sign, Ahead};
+use pipeline::Run;
+use prepare::Ahead;
 pub use prepare::{LEAD_BANDS, LEAD_SHINGLES};
 pub use query::{query, QueryMatch};
 pub use state::{check_index, open_index, resume_point, state, FilterState};
-use state::{checkpoint, is_young, load_all, store_kept, State, Unstored};
+use state::{load_all, skip_resumed, State};
 
 /// LSH bands of the filter's index. 42 bands of 3 rows (126 of 128 MinHash
 /// values) find a pair with body Jaccard 0.4 with probability 0.93 and 0.3
@@ -432,7 +434,7 @@ pub fn run_with(
     store: &mut Store,
     input: &mut InputStream,
     kept: &mut dyn Sink,
-    mut dropped: Option<&mut dyn Sink>,
+    dropped: Option<&mut dyn Sink>,
     opts: &FilterOptions,
     resume: Option<&Checkpoint>,
     progress: &mut dyn FnMut(&Progress),
@@ -443,261 +445,63 @@ pub fn run_with(
     let mut summary = Summary::default();
     input.set_max_line_bytes(opts.max_doc_bytes);
     if let Some(cp) = resume {
-        while input.bytes() < cp.input_bytes {
-            if input.next_line()?.is_none() {
-                break;
-            }
-        }
-        if input.bytes() != cp.input_bytes || input.hash() != cp.input_hash {
-            return Err(Error::Index {
-                path: store.path().to_path_buf(),
-                message: format!(
-                    "an interrupted run stopped after line {} of this input, but the input \
-                     differs from what it read; finish it with the same input or use a new index",
-                    cp.input_lines
-                ),
-            });
-        }
+        skip_resumed(store, input, cp)?;
         summary.resumed_lines = cp.input_lines;
     }
     let (state, snapshot) = load_all(store)?;
-    let mut f = Filter::new(opts, state, snapshot);
+    let f = Filter::new(opts, state, snapshot);
     let decide_pool = thread_pool("decide", false)?;
     let prep_pool = thread_pool("prep", true)?;
-    let names: Vec<std::path::PathBuf> = input
-        .names()
-        .into_iter()
-        .map(std::path::Path::to_path_buf)
-        .collect();
-    let mut since_commit = 0u64;
-    // Position after the last line decided (for a checkpoint before a bad line).
-    let mut done_at = input.position();
-    let identity = input.identity();
+    let mut run = Run {
+        opts,
+        f,
+        lsh: store.params().lsh,
+        store,
+        kept,
+        // (Each sink's own lifetime, shortened to the run's.)
+        dropped: dropped.map(|d| -> &mut dyn Sink { d }),
+        decisions,
+        decide_pool: &decide_pool,
+        prep_pool: &prep_pool,
+        names: input
+            .names()
+            .into_iter()
+            .map(std::path::Path::to_path_buf)
+            .collect(),
+        identity: input.identity(),
+        summary,
+        since_commit: 0,
+        done_at: input.position(),
+        unstored: None,
+    };
     // Lines are read, parsed and tokenised ahead on a thread of their own
     // (see [`Feed`]); the next batch is signed while the current one is
     // decided.
-    let interval = opts.commit_interval(store.doc_count());
-    let lsh = store.params().lsh;
-    // A decided batch whose documents are stored with the next one.
-    let mut unstored: Option<Unstored> = None;
+    let interval = opts.commit_interval(run.store.doc_count());
     let input_end = std::thread::scope(|threads| -> Result<StreamPosition> {
         let mut feed = Feed::start(threads, input, opts, &prep_pool);
-        let first = feed.take(f.batch_cap(f.seen, since_commit, interval))?;
+        let first = feed.take(run.f.batch_cap(run.f.seen, run.since_commit, interval))?;
         let mut ahead = Ahead::Parsed(first);
         loop {
-            let mut batch = match ahead {
-                Ahead::Parsed(parsed) => {
-                    decide_pool.install(|| sign(&f.snapshot, opts, parsed, lsh))
-                }
-                Ahead::Signed(mut batch, signed_with) => {
-                    if !Arc::ptr_eq(&signed_with, &f.snapshot) {
-                        // Signed before a refresh: sign again only what the
-                        // refreshed boilerplate changes.
-                        decide_pool.install(|| resign_changed(&f.snapshot, opts, &mut batch, lsh));
-                    }
-                    batch
-                }
-            };
+            let batch = run.signed(ahead);
             if batch.is_empty() {
                 break;
             }
-            // Stop before the first malformed or oversized line unless
-            // skipping them.
-            let mut failure = None;
-            if opts.on_error == OnError::Fail {
-                if let Some(i) = batch
-                    .iter()
-                    .position(|p| p.doc.is_err() && !p.line.is_blank())
-                {
-                    let bad = batch.split_off(i).swap_remove(0);
-                    let before = batch.last().map_or(done_at, |p| p.line.end);
-                    let path = names[bad.line.file].clone();
-                    let error = match bad.line.too_long {
-                        Some(size) => Error::TooLarge {
-                            path,
-                            line: Some(bad.line.line),
-                            size: Some(size.content),
-                            limit: opts.max_doc_bytes,
-                        },
-                        None => Error::JsonLine {
-                            path,
-                            line: bad.line.line,
-                            message: bad.doc.err().unwrap_or_default(),
-                        },
-                    };
-                    failure = Some((error, before));
-                }
-            }
-            let interval = opts.commit_interval(store.doc_count());
-            let seen_after = f.seen + batch.len() as u64;
-            let since_after = since_commit + batch.len() as u64;
-            let next_cap = failure.is_none().then(|| {
-                let since = if since_after >= interval {
-                    0
-                } else {
-                    since_after
-                };
-                f.batch_cap(seen_after, since, interval)
-            });
-            // The snapshot the next batch is signed with (checked against
-            // the current one when it is decided: a refresh may come between).
-            let refresh = next_refresh(f.seen) <= seen_after;
-            let snapshot = Arc::clone(&f.snapshot);
-            // Where a commit after this batch checkpoints (after its last line).
-            let batch_end = batch.last().map_or(done_at, |p| p.line.end);
-            let commit_now = failure.is_none() && since_after >= interval;
-            let can_defer = failure.is_none() && !commit_now;
-            // The next batch is taken from the feed here, on this thread:
-            // waiting for the feed inside a rayon job could deadlock (a
-            // worker waiting in the feed's own parallel analysis may pick
-            // that job up and block under it).
-            let parsed_next = match next_cap {
-                Some(cap) => feed.take(cap)?,
-                None => Vec::new(),
-            };
-            let mut next = None;
-            // The kept documents get numbers from here on (after those of
-            // the batch before, stored or not).
-            let next_id = unstored
-                .as_ref()
-                .map_or(store.next_doc(), Unstored::next_id);
-            let deferred = prep_pool.in_place_scope(|scope| {
-                // The next batch is signed while this one is decided.
-                let next = &mut next;
-                scope.spawn(move |_| {
-                    *next = Some(Ahead::Signed(
-                        sign(&snapshot, opts, parsed_next, lsh),
-                        snapshot,
-                    ));
-                });
-                // The decisions' parallel steps run on their own threads: in
-                // the shared pool they would queue behind the analysis of the
-                // next batch and the decisions would wait for all of it.
-                let gathered =
-                    decide_pool.install(|| f.gather(store, &batch, unstored.as_ref()))?;
-                // The batch before, when its documents are not stored yet,
-                // is stored while this one's serial loop runs (which does
-                // not touch the store); one after the other, both were on
-                // the decisions' path.
-                let before = unstored.take();
-                let mut young = std::mem::take(&mut f.young);
-                let snapshot_now = Arc::clone(&f.snapshot);
-                let (decided, stored_before) = decide_pool.install(|| {
-                    rayon::join(
-                        || f.decide(&batch, gathered, next_id),
-                        || match &before {
-                            Some(u) => {
-                                store_kept(store, &snapshot_now, &mut young, &u.batch, &u.decided)
-                            }
-                            None => Ok(()),
-                        },
-                    )
-                });
-                f.young = young;
-                stored_before?;
-                if let Some(u) = before {
-                    prep_pool.spawn(move || drop(u));
-                }
-                // This batch's documents are stored with the next batch's
-                // loop, unless the index is committed after it, or one of
-                // them is young (a refresh signs young documents again from
-                // the store).
-                let defer = can_defer
-                    && !decided.kept_order.iter().any(|&i| {
-                        (batch[i].doc.as_ref())
-                            .is_ok_and(|d| is_young(&f.snapshot, d.source.as_deref()))
-                    });
-                // Otherwise they are stored (and their records put into the
-                // transaction) while the batch's lines are written out.
-                let mut stored = Ok(());
-                // At a refresh point the model's snapshot is taken meanwhile
-                // too (on the decisions' path it was a twentieth of a run).
-                let mut refreshed = None;
-                let emitted = decide_pool.in_place_scope(|s| {
-                    let (store, stored) = (&mut *store, &mut stored);
-                    let (batch, decided) = (&batch, &decided);
-                    let (young, snapshot) = (&mut f.young, &f.snapshot);
-                    if !defer {
-                        s.spawn(move |_| {
-                            *stored = store_kept(store, snapshot, young, batch, decided);
-                        });
-                    }
-                    if refresh {
-                        let (model, refreshed) = (&f.model, &mut refreshed);
-                        s.spawn(move |_| *refreshed = Some(Arc::new(model.snapshot())));
-                    }
-                    emit(
-                        opts,
-                        &decide_pool,
-                        &names,
-                        batch,
-                        decided,
-                        kept,
-                        &mut dropped,
-                        &mut summary,
-                        decisions,
-                    )
-                });
-                emitted?;
-                stored?;
-                f.seen = seen_after;
-                // A refresh point was reached (batches end at them, or at
-                // window ends past them with preferred sources).
-                if let Some(snapshot) = refreshed {
-                    f.snapshot = snapshot;
-                    f.snapshot_is_model = true;
-                    f.snapshot_dirty = true;
-                    f.resign_young(store)?;
-                }
-                // Commits overlap the next batch's preparation too.
-                if commit_now {
-                    let cp = checkpoint(identity.clone(), kept, &dropped, false, batch_end);
-                    f.commit(store, kept, &mut dropped, cp)?;
-                }
-                Ok::<_, Error>(defer.then_some(decided))
-            });
-            ahead = next.unwrap_or(Ahead::Parsed(Vec::new()));
-            since_commit = if commit_now { 0 } else { since_after };
-            summary.lines += batch.len() as u64;
-            summary.bytes += batch.iter().map(|p| p.line.bytes()).sum::<u64>();
-            match deferred? {
-                Some(decided) => {
-                    unstored = Some(Unstored {
-                        batch,
-                        decided,
-                        first_id: next_id,
-                        keys: std::mem::take(&mut f.batch_keys),
-                    });
-                }
-                // Freeing a batch's thousands of buffers is left to a
-                // preparation thread.
-                None => {
-                    prep_pool.spawn(move || drop(batch));
-                }
-            }
-            done_at = batch_end;
-            if let Some((err, before)) = failure {
-                let cp = checkpoint(identity.clone(), kept, &dropped, false, before);
-                f.commit(store, kept, &mut dropped, cp)?;
-                return Err(err);
-            }
+            ahead = run.step(&mut feed, batch)?;
             progress(&Progress {
-                lines: summary.lines,
-                bytes: summary.bytes,
-                kept: summary.kept,
+                lines: run.summary.lines,
+                bytes: run.summary.bytes,
+                kept: run.summary.kept,
             });
         }
-        if let Some(u) = unstored.take() {
-            decide_pool
-                .install(|| store_kept(store, &f.snapshot, &mut f.young, &u.batch, &u.decided))?;
-        }
+        run.store_unstored()?;
         feed.finish()
     })?;
-    let cp = checkpoint(identity, kept, &dropped, true, input_end);
-    f.commit(store, kept, &mut dropped, cp)?;
+    run.commit(input_end, true)?;
+    let mut summary = run.summary;
     summary.seconds = start.elapsed().as_secs_f64();
-    summary.index_docs = store.doc_count();
-    summary.index_ram_bytes = store.ram_bytes() as u64;
+    summary.index_docs = run.store.doc_count();
+    summary.index_ram_bytes = run.store.ram_bytes() as u64;
     Ok(summary)
 }
 

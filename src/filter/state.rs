@@ -33,6 +33,27 @@ pub fn resume_point(store: &Store, input: &InputStream) -> Result<Option<Checkpo
         .filter(|cp| !cp.finished && cp.inputs == input.identity()))
 }
 
+/// Reads the part of `input` an interrupted run did (up to its checkpoint
+/// `cp`) and checks it is what that run read.
+pub(super) fn skip_resumed(store: &Store, input: &mut InputStream, cp: &Checkpoint) -> Result<()> {
+    while input.bytes() < cp.input_bytes {
+        if input.next_line()?.is_none() {
+            break;
+        }
+    }
+    if input.bytes() != cp.input_bytes || input.hash() != cp.input_hash {
+        return Err(Error::Index {
+            path: store.path().to_path_buf(),
+            message: format!(
+                "an interrupted run stopped after line {} of this input, but the input \
+                 differs from what it read; finish it with the same input or use a new index",
+                cp.input_lines
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// A decided batch whose kept documents are stored while the next batch
 /// is decided (see [`Filter::gather`]).
 pub(super) struct Unstored {
