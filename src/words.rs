@@ -400,8 +400,9 @@ pub struct WordTable {
     /// for which no bucket is asked to hold more than it can.
     seed: u64,
     /// Each slot: a word's hash with its two low bits replaced by its kind
-    /// (1 function, 2 interface); 0 when empty.
-    slots: Vec<u64>,
+    /// (1 function, 2 interface); 0 when empty. In buckets, so a look-up
+    /// (a byte's worth of bucket number) needs no bounds check.
+    slots: Box<[[u64; BUCKET]; SLOTS / BUCKET]>,
 }
 
 /// The two low bits of a slot: the kind.
@@ -423,15 +424,15 @@ impl WordTable {
     /// The table of `words` (keys and kinds) under `seed`, if no bucket
     /// gets more than it holds.
     fn fill(words: &[(u64, u64)], seed: u64) -> Option<WordTable> {
-        let mut t = vec![0u64; SLOTS];
+        let mut t = Box::new([[0u64; BUCKET]; SLOTS / BUCKET]);
         for &(key, kind) in words {
-            let b = bucket(key ^ seed);
+            let b = &mut t[bucket(key ^ seed)];
             // A word listed twice keeps its first kind.
-            if t[b..b + BUCKET].iter().any(|&s| s & !KIND_BITS == key) {
+            if b.iter().any(|&s| s & !KIND_BITS == key) {
                 continue;
             }
-            let free = (b..b + BUCKET).find(|&i| t[i] == 0)?;
-            t[free] = key | kind;
+            let free = b.iter_mut().find(|s| **s == 0)?;
+            *free = key | kind;
         }
         Some(WordTable { seed, slots: t })
     }
@@ -442,10 +443,9 @@ impl WordTable {
     pub fn kind_index(&self, hash: u64) -> usize {
         let key = hash & !KIND_BITS;
         let b = bucket(key ^ self.seed);
-        let hit =
-            self.slots[b..b + BUCKET]
-                .iter()
-                .fold(0, |hit, &s| if s & !KIND_BITS == key { s } else { hit });
+        let hit = self.slots[b]
+            .iter()
+            .fold(0, |hit, &s| if s & !KIND_BITS == key { s } else { hit });
         (hit & KIND_BITS) as usize
     }
 
@@ -466,10 +466,10 @@ pub fn word_table() -> &'static WordTable {
     TABLE.get_or_init(WordTable::build)
 }
 
-/// The first slot of the bucket of `h`.
+/// The bucket of `h` (one of 256).
 #[inline]
 fn bucket(h: u64) -> usize {
-    ((h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize) * BUCKET
+    usize::from((h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as u8)
 }
 
 /// The kind of the word whose tokenizer hash is `hash`.

@@ -113,7 +113,8 @@ fn repeated_runs_counted(
         return (Vec::new(), 1);
     }
     WINDOWS.with_borrow_mut(|table| {
-        let mut hashes: Vec<u64> = Shingles::new(token_hashes, m).collect();
+        // `into_vec`: `collect` checks the capacity at every window.
+        let mut hashes: Vec<u64> = Shingles::new(token_hashes, m).into_vec();
         // Window `i` covers words `i..i + m`: it touches `r` when
         // `r.start + 1 - m <= i < r.end`. Zero marks a window not counted.
         let n = hashes.len();

@@ -96,15 +96,49 @@ pub const MIN_RUN_WORDS: usize = 3;
 /// function word, 2 interface word).
 const ROW: [[u8; 3]; 3] = [[5, 1, 3], [4, 2, 3], [0, 0, 0]];
 
-/// The row in [`EVIDENCE`] of a word (see [`ROW`]).
+/// [`ROW`] times the six columns of [`EVIDENCE`] (the first cell of the
+/// row), at `initial << 2 | kind`: one look-up without bounds checks.
+const ROW_CELL: [u8; 16] = {
+    let mut t = [0u8; 16];
+    let mut i = 0;
+    while i < 3 {
+        let mut k = 0;
+        while k < 3 {
+            t[i << 2 | k] = ROW[i][k] * 6;
+            k += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The initial class of an ASCII byte opening a word (see [`ROW`]).
+const ASCII_INITIAL: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            1
+        } else if c.is_ascii_digit() {
+            2
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The first cell in [`EVIDENCE_CENTS`] of a word's row (see [`ROW`]).
 #[inline]
-fn word_class(words: &WordTable, text: &str, span: Span, hash: u64) -> usize {
+fn word_cell(words: &WordTable, text: &str, span: Span, hash: u64) -> usize {
     let Some(&b) = text.as_bytes().get(span.start) else {
-        return 5;
+        return 5 * 6;
     };
     // ASCII (most words) without decoding.
     let initial = if b < 0x80 {
-        usize::from(b.is_ascii_uppercase()) | usize::from(b.is_ascii_digit()) << 1
+        usize::from(ASCII_INITIAL[usize::from(b)])
     } else {
         match text[span.start..span.end].chars().next() {
             Some(c) if c.is_numeric() => 2,
@@ -112,7 +146,7 @@ fn word_class(words: &WordTable, text: &str, span: Span, hash: u64) -> usize {
             _ => 0,
         }
     };
-    usize::from(ROW[initial][words.kind_index(hash)])
+    usize::from(ROW_CELL[(initial << 2 | words.kind_index(hash)) & 15])
 }
 
 /// The column in [`EVIDENCE`] of each ASCII byte found between two words
@@ -143,9 +177,11 @@ const ASCII_SEPARATOR: [u8; 128] = {
 #[inline]
 fn separator_class(text: &str, from: usize, to: usize) -> usize {
     let gap = &text.as_bytes()[from.min(to)..to];
-    // One space between words (most gaps).
-    if gap == b" " {
-        return 5;
+    // One byte between words (most gaps: a space).
+    if let [b] = *gap {
+        if b < 0x80 {
+            return usize::from(ASCII_SEPARATOR[usize::from(b)]);
+        }
     }
     let mut class = 5;
     for (i, &b) in gap.iter().enumerate() {
@@ -204,13 +240,27 @@ fn decode(
     // Each word's evidence (its cell of EVIDENCE, row * 6 + column) first,
     // then Viterbi over them, writing the back-pointers in their place: the
     // look-ups pipeline, and the chain of maxima runs on bytes.
+    // The common case inline: a word opening with an ASCII byte after
+    // one ASCII byte (a space); the rest by the general functions.
+    let bytes = text.as_bytes();
     from_other.clear();
+    from_other.resize(n, 0);
     let mut prev_end = spans[0].start;
-    from_other.extend(spans[..n].iter().zip(hashes).map(|(&span, &h)| {
-        let sep = separator_class(text, prev_end, span.start);
+    for ((c, &span), &h) in from_other.iter_mut().zip(&spans[..n]).zip(&hashes[..n]) {
+        let one = span.start == prev_end + 1;
+        *c = match (bytes.get(prev_end), bytes.get(span.start)) {
+            (Some(&gap), Some(&first)) if one && gap < 0x80 && first < 0x80 => {
+                let kind = words.kind_index(h);
+                ROW_CELL[(usize::from(ASCII_INITIAL[usize::from(first & 0x7F)]) << 2 | kind) & 15]
+                    + ASCII_SEPARATOR[usize::from(gap & 0x7F)]
+            }
+            _ => {
+                (word_cell(words, text, span, h) + separator_class(text, prev_end, span.start))
+                    as u8
+            }
+        };
         prev_end = span.end;
-        (word_class(words, text, span, h) * 6 + sep) as u8
-    }));
+    }
     let cell = |c: u8| EVIDENCE_CENTS[usize::from(c)];
     let (mut article, mut chrome) = (cell(from_other[0]), 0i32);
     from_other[0] = 0;
