@@ -301,10 +301,45 @@ impl DocumentSet {
     }
 }
 
-/// Reads every file under `root` (or the file `root` itself) whose name
-/// matches `glob` (`*`, `?` and `[abc]`; matched against the path relative
-/// to `root` when the pattern holds a `/`, else against the file name), in
-/// sorted path order. A document's source comes from [`file_source`]: the
+/// Which files [`read_tree`] reads from a folder: a shell-style pattern
+/// (globset's syntax: `*`, `?`, `[abc]`, `[a-z]`, `[!abc]`, `{a,b}`, `**/`,
+/// and on Unix `\` escaping the next character). A pattern without a `/`
+/// is matched against each file's name (`*.txt` takes `a/b/c.txt`); one
+/// with a `/` against its path under the folder, `/`-separated, where `*`
+/// and `?` also match a `/` (`ibtimes/*` takes `ibtimes/2016/x.txt`).
+#[derive(Debug, Clone)]
+pub struct FileGlob {
+    matcher: globset::GlobMatcher,
+    is_path: bool,
+}
+
+impl FileGlob {
+    /// Compiles `pattern`; [`Error::Glob`] says what is wrong with a
+    /// malformed one (an unclosed `[` or `{`, say).
+    pub fn new(pattern: &str) -> Result<FileGlob> {
+        let glob = globset::Glob::new(pattern).map_err(|e| Error::Glob {
+            pattern: pattern.to_string(),
+            message: e.kind().to_string(),
+        })?;
+        Ok(FileGlob {
+            matcher: glob.compile_matcher(),
+            is_path: pattern.contains('/'),
+        })
+    }
+
+    /// Whether the file at `rel` (its path under the folder walked) is
+    /// one to read.
+    pub fn is_match(&self, rel: &Path) -> bool {
+        if self.is_path {
+            self.matcher.is_match(rel)
+        } else {
+            rel.file_name().is_some_and(|n| self.matcher.is_match(n))
+        }
+    }
+}
+
+/// Reads every file under `root` (or the file `root` itself) that `glob`
+/// takes ([`FileGlob`]), in sorted path order. A document's source comes from [`file_source`]: the
 /// `pattern`'s match on its path when a pattern is given, else its first
 /// folder under `root` (`corpus/ibtimes/x.txt` is `ibtimes`; a single
 /// file's own folder). Its date is the `YYYY-MM-DD` a file name starts
@@ -314,7 +349,7 @@ impl DocumentSet {
 /// is an error.
 pub fn read_tree(
     root: &Path,
-    glob: &str,
+    glob: &FileGlob,
     pattern: Option<&regex::Regex>,
     max_doc_bytes: u64,
 ) -> Result<DocumentSet> {
@@ -353,12 +388,7 @@ pub fn read_tree(
         }
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path);
-        let target = if glob.contains('/') {
-            rel.to_string_lossy().replace('\\', "/")
-        } else {
-            entry.file_name().to_string_lossy().into_owned()
-        };
-        if !glob_match(glob, &target) {
+        if !glob.is_match(rel) {
             continue;
         }
         // The first folder under the root, when the file is in one.
@@ -504,83 +534,6 @@ fn iso_date_time(t: std::time::SystemTime) -> String {
     )
 }
 
-/// Shell-style match: `*` (any run), `?` (one character), `[abc]`/`[a-z]`
-/// (one of a set; `[!abc]` negates).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    // Iterative matcher with one backtrack point for the last `*`.
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ti));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((matched, next)) = class_match(&p, pi, t[ti]) {
-                        if matched {
-                            pi = next;
-                            ti += 1;
-                            continue;
-                        }
-                    } else if t[ti] == '[' {
-                        pi += 1;
-                        ti += 1;
-                        continue;
-                    }
-                }
-                c if c == t[ti] => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, st)) => {
-                pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
-            }
-            None => return false,
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// Matches `c` against the class opening at `p[at] == '['`: whether it
-/// matched and where the pattern goes on; `None` for an unclosed class.
-fn class_match(p: &[char], at: usize, c: char) -> Option<(bool, usize)> {
-    let mut i = at + 1;
-    let negate = matches!(p.get(i), Some('!') | Some('^'));
-    if negate {
-        i += 1;
-    }
-    let mut found = false;
-    let mut first = true;
-    while i < p.len() && (p[i] != ']' || first) {
-        first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
-            found |= p[i] <= c && c <= p[i + 2];
-            i += 3;
-        } else {
-            found |= p[i] == c;
-            i += 1;
-        }
-    }
-    (i < p.len()).then_some((found != negate, i + 1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -649,7 +602,7 @@ mod tests {
         );
         // In a set, it is a failure and the rest is read.
         std::fs::write(dir.path().join("small.txt"), "small").unwrap();
-        let set = read_tree(dir.path(), "*.txt", None, 2048).unwrap();
+        let set = read_tree(dir.path(), &txt(), None, 2048).unwrap();
         assert_eq!(set.documents.len(), 1);
         assert!(set.failures[0].message.contains("file of 3000 bytes"));
         // An endless stream stops at the limit.
@@ -663,16 +616,43 @@ mod tests {
         );
     }
 
+    /// `*.txt` as the report's default gives it.
+    fn txt() -> FileGlob {
+        FileGlob::new("*.txt").unwrap()
+    }
+
     #[test]
     fn glob_patterns() {
-        assert!(glob_match("*.txt", "a.txt"));
-        assert!(!glob_match("*.txt", "a.txt.bak"));
-        assert!(glob_match("2016-*-[0-9]?.txt", "2016-02-11.txt"));
-        assert!(glob_match("[!a]*", "bcd"));
-        assert!(!glob_match("[!a]*", "abc"));
-        assert!(glob_match("*", ""));
-        assert!(glob_match("a*b*c", "axxbyyc"));
-        assert!(!glob_match("a*b*c", "axxbyy"));
+        let takes =
+            |pattern: &str, rel: &str| FileGlob::new(pattern).unwrap().is_match(Path::new(rel));
+        assert!(takes("*.txt", "a.txt"));
+        assert!(!takes("*.txt", "a.txt.bak"));
+        assert!(takes("2016-*-[0-9]?.txt", "2016-02-11.txt"));
+        assert!(takes("[!a]*", "bcd"));
+        assert!(!takes("[!a]*", "abc"));
+        assert!(takes("a*b*c", "axxbyyc"));
+        assert!(!takes("a*b*c", "axxbyy"));
+        assert!(takes("*.{txt,md}", "a.md"));
+        // Without a `/`, the file's name decides, however deep it lies.
+        assert!(takes("*.txt", "bbc/live/a.txt"));
+        assert!(!takes("bbc*", "bbc/live/a.txt"));
+        // With one, its path under the folder; `*` crosses folders.
+        assert!(takes("bbc/*", "bbc/live/a.txt"));
+        assert!(!takes("bbc/*", "itv/a.txt"));
+        assert!(!takes("live/*.txt", "bbc/live/a.txt"));
+        assert!(takes("**/live/*.txt", "bbc/live/a.txt"));
+        assert!(takes("**/*.txt", "top.txt"));
+    }
+
+    #[test]
+    fn malformed_glob_says_what_is_wrong() {
+        let err = FileGlob::new("2016-[01.txt").unwrap_err();
+        assert!(matches!(err, Error::Glob { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "glob \"2016-[01.txt\": unclosed character class; missing ']'"
+        );
+        assert!(FileGlob::new("{a,b").is_err());
     }
 
     #[test]
@@ -701,7 +681,7 @@ mod tests {
         std::fs::write(root.join("top.txt"), "top").unwrap();
         std::fs::write(root.join("skip.md"), "no").unwrap();
         std::fs::write(root.join("bin.txt"), b"a\0b").unwrap();
-        let set = read_tree(root, "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
+        let set = read_tree(root, &txt(), None, DEFAULT_MAX_DOC_BYTES).unwrap();
         let ids: Vec<(&str, Option<&str>)> = set
             .documents
             .iter()
@@ -761,7 +741,7 @@ mod tests {
         std::fs::write(dir.path().join("bbc/itv-1.txt"), "a").unwrap();
         std::fs::write(dir.path().join("top.txt"), "b").unwrap();
         let re = regex::Regex::new(r"([a-z]+)-1\.txt").unwrap();
-        let set = read_tree(dir.path(), "*.txt", Some(&re), DEFAULT_MAX_DOC_BYTES).unwrap();
+        let set = read_tree(dir.path(), &txt(), Some(&re), DEFAULT_MAX_DOC_BYTES).unwrap();
         let got: Vec<(Option<&str>, SourceRule)> = set
             .documents
             .iter()
@@ -771,7 +751,7 @@ mod tests {
             got,
             [(Some("itv"), SourceRule::Pattern), (None, SourceRule::None)]
         );
-        let set = read_tree(dir.path(), "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
+        let set = read_tree(dir.path(), &txt(), None, DEFAULT_MAX_DOC_BYTES).unwrap();
         assert_eq!(set.documents[0].source_rule, SourceRule::Folder);
         assert_eq!(set.documents[1].source_rule, SourceRule::None);
     }
