@@ -343,7 +343,7 @@ impl FileGlob {
 /// `pattern`'s match on its path when a pattern is given, else its first
 /// folder under `root` (`corpus/ibtimes/x.txt` is `ibtimes`; a single
 /// file's own folder). Its date is the `YYYY-MM-DD` a file name starts
-/// with, else the file's modification time. Files that cannot be read,
+/// with ([`date_prefix`]), else the file's modification time. Files that cannot be read,
 /// and files of more than `max_doc_bytes` bytes, go to
 /// [`DocumentSet::failures`]; only a `root` that cannot be walked at all
 /// is an error.
@@ -451,7 +451,7 @@ fn read_one(
                 std::fs::metadata(path)
                     .and_then(|m| m.modified())
                     .ok()
-                    .map(iso_date_time)
+                    .and_then(iso_date_time)
             });
             set.documents.push(doc);
         }
@@ -496,42 +496,27 @@ pub fn url_host(id: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// `YYYY-MM-DD` at the start of a file name, if it is one.
+/// `YYYY-MM-DD` at the start of a file name, when it is a real date
+/// (`2016-02-30-x.txt` has none) and no digit follows it.
 pub fn date_prefix(name: &str) -> Option<String> {
-    let b = name.as_bytes();
-    let ok = b.len() >= 10
-        && b[..4].iter().all(u8::is_ascii_digit)
+    let date = name.get(..10)?;
+    let b = date.as_bytes();
+    let shaped = b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
         && b[5..7].iter().all(u8::is_ascii_digit)
         && b[7] == b'-'
         && b[8..10].iter().all(u8::is_ascii_digit)
-        && !b.get(10).is_some_and(u8::is_ascii_digit);
-    ok.then(|| name[..10].to_string())
+        && !name.as_bytes().get(10).is_some_and(u8::is_ascii_digit);
+    // The shape is checked first: jiff's parser also takes other ISO 8601
+    // forms (`+002016-02-11`), which are not this rule's.
+    (shaped && date.parse::<jiff::civil::Date>().is_ok()).then(|| date.to_string())
 }
 
-/// A system time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), so it sorts with dates.
-fn iso_date_time(t: std::time::SystemTime) -> String {
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+/// A system time as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), so it
+/// sorts with dates; none for a time outside years -9999 to 9999.
+fn iso_date_time(t: std::time::SystemTime) -> Option<String> {
+    let t = jiff::Timestamp::try_from(t).ok()?;
+    Some(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 #[cfg(test)]
@@ -667,9 +652,36 @@ mod tests {
             date_prefix("2016-02-11-hunt.txt").as_deref(),
             Some("2016-02-11")
         );
+        assert_eq!(date_prefix("2016-02-11").as_deref(), Some("2016-02-11"));
         assert_eq!(date_prefix("20160211.txt"), None);
-        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_455_188_096);
-        assert_eq!(iso_date_time(t), "2016-02-11T10:54:56Z");
+        assert_eq!(date_prefix("2016-02-111.txt"), None);
+        assert_eq!(date_prefix("2016-02-1"), None);
+        assert_eq!(date_prefix("2016-2-11-x.txt"), None);
+        assert_eq!(date_prefix("+002016-02-11.txt"), None);
+        // Only real dates: no 30 February, no month 13, 29 February only
+        // in a leap year.
+        assert_eq!(date_prefix("2016-02-30-hunt.txt"), None);
+        assert_eq!(date_prefix("2016-13-01-hunt.txt"), None);
+        assert_eq!(date_prefix("2016-02-00-hunt.txt"), None);
+        assert_eq!(date_prefix("2015-02-29.txt"), None);
+        assert_eq!(date_prefix("2016-02-29.txt").as_deref(), Some("2016-02-29"));
+        // Not a char boundary at 10: no panic.
+        assert_eq!(date_prefix("2016-02-1é.txt"), None);
+        let epoch = std::time::UNIX_EPOCH;
+        let secs = std::time::Duration::from_secs;
+        let t = epoch + secs(1_455_188_096) + std::time::Duration::from_millis(999);
+        assert_eq!(iso_date_time(t).as_deref(), Some("2016-02-11T10:54:56Z"));
+        assert_eq!(
+            iso_date_time(epoch).as_deref(),
+            Some("1970-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            iso_date_time(epoch + secs(253_370_764_800)).as_deref(),
+            Some("9999-01-01T00:00:00Z")
+        );
+        // Past year 9999 (a corrupt timestamp): undated, not a five-digit
+        // year that would sort before 2016.
+        assert_eq!(iso_date_time(epoch + secs(300_000_000_000)), None);
     }
 
     #[test]
@@ -679,6 +691,7 @@ mod tests {
         std::fs::create_dir_all(root.join("bbc/live")).unwrap();
         std::fs::write(root.join("bbc/live/2016-02-11-a.txt"), "hello").unwrap();
         std::fs::write(root.join("top.txt"), "top").unwrap();
+        std::fs::write(root.join("2016-02-30-bad.txt"), "feb").unwrap();
         std::fs::write(root.join("skip.md"), "no").unwrap();
         std::fs::write(root.join("bin.txt"), b"a\0b").unwrap();
         let set = read_tree(root, &txt(), None, DEFAULT_MAX_DOC_BYTES).unwrap();
@@ -687,9 +700,13 @@ mod tests {
             .iter()
             .map(|d| (d.text.as_str(), d.source.as_deref()))
             .collect();
-        assert_eq!(ids, [("hello", Some("bbc")), ("top", None)]);
-        assert_eq!(set.documents[0].date.as_deref(), Some("2016-02-11"));
-        assert!(set.documents[1].date.is_some());
+        assert_eq!(ids, [("feb", None), ("hello", Some("bbc")), ("top", None)]);
+        assert_eq!(set.documents[1].date.as_deref(), Some("2016-02-11"));
+        // No date in the name (or no real one): the modification time.
+        for d in [&set.documents[0], &set.documents[2]] {
+            let date = d.date.as_deref().unwrap();
+            assert!(date.len() == 20 && date.ends_with('Z'), "{date}");
+        }
         assert_eq!(set.failures.len(), 1);
         assert!(set.failures[0].name.ends_with("bin.txt"));
     }
