@@ -4,16 +4,21 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use copydesk::input::{read_jsonl, read_tree, JsonlFields, DEFAULT_MAX_DOC_BYTES};
+use copydesk::input::{read_jsonl, read_tree, FileGlob, JsonlFields, DEFAULT_MAX_DOC_BYTES};
 use copydesk::report::pairs::{pairs_from_jsonl, PairsParams};
 use copydesk::report::{build, NoProgress, ReportParams};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let seeds = read_tree(&root.join("corpus"), "*.txt", None, DEFAULT_MAX_DOC_BYTES)
-        .unwrap()
-        .documents;
+    let seeds = read_tree(
+        &root.join("corpus"),
+        &FileGlob::new("*.txt").unwrap(),
+        None,
+        DEFAULT_MAX_DOC_BYTES,
+    )
+    .unwrap()
+    .documents;
     let jsonl_path = root.join("tests/fixtures/chrome/corpus.jsonl");
     let jsonl = std::fs::read(&jsonl_path).unwrap();
     let fixture = read_jsonl(

@@ -126,6 +126,14 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A file-name pattern (`report --glob`) is malformed.
+    #[error("glob {pattern:?}: {message}")]
+    Glob {
+        /// The pattern as given.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A parameter is out of its range.
     #[error("invalid parameter: {0}")]
     InvalidParams(String),

@@ -301,20 +301,55 @@ impl DocumentSet {
     }
 }
 
-/// Reads every file under `root` (or the file `root` itself) whose name
-/// matches `glob` (`*`, `?` and `[abc]`; matched against the path relative
-/// to `root` when the pattern holds a `/`, else against the file name), in
-/// sorted path order. A document's source comes from [`file_source`]: the
+/// Which files [`read_tree`] reads from a folder: a shell-style pattern
+/// (globset's syntax: `*`, `?`, `[abc]`, `[a-z]`, `[!abc]`, `{a,b}`, `**/`,
+/// and on Unix `\` escaping the next character). A pattern without a `/`
+/// is matched against each file's name (`*.txt` takes `a/b/c.txt`); one
+/// with a `/` against its path under the folder, `/`-separated, where `*`
+/// and `?` also match a `/` (`ibtimes/*` takes `ibtimes/2016/x.txt`).
+#[derive(Debug, Clone)]
+pub struct FileGlob {
+    matcher: globset::GlobMatcher,
+    is_path: bool,
+}
+
+impl FileGlob {
+    /// Compiles `pattern`; [`Error::Glob`] says what is wrong with a
+    /// malformed one (an unclosed `[` or `{`, say).
+    pub fn new(pattern: &str) -> Result<FileGlob> {
+        let glob = globset::Glob::new(pattern).map_err(|e| Error::Glob {
+            pattern: pattern.to_string(),
+            message: e.kind().to_string(),
+        })?;
+        Ok(FileGlob {
+            matcher: glob.compile_matcher(),
+            is_path: pattern.contains('/'),
+        })
+    }
+
+    /// Whether the file at `rel` (its path under the folder walked) is
+    /// one to read.
+    pub fn is_match(&self, rel: &Path) -> bool {
+        if self.is_path {
+            self.matcher.is_match(rel)
+        } else {
+            rel.file_name().is_some_and(|n| self.matcher.is_match(n))
+        }
+    }
+}
+
+/// Reads every file under `root` (or the file `root` itself) that `glob`
+/// takes ([`FileGlob`]), in sorted path order. A document's source comes from [`file_source`]: the
 /// `pattern`'s match on its path when a pattern is given, else its first
 /// folder under `root` (`corpus/ibtimes/x.txt` is `ibtimes`; a single
 /// file's own folder). Its date is the `YYYY-MM-DD` a file name starts
-/// with, else the file's modification time. Files that cannot be read,
+/// with ([`date_prefix`]), else the file's modification time. Files that cannot be read,
 /// and files of more than `max_doc_bytes` bytes, go to
 /// [`DocumentSet::failures`]; only a `root` that cannot be walked at all
 /// is an error.
 pub fn read_tree(
     root: &Path,
-    glob: &str,
+    glob: &FileGlob,
     pattern: Option<&regex::Regex>,
     max_doc_bytes: u64,
 ) -> Result<DocumentSet> {
@@ -353,12 +388,7 @@ pub fn read_tree(
         }
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path);
-        let target = if glob.contains('/') {
-            rel.to_string_lossy().replace('\\', "/")
-        } else {
-            entry.file_name().to_string_lossy().into_owned()
-        };
-        if !glob_match(glob, &target) {
+        if !glob.is_match(rel) {
             continue;
         }
         // The first folder under the root, when the file is in one.
@@ -421,7 +451,7 @@ fn read_one(
                 std::fs::metadata(path)
                     .and_then(|m| m.modified())
                     .ok()
-                    .map(iso_date_time)
+                    .and_then(iso_date_time)
             });
             set.documents.push(doc);
         }
@@ -466,119 +496,27 @@ pub fn url_host(id: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// `YYYY-MM-DD` at the start of a file name, if it is one.
+/// `YYYY-MM-DD` at the start of a file name, when it is a real date
+/// (`2016-02-30-x.txt` has none) and no digit follows it.
 pub fn date_prefix(name: &str) -> Option<String> {
-    let b = name.as_bytes();
-    let ok = b.len() >= 10
-        && b[..4].iter().all(u8::is_ascii_digit)
+    let date = name.get(..10)?;
+    let b = date.as_bytes();
+    let shaped = b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
         && b[5..7].iter().all(u8::is_ascii_digit)
         && b[7] == b'-'
         && b[8..10].iter().all(u8::is_ascii_digit)
-        && !b.get(10).is_some_and(u8::is_ascii_digit);
-    ok.then(|| name[..10].to_string())
+        && !name.as_bytes().get(10).is_some_and(u8::is_ascii_digit);
+    // The shape is checked first: jiff's parser also takes other ISO 8601
+    // forms (`+002016-02-11`), which are not this rule's.
+    (shaped && date.parse::<jiff::civil::Date>().is_ok()).then(|| date.to_string())
 }
 
-/// A system time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), so it sorts with dates.
-fn iso_date_time(t: std::time::SystemTime) -> String {
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Shell-style match: `*` (any run), `?` (one character), `[abc]`/`[a-z]`
-/// (one of a set; `[!abc]` negates).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    // Iterative matcher with one backtrack point for the last `*`.
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ti));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((matched, next)) = class_match(&p, pi, t[ti]) {
-                        if matched {
-                            pi = next;
-                            ti += 1;
-                            continue;
-                        }
-                    } else if t[ti] == '[' {
-                        pi += 1;
-                        ti += 1;
-                        continue;
-                    }
-                }
-                c if c == t[ti] => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, st)) => {
-                pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
-            }
-            None => return false,
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// Matches `c` against the class opening at `p[at] == '['`: whether it
-/// matched and where the pattern goes on; `None` for an unclosed class.
-fn class_match(p: &[char], at: usize, c: char) -> Option<(bool, usize)> {
-    let mut i = at + 1;
-    let negate = matches!(p.get(i), Some('!') | Some('^'));
-    if negate {
-        i += 1;
-    }
-    let mut found = false;
-    let mut first = true;
-    while i < p.len() && (p[i] != ']' || first) {
-        first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
-            found |= p[i] <= c && c <= p[i + 2];
-            i += 3;
-        } else {
-            found |= p[i] == c;
-            i += 1;
-        }
-    }
-    (i < p.len()).then_some((found != negate, i + 1))
+/// A system time as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), so it
+/// sorts with dates; none for a time outside years -9999 to 9999.
+fn iso_date_time(t: std::time::SystemTime) -> Option<String> {
+    let t = jiff::Timestamp::try_from(t).ok()?;
+    Some(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 #[cfg(test)]
@@ -649,7 +587,7 @@ mod tests {
         );
         // In a set, it is a failure and the rest is read.
         std::fs::write(dir.path().join("small.txt"), "small").unwrap();
-        let set = read_tree(dir.path(), "*.txt", None, 2048).unwrap();
+        let set = read_tree(dir.path(), &txt(), None, 2048).unwrap();
         assert_eq!(set.documents.len(), 1);
         assert!(set.failures[0].message.contains("file of 3000 bytes"));
         // An endless stream stops at the limit.
@@ -663,16 +601,43 @@ mod tests {
         );
     }
 
+    /// `*.txt` as the report's default gives it.
+    fn txt() -> FileGlob {
+        FileGlob::new("*.txt").unwrap()
+    }
+
     #[test]
     fn glob_patterns() {
-        assert!(glob_match("*.txt", "a.txt"));
-        assert!(!glob_match("*.txt", "a.txt.bak"));
-        assert!(glob_match("2016-*-[0-9]?.txt", "2016-02-11.txt"));
-        assert!(glob_match("[!a]*", "bcd"));
-        assert!(!glob_match("[!a]*", "abc"));
-        assert!(glob_match("*", ""));
-        assert!(glob_match("a*b*c", "axxbyyc"));
-        assert!(!glob_match("a*b*c", "axxbyy"));
+        let takes =
+            |pattern: &str, rel: &str| FileGlob::new(pattern).unwrap().is_match(Path::new(rel));
+        assert!(takes("*.txt", "a.txt"));
+        assert!(!takes("*.txt", "a.txt.bak"));
+        assert!(takes("2016-*-[0-9]?.txt", "2016-02-11.txt"));
+        assert!(takes("[!a]*", "bcd"));
+        assert!(!takes("[!a]*", "abc"));
+        assert!(takes("a*b*c", "axxbyyc"));
+        assert!(!takes("a*b*c", "axxbyy"));
+        assert!(takes("*.{txt,md}", "a.md"));
+        // Without a `/`, the file's name decides, however deep it lies.
+        assert!(takes("*.txt", "bbc/live/a.txt"));
+        assert!(!takes("bbc*", "bbc/live/a.txt"));
+        // With one, its path under the folder; `*` crosses folders.
+        assert!(takes("bbc/*", "bbc/live/a.txt"));
+        assert!(!takes("bbc/*", "itv/a.txt"));
+        assert!(!takes("live/*.txt", "bbc/live/a.txt"));
+        assert!(takes("**/live/*.txt", "bbc/live/a.txt"));
+        assert!(takes("**/*.txt", "top.txt"));
+    }
+
+    #[test]
+    fn malformed_glob_says_what_is_wrong() {
+        let err = FileGlob::new("2016-[01.txt").unwrap_err();
+        assert!(matches!(err, Error::Glob { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "glob \"2016-[01.txt\": unclosed character class; missing ']'"
+        );
+        assert!(FileGlob::new("{a,b").is_err());
     }
 
     #[test]
@@ -687,9 +652,36 @@ mod tests {
             date_prefix("2016-02-11-hunt.txt").as_deref(),
             Some("2016-02-11")
         );
+        assert_eq!(date_prefix("2016-02-11").as_deref(), Some("2016-02-11"));
         assert_eq!(date_prefix("20160211.txt"), None);
-        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_455_188_096);
-        assert_eq!(iso_date_time(t), "2016-02-11T10:54:56Z");
+        assert_eq!(date_prefix("2016-02-111.txt"), None);
+        assert_eq!(date_prefix("2016-02-1"), None);
+        assert_eq!(date_prefix("2016-2-11-x.txt"), None);
+        assert_eq!(date_prefix("+002016-02-11.txt"), None);
+        // Only real dates: no 30 February, no month 13, 29 February only
+        // in a leap year.
+        assert_eq!(date_prefix("2016-02-30-hunt.txt"), None);
+        assert_eq!(date_prefix("2016-13-01-hunt.txt"), None);
+        assert_eq!(date_prefix("2016-02-00-hunt.txt"), None);
+        assert_eq!(date_prefix("2015-02-29.txt"), None);
+        assert_eq!(date_prefix("2016-02-29.txt").as_deref(), Some("2016-02-29"));
+        // Not a char boundary at 10: no panic.
+        assert_eq!(date_prefix("2016-02-1é.txt"), None);
+        let epoch = std::time::UNIX_EPOCH;
+        let secs = std::time::Duration::from_secs;
+        let t = epoch + secs(1_455_188_096) + std::time::Duration::from_millis(999);
+        assert_eq!(iso_date_time(t).as_deref(), Some("2016-02-11T10:54:56Z"));
+        assert_eq!(
+            iso_date_time(epoch).as_deref(),
+            Some("1970-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            iso_date_time(epoch + secs(253_370_764_800)).as_deref(),
+            Some("9999-01-01T00:00:00Z")
+        );
+        // Past year 9999 (a corrupt timestamp): undated, not a five-digit
+        // year that would sort before 2016.
+        assert_eq!(iso_date_time(epoch + secs(300_000_000_000)), None);
     }
 
     #[test]
@@ -699,17 +691,22 @@ mod tests {
         std::fs::create_dir_all(root.join("bbc/live")).unwrap();
         std::fs::write(root.join("bbc/live/2016-02-11-a.txt"), "hello").unwrap();
         std::fs::write(root.join("top.txt"), "top").unwrap();
+        std::fs::write(root.join("2016-02-30-bad.txt"), "feb").unwrap();
         std::fs::write(root.join("skip.md"), "no").unwrap();
         std::fs::write(root.join("bin.txt"), b"a\0b").unwrap();
-        let set = read_tree(root, "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
+        let set = read_tree(root, &txt(), None, DEFAULT_MAX_DOC_BYTES).unwrap();
         let ids: Vec<(&str, Option<&str>)> = set
             .documents
             .iter()
             .map(|d| (d.text.as_str(), d.source.as_deref()))
             .collect();
-        assert_eq!(ids, [("hello", Some("bbc")), ("top", None)]);
-        assert_eq!(set.documents[0].date.as_deref(), Some("2016-02-11"));
-        assert!(set.documents[1].date.is_some());
+        assert_eq!(ids, [("feb", None), ("hello", Some("bbc")), ("top", None)]);
+        assert_eq!(set.documents[1].date.as_deref(), Some("2016-02-11"));
+        // No date in the name (or no real one): the modification time.
+        for d in [&set.documents[0], &set.documents[2]] {
+            let date = d.date.as_deref().unwrap();
+            assert!(date.len() == 20 && date.ends_with('Z'), "{date}");
+        }
         assert_eq!(set.failures.len(), 1);
         assert!(set.failures[0].name.ends_with("bin.txt"));
     }
@@ -761,7 +758,7 @@ mod tests {
         std::fs::write(dir.path().join("bbc/itv-1.txt"), "a").unwrap();
         std::fs::write(dir.path().join("top.txt"), "b").unwrap();
         let re = regex::Regex::new(r"([a-z]+)-1\.txt").unwrap();
-        let set = read_tree(dir.path(), "*.txt", Some(&re), DEFAULT_MAX_DOC_BYTES).unwrap();
+        let set = read_tree(dir.path(), &txt(), Some(&re), DEFAULT_MAX_DOC_BYTES).unwrap();
         let got: Vec<(Option<&str>, SourceRule)> = set
             .documents
             .iter()
@@ -771,7 +768,7 @@ mod tests {
             got,
             [(Some("itv"), SourceRule::Pattern), (None, SourceRule::None)]
         );
-        let set = read_tree(dir.path(), "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
+        let set = read_tree(dir.path(), &txt(), None, DEFAULT_MAX_DOC_BYTES).unwrap();
         assert_eq!(set.documents[0].source_rule, SourceRule::Folder);
         assert_eq!(set.documents[1].source_rule, SourceRule::None);
     }

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use copydesk::input::{read_tree, DEFAULT_MAX_DOC_BYTES};
+use copydesk::input::{read_tree, FileGlob, DEFAULT_MAX_DOC_BYTES};
 use copydesk::report::{build, CorpusReport, NoProgress, ReportParams};
 use copydesk::Document;
 use serde_json::json;
@@ -18,7 +18,13 @@ fn root() -> PathBuf {
 /// The seed corpus as the CLI reads it (ids `corpus/...`).
 fn seeds() -> Vec<Document> {
     std::env::set_current_dir(root()).unwrap();
-    let set = read_tree(Path::new("corpus"), "*.txt", None, DEFAULT_MAX_DOC_BYTES).unwrap();
+    let set = read_tree(
+        Path::new("corpus"),
+        &FileGlob::new("*.txt").unwrap(),
+        None,
+        DEFAULT_MAX_DOC_BYTES,
+    )
+    .unwrap();
     assert!(set.failures.is_empty());
     assert_eq!(set.documents.len(), 5);
     set.documents
@@ -949,6 +955,56 @@ fn source_pattern_names_sources_from_file_paths() {
         .arg(dir.path())
         .assert()
         .failure();
+}
+
+/// `--glob`: a pattern without `/` takes files by name at any depth, one
+/// with `/` by their path under the folder; a malformed one is a usage
+/// error naming the option and what is wrong, before anything is read.
+#[test]
+fn glob_takes_files_by_name_or_path_and_rejects_malformed_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "The health secretary said the strike was unnecessary and wrong.";
+    for rel in ["bbc/live/a.txt", "bbc/b.md", "itv/c.txt"] {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let names = |glob: &str| -> Vec<String> {
+        let out = copydesk()
+            .args(["report", "--format", "json", "--glob", glob])
+            .arg(dir.path())
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        v["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                d["id"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(names("*.txt"), ["a.txt", "c.txt"]);
+    assert_eq!(names("*.{md,txt}"), ["b.md", "a.txt", "c.txt"]);
+    assert_eq!(names("bbc/*"), ["b.md", "a.txt"]);
+    assert_eq!(names("*/live/*.txt"), ["a.txt"]);
+    let out = copydesk()
+        .args(["report", "--glob", "[a-z.txt"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("'--glob <GLOB>'") && stderr.contains("unclosed character class"),
+        "{stderr}"
+    );
 }
 
 /// With no source by any rule, the report still works and says so.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use copydesk::input::{read_jsonl, read_tree, DocumentSet, InputFailure, JsonlFields};
+use copydesk::input::{read_jsonl, read_tree, DocumentSet, FileGlob, InputFailure, JsonlFields};
 use copydesk::render::report_html::{write_report_html, HtmlOptions};
 use copydesk::render::report_json::{write_pairs, write_report};
 use copydesk::render::report_text::{write_pairs_text, write_report_text, TextOptions};
@@ -65,10 +65,10 @@ pub struct ReportArgs {
     /// A JSON Lines file of documents (`-` for stdin); repeatable.
     #[arg(long, value_name = "FILE")]
     jsonl: Vec<PathBuf>,
-    /// File-name pattern for folders (`*`, `?`, `[abc]`; with a `/`, matched
-    /// against the path under the folder).
-    #[arg(long, default_value = "*.txt")]
-    glob: String,
+    /// File-name pattern for folders (`*`, `?`, `[abc]`, `[!abc]`, `{a,b}`;
+    /// with a `/`, matched against the path under the folder).
+    #[arg(long, default_value = "*.txt", value_parser = FileGlob::new)]
+    glob: FileGlob,
     /// JSON Lines field holding the id.
     #[arg(long, default_value = "id")]
     id_field: String,

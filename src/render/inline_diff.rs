@@ -15,9 +15,7 @@ use crate::diff::{DiffOp, DiffTag};
 use crate::span::Span;
 
 use super::sanitize;
-
-/// Ends every SGR style the renderers write.
-pub(crate) const RESET: &str = "\x1b[0m";
+use super::style::{self, paint};
 
 /// A run of words only one side has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,11 +27,11 @@ pub enum DiffMark {
 }
 
 impl DiffMark {
-    /// The SGR sequence that colours the run.
-    pub fn sgr(self) -> &'static str {
+    /// The style that colours the run.
+    pub fn style(self) -> anstyle::Style {
         match self {
-            DiffMark::Del => "\x1b[31m",
-            DiffMark::Ins => "\x1b[32m",
+            DiffMark::Del => style::DELETED,
+            DiffMark::Ins => style::INSERTED,
         }
     }
 
@@ -48,14 +46,15 @@ impl DiffMark {
     /// Appends `text` (already safe for a terminal) marked: coloured and
     /// reset after it when `color`, else between the brackets.
     pub fn push(self, out: &mut String, text: &str, color: bool) {
-        let (open, close) = if color {
-            (self.sgr(), RESET)
+        if color {
+            use std::fmt::Write as _;
+            write!(out, "{}", paint(self.style(), text)).expect("writing to a String cannot fail");
         } else {
-            self.brackets()
-        };
-        out.push_str(open);
-        out.push_str(text);
-        out.push_str(close);
+            let (open, close) = self.brackets();
+            out.push_str(open);
+            out.push_str(text);
+            out.push_str(close);
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 //! terminal goes through [`sanitize`], and a word diff shown inline there
 //! is drawn by [`inline_diff`]; on its way into either HTML page text is
 //! escaped by `html_escape`. Counts of things read as words go through
-//! [`count`].
+//! [`count`]; the terminal styles (bold, dim, colours) are named in [`style`].
 
 pub mod count;
 pub mod html;
@@ -19,6 +19,7 @@ pub mod report_html;
 pub mod report_json;
 pub mod report_text;
 pub mod sanitize;
+pub mod style;
 pub mod terminal;
 
 use crate::align::PassageKind;

@@ -16,8 +16,9 @@ use crate::input::{Document, InputFailure};
 use crate::report::pairs::{PairsParams, PairsReport};
 use crate::report::{CorpusPassage, CorpusReport};
 
-use super::inline_diff::{inline_diff, Layout, RESET};
+use super::inline_diff::{inline_diff, Layout};
 use super::sanitize::escape_one_line as clean;
+use super::style::{paint, BOLD};
 use super::{source_rules_line, SourceFields};
 
 /// Text rendering options, resolved by the caller.
@@ -44,8 +45,6 @@ impl Default for TextOptions {
     }
 }
 
-const BOLD: &str = "\x1b[1m";
-
 /// Writes the text report.
 pub fn write_report_text<W: Write>(
     out: &mut W,
@@ -58,9 +57,8 @@ pub fn write_report_text<W: Write>(
     let named = r.sources.iter().filter(|s| s.name.is_some()).count();
     writeln!(
         out,
-        "{}copydesk report{}: {} from {}, {} ({} boilerplate)",
-        bold(opt, true),
-        bold(opt, false),
+        "{}: {} from {}, {} ({} boilerplate)",
+        bold(opt, "copydesk report"),
         count(r.documents.len(), "document"),
         count(named, "source"),
         count(words, "word"),
@@ -302,7 +300,7 @@ fn passage<W: Write>(
 
 fn heading<W: Write>(out: &mut W, opt: &TextOptions, title: &str) -> io::Result<()> {
     writeln!(out)?;
-    writeln!(out, "{}{}{}", bold(opt, true), title, bold(opt, false))
+    writeln!(out, "{}", bold(opt, title))
 }
 
 fn more<W: Write>(out: &mut W, total: usize, shown: usize) -> io::Result<()> {
@@ -316,12 +314,16 @@ fn more<W: Write>(out: &mut W, total: usize, shown: usize) -> io::Result<()> {
     Ok(())
 }
 
-fn bold(opt: &TextOptions, on: bool) -> &'static str {
-    match (opt.color, on) {
-        (false, _) => "",
-        (true, true) => BOLD,
-        (true, false) => RESET,
-    }
+/// `text` in bold when colour is on.
+fn bold<'t>(opt: &TextOptions, text: &'t str) -> impl std::fmt::Display + 't {
+    paint(
+        if opt.color {
+            BOLD
+        } else {
+            anstyle::Style::new()
+        },
+        text,
+    )
 }
 
 fn name(docs: &[Document], i: usize) -> String {

@@ -25,7 +25,6 @@ mod wrap;
 pub use side_by_side::write_side_by_side;
 pub use text::write_text;
 
-use super::inline_diff::RESET;
 use super::{slice, Pair, PassageCounts};
 use crate::diff::DiffTag;
 use crate::span::Span;
@@ -66,8 +65,7 @@ const UNIQUE_HEAD_WORDS: usize = 30;
 /// Words shown from the end of a longer unique run.
 const UNIQUE_TAIL_WORDS: usize = 12;
 
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
+use super::style::{BOLD, DIM};
 
 /// Counts shown in the header.
 struct Summary {

@@ -3,19 +3,22 @@
 
 use std::io::{self, Write};
 
-use super::wrap::{line_width, wrap, Atoms, Mark, Piece};
-use super::{BOLD, DIM, RESET};
-use crate::align::{Passage, PassageKind};
+use anstyle::Style;
 
-/// Writes text with an optional SGR style, resetting after it.
+use super::wrap::{line_width, wrap, Atoms, Mark, Piece};
+use super::{BOLD, DIM};
+use crate::align::{Passage, PassageKind};
+use crate::render::style;
+
+/// Writes text in a style when colour is on, resetting after it.
 pub(super) struct Painter {
     pub(super) color: bool,
 }
 
 impl Painter {
-    pub(super) fn paint(&self, out: &mut impl Write, sgr: &str, text: &str) -> io::Result<()> {
-        if self.color && !sgr.is_empty() {
-            write!(out, "{sgr}{text}{RESET}")
+    pub(super) fn paint(&self, out: &mut impl Write, style: Style, text: &str) -> io::Result<()> {
+        if self.color {
+            write!(out, "{}", style::paint(style, text))
         } else {
             out.write_all(text.as_bytes())
         }
@@ -23,7 +26,7 @@ impl Painter {
 
     pub(super) fn pieces(&self, out: &mut impl Write, line: &[Piece]) -> io::Result<()> {
         for p in line {
-            self.paint(out, p.mark.sgr().unwrap_or(""), &p.text)?;
+            self.paint(out, p.mark.style(), &p.text)?;
         }
         Ok(())
     }
@@ -80,15 +83,10 @@ impl Painter {
 
 /// The bold, coloured label of a passage's kind ("edited, moved").
 fn kind_label(kind: PassageKind, moved: bool) -> (Mark, String) {
-    let sgr = match kind {
-        PassageKind::Verbatim => "\x1b[1;36m",
-        PassageKind::Edited => "\x1b[1;33m",
-        PassageKind::Paraphrase => "\x1b[1;35m",
-    };
     let label = if moved {
         format!("{}, moved", kind.as_str())
     } else {
         kind.as_str().to_string()
     };
-    (Mark::Style(sgr), label)
+    (Mark::Style(style::kind(kind)), label)
 }

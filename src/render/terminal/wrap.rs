@@ -6,6 +6,7 @@
 //! paragraph breaks; [`add_brackets`] marks diff runs `[-…-]`/`{+…+}` when
 //! colour is off; [`wrap`] fills lines of a display width.
 
+use anstyle::Style;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::render::inline_diff::DiffMark;
@@ -20,17 +21,18 @@ pub(super) enum Mark {
     Del,
     /// Only in B: drawn as [`DiffMark::Ins`].
     Ins,
-    /// Our own words (headings, notes), drawn with this SGR style.
-    Style(&'static str),
+    /// Our own words (headings, notes), drawn in this style.
+    Style(Style),
 }
 
 impl Mark {
-    pub(super) fn sgr(self) -> Option<&'static str> {
+    /// How the piece is drawn with colour on (plain for shared text).
+    pub(super) fn style(self) -> Style {
         match self {
-            Mark::Same => None,
-            Mark::Del => Some(DiffMark::Del.sgr()),
-            Mark::Ins => Some(DiffMark::Ins.sgr()),
-            Mark::Style(sgr) => Some(sgr),
+            Mark::Same => Style::new(),
+            Mark::Del => DiffMark::Del.style(),
+            Mark::Ins => DiffMark::Ins.style(),
+            Mark::Style(style) => style,
         }
     }
 
