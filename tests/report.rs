@@ -231,6 +231,27 @@ fn seeds_text_snapshot() {
     );
 }
 
+/// `report` resolves `--color auto` by the rule `compare` follows (one
+/// resolver): CLICOLOR_FORCE turns colour on in a pipe, NO_COLOR off, and
+/// the flag wins over both. It used to read NO_COLOR only.
+#[test]
+fn report_colour_follows_clicolor_force_and_no_color() {
+    let run = |vars: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = copydesk();
+        cmd.args(["report", "corpus"]).args(extra);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+    };
+    assert!(!run(&[], &[]).contains('\x1b'), "a pipe: no colour");
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &[]).contains("\x1b["));
+    assert!(!run(&[("CLICOLOR_FORCE", "0")], &[]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]).contains('\x1b'));
+    assert!(run(&[("NO_COLOR", "1")], &["--color", "always"]).contains("\x1b["));
+}
+
 #[test]
 fn seeds_json_snapshot_and_contract() {
     let json = stdout(&["report", "corpus", "--format", "json"]);

@@ -192,16 +192,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     report.unreadable = set.failures;
 
     let output = Output::open(args.output.as_deref())?;
-    let to_terminal = output.is_terminal();
+    let color = args.color.resolve(output.is_terminal());
     output.write_with(|mut out| match args.format {
         ReportFormat::Text => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
             let opt = TextOptions {
                 color,
                 max_items: args.max_items,
