@@ -1111,3 +1111,28 @@ fn report_and_filter_give_the_same_sources_from_url_hosts() {
         assert_eq!(first[..2], [id.as_str(), by_id[id.as_str()].0], "{stdout}");
     }
 }
+
+/// `--keep` has one parser (`KeepRule::parse`, as `report`'s): the
+/// filter takes its `first` and `sources=...` and refuses the rest with the
+/// same message, `sources=` with no source among them (it used to mean
+/// `first` here and be an error in `report`).
+#[test]
+fn filter_keep_is_parsed_as_report_parses_it() {
+    let h = Harness::new();
+    let input = format!("{}\n", line("a", "wire", WIRE));
+    for rule in ["first", "sources=wire", "sources= wire , paper"] {
+        let out = h.run(&["filter", "--keep", rule], input.as_bytes());
+        assert!(out.status.success(), "--keep {rule}");
+        assert_eq!(kept_ids(&out.stdout), ["a"], "--keep {rule}");
+    }
+    for rule in ["earliest", "longest", "newest", "sources=", "sources= "] {
+        let out = h.run(&["filter", "--keep", rule], input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "--keep {rule}");
+        assert!(out.stdout.is_empty(), "--keep {rule}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("expected `first` or `sources=A,B,...`"),
+            "--keep {rule}: {err}"
+        );
+    }
+}

@@ -11,6 +11,8 @@ use copydesk::filter::{self, FileSink, FilterOptions, InputStream, OnError, Sink
 use copydesk::index::store::Store;
 use copydesk::input::JsonlFields;
 use copydesk::render::count::{count, thousands};
+use copydesk::render::sanitize::escape;
+use copydesk::report::KeepRule;
 use copydesk::Params;
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -110,17 +112,15 @@ enum OnErrorArg {
 }
 
 fn options(args: &FilterArgs) -> anyhow::Result<FilterOptions> {
-    let keep_sources = match args.keep.as_str() {
-        "first" => Vec::new(),
-        rule => match rule.strip_prefix("sources=") {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            None => bail!("--keep {rule}: expected `first` or `sources=A,B,...`"),
-        },
+    // One parser for every command's --keep (`KeepRule::parse`); the
+    // filter, which sees each line once, takes two of its rules.
+    let keep_sources = match KeepRule::parse(&args.keep) {
+        Ok(KeepRule::First) => Vec::new(),
+        Ok(KeepRule::Sources(list)) => list,
+        _ => bail!(
+            "--keep {}: expected `first` or `sources=A,B,...`",
+            escape(&args.keep)
+        ),
     };
     let opts = FilterOptions {
         fields: JsonlFields {
