@@ -649,6 +649,7 @@ fn index_query_shows_the_stored_match_and_a_word_diff() {
     let copy = format!(
         "LONDON (Wire) - {} Copyright the Daily Ledger.",
         WIRE.replace("Thursday", "Friday")
+            .replace("strike again next", "strike next")
     );
     h.write("copy.txt", &copy);
     let out = h.run(
@@ -675,6 +676,9 @@ fn index_query_shows_the_stored_match_and_a_word_diff() {
         "{text}"
     );
     assert!(text.contains("[-Thursday-]{+Friday+}"), "{text}");
+    // A deletion stands apart from the word after it (it was glued on:
+    // `[-again-]next`).
+    assert!(text.contains("will strike [-again-] next month"), "{text}");
     assert!(text.contains("{+Copyright the Daily Ledger+}"), "{text}");
     // Coloured on request.
     let out = h.run(
@@ -683,7 +687,13 @@ fn index_query_shows_the_stored_match_and_a_word_diff() {
         ],
         b"",
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31m[-Thursday-]\x1b[0m"));
+    // In the marks of every inline diff: red and green, no brackets.
+    let coloured = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        coloured.contains("\x1b[31mThursday\x1b[0m\x1b[32mFriday\x1b[0m"),
+        "{coloured}"
+    );
+    assert!(!coloured.contains("[-Thursday-]"), "{coloured}");
     // Something never seen.
     h.write(
         "new.txt",
