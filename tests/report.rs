@@ -1001,3 +1001,31 @@ fn no_sources_at_all_is_said_once() {
     }
     assert_eq!(v["pairs"][0]["verdict"], "near-duplicate");
 }
+
+/// `--pairs-only` text prints ids as every other text output does: an
+/// escape sequence or bidi control in an id comes out escaped, and a line
+/// break in one cannot split a pair's line.
+#[test]
+fn pairs_only_text_escapes_hostile_ids() {
+    let text = std::fs::read_to_string(
+        root().join("corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt"),
+    )
+    .unwrap();
+    let input = format!(
+        "{}\n{}\n",
+        json!({"id": "a\u{1b}[31mred\u{202e}", "text": text}),
+        json!({"id": "b\tc\nd", "text": text}),
+    );
+    let out = copydesk()
+        .args(["report", "-", "--pairs-only"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let out = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!out.contains(['\u{1b}', '\u{202e}']), "{out:?}");
+    assert_eq!(
+        out.lines().nth(1),
+        Some("1.000\ta\\x1b[31mred\\u{202e}\tb c d"),
+        "{out:?}"
+    );
+}
