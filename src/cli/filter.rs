@@ -1,7 +1,7 @@
 //! `copydesk filter [FILE...]`: drop duplicate copies from a JSON Lines stream.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,7 +14,6 @@ use copydesk::render::count::{count, thousands};
 use copydesk::render::sanitize::escape;
 use copydesk::report::KeepRule;
 use copydesk::Params;
-use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Shown after `copydesk filter --help`.
 pub const EXAMPLES: &str = "\
@@ -34,6 +33,7 @@ status: 0 when the stream was filtered, 2 on any error (a malformed line
 under --on-error fail, an unreadable input or index).";
 
 use super::limits::DocLimit;
+use super::progress::LineCounter;
 
 #[derive(Debug, Args)]
 pub struct FilterArgs {
@@ -284,7 +284,7 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
         (Some(file), Some(p)) => Some(sink(file, p, resume.as_ref().map(|c| c.dropped_bytes))?),
         _ => None,
     };
-    let bar = progress_bar(args.quiet);
+    let bar = LineCounter::new(args.quiet);
     let summary = filter::run(
         &mut store,
         &mut input,
@@ -294,14 +294,12 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
         resume.as_ref(),
         &mut |p| {
             if let Some(b) = &bar {
-                // The message first: the position redraws the bar.
-                b.set_message(format!("{} kept", HumanCount(p.kept)));
-                b.set_position(p.lines);
+                b.set(p.lines, p.kept);
             }
         },
     );
     if let Some(b) = &bar {
-        b.finish_and_clear();
+        b.finish();
     }
     let summary = summary?;
     new_files.keep();
@@ -339,24 +337,4 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
 /// `"N reason"` for each reason counted.
 fn counted(counts: &std::collections::BTreeMap<&'static str, u64>) -> Vec<String> {
     counts.iter().map(|(r, n)| format!("{n} {r}")).collect()
-}
-
-/// A bar on standard error when it is a terminal.
-fn progress_bar(quiet: bool) -> Option<ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    // indicatif's own `{per_sec}` prints four decimals ("3,765.3437/s").
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {human_pos} lines, {msg} [{elapsed}] {rate}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner())
-            .with_key(
-                "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{} lines/s", HumanCount(state.per_sec() as u64));
-                },
-            ),
-    );
-    Some(bar)
 }
