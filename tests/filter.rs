@@ -1146,3 +1146,44 @@ fn filter_keep_is_parsed_as_report_parses_it() {
         );
     }
 }
+
+/// `--dropped -` writes the dropped log to standard output (it created a
+/// file named `-`), so the kept lines need `-o FILE`; without one both
+/// would share standard output, which is an error naming the fix.
+#[test]
+fn dropped_dash_is_standard_output() {
+    let h = Harness::new();
+    let input = format!(
+        "{}\n{}\n",
+        line("wire-1", "wire", WIRE),
+        line("copy", "paper", WIRE)
+    );
+    let out = h.run(
+        &["filter", "-q", "--dropped", "-", "-o", "kept.jsonl"],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(kept_ids(&h.read("kept.jsonl")), ["wire-1"]);
+    let d = dropped_records(&out.stdout);
+    assert_eq!(
+        (d.len(), d[0]["id"].as_str(), d[0]["duplicate_of"].as_str()),
+        (1, Some("copy"), Some("wire-1"))
+    );
+    assert!(!h.path("-").exists(), "no file named -");
+    for kept_to_stdout in [&["--dropped", "-"][..], &["--dropped", "-", "-o", "-"]] {
+        let args = [&["filter", "-q"][..], kept_to_stdout].concat();
+        let out = h.run(&args, input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("give -o FILE for the kept lines"),
+            "{args:?}: {err}"
+        );
+        assert!(!h.path("-").exists(), "{args:?}: no file named -");
+    }
+}

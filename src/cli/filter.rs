@@ -49,7 +49,8 @@ pub struct FilterArgs {
     /// output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Write one JSON line per dropped, blank or skipped line to FILE.
+    /// Write one JSON line per dropped, blank or skipped line to FILE
+    /// (`-`: standard output, when -o FILE takes the kept lines).
     #[arg(long, value_name = "FILE")]
     dropped: Option<PathBuf>,
     /// JSON field holding the document id.
@@ -238,19 +239,24 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
 
 fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
     let opts = options(&args)?;
+    let output = super::output_file(args.output.as_deref());
+    // `--dropped -`: the log on standard output, which must then be free.
+    let dropped_path = super::output_file(args.dropped.as_deref());
+    let dropped_to_stdout = args.dropped.is_some() && dropped_path.is_none();
+    if dropped_to_stdout && output.is_none() {
+        bail!(
+            "--dropped - writes the dropped log to standard output, where the kept lines go: \
+             give -o FILE for the kept lines, or --dropped FILE"
+        );
+    }
     // Inputs first, then the outputs, then the index: nothing is created
     // before what can be checked is (a missing input made an empty index).
     let mut input = open_inputs(&args.files)?;
-    let output = super::output_file(args.output.as_deref());
     // Declared before the sinks, so dropped after them: a sink flushes
     // what it holds before an empty new file is removed.
     let mut new_files = NewFiles::default();
     let kept_file = output.map(|p| new_files.open(p)).transpose()?;
-    let dropped_file = args
-        .dropped
-        .as_deref()
-        .map(|p| new_files.open(p))
-        .transpose()?;
+    let dropped_file = dropped_path.map(|p| new_files.open(p)).transpose()?;
     let mut store = match &args.index {
         Some(path) => Store::open_or_create(path, opts.store_params())?,
         None => Store::in_memory(opts.store_params())?,
@@ -272,6 +278,13 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
                  its last checkpoint are written again; use -o FILE for exactly-once output"
             );
         }
+        if dropped_to_stdout && !args.quiet {
+            diag!(
+                "copydesk: note: dropped-log lines the interrupted run wrote to standard output \
+                 after its last checkpoint are written again; use --dropped FILE for \
+                 exactly-once output"
+            );
+        }
     }
     let mut kept: Box<dyn Sink> = match (kept_file, output) {
         (Some(file), Some(p)) => Box::new(sink(file, p, resume.as_ref().map(|c| c.kept_bytes))?),
@@ -280,8 +293,15 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
             std::io::stdout().lock(),
         ))),
     };
-    let mut dropped: Option<FileSink> = match (dropped_file, &args.dropped) {
-        (Some(file), Some(p)) => Some(sink(file, p, resume.as_ref().map(|c| c.dropped_bytes))?),
+    let mut dropped: Option<Box<dyn Sink>> = match (dropped_file, dropped_path) {
+        (Some(file), Some(p)) => Some(Box::new(sink(
+            file,
+            p,
+            resume.as_ref().map(|c| c.dropped_bytes),
+        )?)),
+        _ if dropped_to_stdout => Some(Box::new(StreamSink::new(
+            std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+        ))),
         _ => None,
     };
     let bar = LineCounter::new(args.quiet);
@@ -289,7 +309,7 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
         &mut store,
         &mut input,
         kept.as_mut(),
-        dropped.as_mut().map(|d| d as &mut dyn Sink),
+        dropped.as_mut().map(|d| d.as_mut() as &mut dyn Sink),
         &opts,
         resume.as_ref(),
         &mut |p| {
