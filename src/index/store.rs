@@ -40,7 +40,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::texts::TextLog;
-use super::{CandidateIndex, DocId, LshParams};
+use super::{DocId, LshParams};
 use crate::error::{Error, Result};
 use crate::minhash::Signature;
 use crate::params::Params;
@@ -1361,12 +1361,16 @@ impl Store {
     }
 }
 
-impl CandidateIndex for Store {
-    fn lsh(&self) -> LshParams {
+/// Band-key candidates by signature (tests and benchmarks compare these
+/// with [`super::memory::MemoryIndex`]; the filter looks keys up itself).
+impl Store {
+    /// The banding this index uses.
+    pub fn lsh(&self) -> LshParams {
         self.params.lsh
     }
 
-    fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()> {
+    /// Adds a document's signature.
+    pub fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         let keys: Vec<u64> = self.params.lsh.band_keys(sig).collect();
         for k in keys {
             self.add_key(k, id)?;
@@ -1376,7 +1380,8 @@ impl CandidateIndex for Store {
         Ok(())
     }
 
-    fn query(&self, sig: &Signature) -> Result<Vec<DocId>> {
+    /// Documents sharing at least one band with `sig`, ascending, each once.
+    pub fn query(&self, sig: &Signature) -> Result<Vec<DocId>> {
         let keys: Vec<u64> = self.params.lsh.band_keys(sig).collect();
         let missing = keys
             .iter()
@@ -1416,7 +1421,8 @@ impl CandidateIndex for Store {
         Ok(out)
     }
 
-    fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()> {
+    /// Takes a document out (its signature says which buckets hold it).
+    pub fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         let keys: Vec<u64> = self.params.lsh.band_keys(sig).collect();
         let before = self.key_count;
         for k in keys {
@@ -1428,8 +1434,14 @@ impl CandidateIndex for Store {
         Ok(())
     }
 
-    fn len(&self) -> Result<usize> {
+    /// Number of documents indexed.
+    pub fn len(&self) -> Result<usize> {
         Ok(self.doc_count as usize)
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.doc_count == 0)
     }
 }
 
