@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use copydesk::index::memory::MemoryIndex;
-use copydesk::index::{CandidateIndex, LshParams};
+use copydesk::index::LshParams;
 use copydesk::minhash::Signature;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 

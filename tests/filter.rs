@@ -649,6 +649,7 @@ fn index_query_shows_the_stored_match_and_a_word_diff() {
     let copy = format!(
         "LONDON (Wire) - {} Copyright the Daily Ledger.",
         WIRE.replace("Thursday", "Friday")
+            .replace("strike again next", "strike next")
     );
     h.write("copy.txt", &copy);
     let out = h.run(
@@ -675,6 +676,9 @@ fn index_query_shows_the_stored_match_and_a_word_diff() {
         "{text}"
     );
     assert!(text.contains("[-Thursday-]{+Friday+}"), "{text}");
+    // A deletion stands apart from the word after it (it was glued on:
+    // `[-again-]next`).
+    assert!(text.contains("will strike [-again-] next month"), "{text}");
     assert!(text.contains("{+Copyright the Daily Ledger+}"), "{text}");
     // Coloured on request.
     let out = h.run(
@@ -683,7 +687,13 @@ fn index_query_shows_the_stored_match_and_a_word_diff() {
         ],
         b"",
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31m[-Thursday-]\x1b[0m"));
+    // In the marks of every inline diff: red and green, no brackets.
+    let coloured = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        coloured.contains("\x1b[31mThursday\x1b[0m\x1b[32mFriday\x1b[0m"),
+        "{coloured}"
+    );
+    assert!(!coloured.contains("[-Thursday-]"), "{coloured}");
     // Something never seen.
     h.write(
         "new.txt",
@@ -1109,5 +1119,71 @@ fn report_and_filter_give_the_same_sources_from_url_hosts() {
             .split_whitespace()
             .collect();
         assert_eq!(first[..2], [id.as_str(), by_id[id.as_str()].0], "{stdout}");
+    }
+}
+
+/// `--keep` has one parser (`KeepRule::parse`, as `report`'s): the
+/// filter takes its `first` and `sources=...` and refuses the rest with the
+/// same message, `sources=` with no source among them (it used to mean
+/// `first` here and be an error in `report`).
+#[test]
+fn filter_keep_is_parsed_as_report_parses_it() {
+    let h = Harness::new();
+    let input = format!("{}\n", line("a", "wire", WIRE));
+    for rule in ["first", "sources=wire", "sources= wire , paper"] {
+        let out = h.run(&["filter", "--keep", rule], input.as_bytes());
+        assert!(out.status.success(), "--keep {rule}");
+        assert_eq!(kept_ids(&out.stdout), ["a"], "--keep {rule}");
+    }
+    for rule in ["earliest", "longest", "newest", "sources=", "sources= "] {
+        let out = h.run(&["filter", "--keep", rule], input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "--keep {rule}");
+        assert!(out.stdout.is_empty(), "--keep {rule}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("expected `first` or `sources=A,B,...`"),
+            "--keep {rule}: {err}"
+        );
+    }
+}
+
+/// `--dropped -` writes the dropped log to standard output (it created a
+/// file named `-`), so the kept lines need `-o FILE`; without one both
+/// would share standard output, which is an error naming the fix.
+#[test]
+fn dropped_dash_is_standard_output() {
+    let h = Harness::new();
+    let input = format!(
+        "{}\n{}\n",
+        line("wire-1", "wire", WIRE),
+        line("copy", "paper", WIRE)
+    );
+    let out = h.run(
+        &["filter", "-q", "--dropped", "-", "-o", "kept.jsonl"],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(kept_ids(&h.read("kept.jsonl")), ["wire-1"]);
+    let d = dropped_records(&out.stdout);
+    assert_eq!(
+        (d.len(), d[0]["id"].as_str(), d[0]["duplicate_of"].as_str()),
+        (1, Some("copy"), Some("wire-1"))
+    );
+    assert!(!h.path("-").exists(), "no file named -");
+    for kept_to_stdout in [&["--dropped", "-"][..], &["--dropped", "-", "-o", "-"]] {
+        let args = [&["filter", "-q"][..], kept_to_stdout].concat();
+        let out = h.run(&args, input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("give -o FILE for the kept lines"),
+            "{args:?}: {err}"
+        );
+        assert!(!h.path("-").exists(), "{args:?}: no file named -");
     }
 }

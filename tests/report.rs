@@ -237,6 +237,27 @@ fn seeds_text_snapshot() {
     );
 }
 
+/// `report` resolves `--color auto` by the rule `compare` follows (one
+/// resolver): CLICOLOR_FORCE turns colour on in a pipe, NO_COLOR off, and
+/// the flag wins over both. It used to read NO_COLOR only.
+#[test]
+fn report_colour_follows_clicolor_force_and_no_color() {
+    let run = |vars: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = copydesk();
+        cmd.args(["report", "corpus"]).args(extra);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+    };
+    assert!(!run(&[], &[]).contains('\x1b'), "a pipe: no colour");
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &[]).contains("\x1b["));
+    assert!(!run(&[("CLICOLOR_FORCE", "0")], &[]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]).contains('\x1b'));
+    assert!(run(&[("NO_COLOR", "1")], &["--color", "always"]).contains("\x1b["));
+}
+
 #[test]
 fn seeds_json_snapshot_and_contract() {
     let json = stdout(&["report", "corpus", "--format", "json"]);
@@ -1035,4 +1056,32 @@ fn no_sources_at_all_is_said_once() {
         assert!(d["source"].is_null() && d["source_rule"].is_null(), "{d}");
     }
     assert_eq!(v["pairs"][0]["verdict"], "near-duplicate");
+}
+
+/// `--pairs-only` text prints ids as every other text output does: an
+/// escape sequence or bidi control in an id comes out escaped, and a line
+/// break in one cannot split a pair's line.
+#[test]
+fn pairs_only_text_escapes_hostile_ids() {
+    let text = std::fs::read_to_string(
+        root().join("corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt"),
+    )
+    .unwrap();
+    let input = format!(
+        "{}\n{}\n",
+        json!({"id": "a\u{1b}[31mred\u{202e}", "text": text}),
+        json!({"id": "b\tc\nd", "text": text}),
+    );
+    let out = copydesk()
+        .args(["report", "-", "--pairs-only"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let out = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!out.contains(['\u{1b}', '\u{202e}']), "{out:?}");
+    assert_eq!(
+        out.lines().nth(1),
+        Some("1.000\ta\\x1b[31mred\\u{202e}\tb c d"),
+        "{out:?}"
+    );
 }

@@ -1,7 +1,7 @@
 //! `copydesk filter [FILE...]`: drop duplicate copies from a JSON Lines stream.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,8 +11,9 @@ use copydesk::filter::{self, FileSink, FilterOptions, InputStream, OnError, Sink
 use copydesk::index::store::Store;
 use copydesk::input::JsonlFields;
 use copydesk::render::count::{count, thousands};
+use copydesk::render::sanitize::escape;
+use copydesk::report::KeepRule;
 use copydesk::Params;
-use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Shown after `copydesk filter --help`.
 pub const EXAMPLES: &str = "\
@@ -32,6 +33,7 @@ status: 0 when the stream was filtered, 2 on any error (a malformed line
 under --on-error fail, an unreadable input or index).";
 
 use super::limits::DocLimit;
+use super::progress::LineCounter;
 
 #[derive(Debug, Args)]
 pub struct FilterArgs {
@@ -47,7 +49,8 @@ pub struct FilterArgs {
     /// output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Write one JSON line per dropped, blank or skipped line to FILE.
+    /// Write one JSON line per dropped, blank or skipped line to FILE
+    /// (`-`: standard output, when -o FILE takes the kept lines).
     #[arg(long, value_name = "FILE")]
     dropped: Option<PathBuf>,
     /// JSON field holding the document id.
@@ -110,17 +113,15 @@ enum OnErrorArg {
 }
 
 fn options(args: &FilterArgs) -> anyhow::Result<FilterOptions> {
-    let keep_sources = match args.keep.as_str() {
-        "first" => Vec::new(),
-        rule => match rule.strip_prefix("sources=") {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            None => bail!("--keep {rule}: expected `first` or `sources=A,B,...`"),
-        },
+    // One parser for every command's --keep (`KeepRule::parse`); the
+    // filter, which sees each line once, takes two of its rules.
+    let keep_sources = match KeepRule::parse(&args.keep) {
+        Ok(KeepRule::First) => Vec::new(),
+        Ok(KeepRule::Sources(list)) => list,
+        _ => bail!(
+            "--keep {}: expected `first` or `sources=A,B,...`",
+            escape(&args.keep)
+        ),
     };
     let opts = FilterOptions {
         fields: JsonlFields {
@@ -238,19 +239,24 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
 
 fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
     let opts = options(&args)?;
+    let output = super::output_file(args.output.as_deref());
+    // `--dropped -`: the log on standard output, which must then be free.
+    let dropped_path = super::output_file(args.dropped.as_deref());
+    let dropped_to_stdout = args.dropped.is_some() && dropped_path.is_none();
+    if dropped_to_stdout && output.is_none() {
+        bail!(
+            "--dropped - writes the dropped log to standard output, where the kept lines go: \
+             give -o FILE for the kept lines, or --dropped FILE"
+        );
+    }
     // Inputs first, then the outputs, then the index: nothing is created
     // before what can be checked is (a missing input made an empty index).
     let mut input = open_inputs(&args.files)?;
-    let output = super::output_file(args.output.as_deref());
     // Declared before the sinks, so dropped after them: a sink flushes
     // what it holds before an empty new file is removed.
     let mut new_files = NewFiles::default();
     let kept_file = output.map(|p| new_files.open(p)).transpose()?;
-    let dropped_file = args
-        .dropped
-        .as_deref()
-        .map(|p| new_files.open(p))
-        .transpose()?;
+    let dropped_file = dropped_path.map(|p| new_files.open(p)).transpose()?;
     let mut store = match &args.index {
         Some(path) => Store::open_or_create(path, opts.store_params())?,
         None => Store::in_memory(opts.store_params())?,
@@ -272,6 +278,13 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
                  its last checkpoint are written again; use -o FILE for exactly-once output"
             );
         }
+        if dropped_to_stdout && !args.quiet {
+            diag!(
+                "copydesk: note: dropped-log lines the interrupted run wrote to standard output \
+                 after its last checkpoint are written again; use --dropped FILE for \
+                 exactly-once output"
+            );
+        }
     }
     let mut kept: Box<dyn Sink> = match (kept_file, output) {
         (Some(file), Some(p)) => Box::new(sink(file, p, resume.as_ref().map(|c| c.kept_bytes))?),
@@ -280,28 +293,33 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
             std::io::stdout().lock(),
         ))),
     };
-    let mut dropped: Option<FileSink> = match (dropped_file, &args.dropped) {
-        (Some(file), Some(p)) => Some(sink(file, p, resume.as_ref().map(|c| c.dropped_bytes))?),
+    let mut dropped: Option<Box<dyn Sink>> = match (dropped_file, dropped_path) {
+        (Some(file), Some(p)) => Some(Box::new(sink(
+            file,
+            p,
+            resume.as_ref().map(|c| c.dropped_bytes),
+        )?)),
+        _ if dropped_to_stdout => Some(Box::new(StreamSink::new(
+            std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+        ))),
         _ => None,
     };
-    let bar = progress_bar(args.quiet);
+    let bar = LineCounter::new(args.quiet);
     let summary = filter::run(
         &mut store,
         &mut input,
         kept.as_mut(),
-        dropped.as_mut().map(|d| d as &mut dyn Sink),
+        dropped.as_mut().map(|d| d.as_mut() as &mut dyn Sink),
         &opts,
         resume.as_ref(),
         &mut |p| {
             if let Some(b) = &bar {
-                // The message first: the position redraws the bar.
-                b.set_message(format!("{} kept", HumanCount(p.kept)));
-                b.set_position(p.lines);
+                b.set(p.lines, p.kept);
             }
         },
     );
     if let Some(b) = &bar {
-        b.finish_and_clear();
+        b.finish();
     }
     let summary = summary?;
     new_files.keep();
@@ -339,24 +357,4 @@ fn run_filter(args: FilterArgs) -> anyhow::Result<ExitCode> {
 /// `"N reason"` for each reason counted.
 fn counted(counts: &std::collections::BTreeMap<&'static str, u64>) -> Vec<String> {
     counts.iter().map(|(r, n)| format!("{n} {r}")).collect()
-}
-
-/// A bar on standard error when it is a terminal.
-fn progress_bar(quiet: bool) -> Option<ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    // indicatif's own `{per_sec}` prints four decimals ("3,765.3437/s").
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {human_pos} lines, {msg} [{elapsed}] {rate}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner())
-            .with_key(
-                "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{} lines/s", HumanCount(state.per_sec() as u64));
-                },
-            ),
-    );
-    Some(bar)
 }

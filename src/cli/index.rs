@@ -1,7 +1,6 @@
 //! `copydesk index stats|query|remove|check`: look into, edit and verify a
 //! filter index.
 
-use std::io::{IsTerminal, Write};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,13 +9,12 @@ use std::sync::{Mutex, Once, PoisonError};
 use anyhow::bail;
 use clap::{Args, Subcommand};
 
-use super::ColorChoice;
-use copydesk::diff::{word_diff, DiffTag};
+use super::{ColorChoice, Output};
 use copydesk::filter::{self, FilterOptions};
-use copydesk::index::check::CheckReport;
 use copydesk::index::store::{Store, FORMAT_VERSION};
 use copydesk::render::count::count;
-use copydesk::{Document, Error, Tokens};
+use copydesk::render::index_text::{write_check, write_query, write_stats, IndexStats};
+use copydesk::{Document, Error};
 
 /// Shown after `copydesk index --help`.
 pub const EXAMPLES: &str = "\
@@ -166,41 +164,14 @@ fn stats(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     // filter reads before its first line), so stats cannot pass an index
     // the filter refuses.
     let store = Store::open(path)?;
-    let s = store.stats()?;
-    let f = filter::state(&store)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "index {}", path.display())?;
-    writeln!(out, "format version   {FORMAT_VERSION}")?;
-    writeln!(out, "parameters       {}", store.params())?;
-    writeln!(out, "documents        {}", s.docs)?;
-    writeln!(out, "bucket keys      {}", s.keys)?;
-    writeln!(
-        out,
-        "text             {} bytes, texts file {} bytes",
-        s.text_bytes, s.texts_file_bytes
-    )?;
-    writeln!(out, "file size        {} bytes", s.file_bytes)?;
-    writeln!(out, "lines filtered   {}", f.lines_seen)?;
-    writeln!(
-        out,
-        "boilerplate      {} segment counters",
-        f.boilerplate_counters
-    )?;
-    match store.checkpoint()? {
-        None => writeln!(out, "last run         none")?,
-        Some(cp) => writeln!(
-            out,
-            "last run         {} after line {} of {}",
-            if cp.finished {
-                "finished"
-            } else {
-                "interrupted"
-            },
-            cp.input_lines,
-            cp.inputs.replace('\0', ", ")
-        )?,
-    }
-    out.flush()?;
+    let stats = IndexStats {
+        path,
+        params: store.params(),
+        stats: store.stats()?,
+        filter: filter::state(&store)?,
+        checkpoint: store.checkpoint()?,
+    };
+    Output::open(None)?.write_with(|mut out| write_stats(&mut out, &stats))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -240,53 +211,20 @@ fn query(q: QueryArgs) -> anyhow::Result<ExitCode> {
     let opts = FilterOptions::default();
     // Its errors are the index's and name it (the document was read above).
     let matches = filter::query(&mut store, &doc.text, q.source.as_deref(), &opts)?;
-    let color = q.color.resolve(std::io::stdout().is_terminal());
-    let mut out = std::io::stdout().lock();
-    if matches.is_empty() {
-        writeln!(
-            out,
-            "not seen: no stored document shares a band with {}",
-            q.file.display()
-        )?;
-        out.flush()?;
-        return Ok(ExitCode::from(1));
-    }
-    writeln!(
-        out,
-        "{} match{} for {}:",
-        matches.len(),
-        if matches.len() == 1 { "" } else { "es" },
-        q.file.display()
-    )?;
-    for m in matches.iter().take(q.top) {
-        writeln!(
-            out,
-            "  {:<24} {:<16} jaccard {:.3}  containment {:.3}  {}",
-            sanitize(&m.doc.id),
-            sanitize(m.doc.source.as_deref().unwrap_or("-")),
-            m.jaccard,
-            m.containment,
-            m.reason.map_or("distinct", |r| r.as_str()),
-        )?;
-    }
-    let best = &matches[0];
-    writeln!(out)?;
-    writeln!(
-        out,
-        "diff against {} ([-stored-]{{+this document+}}):",
-        sanitize(&best.doc.id)
-    )?;
-    render_diff(&mut out, &best.text, &doc.text, color)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    let output = Output::open(None)?;
+    let color = q.color.resolve(output.is_terminal());
+    output
+        .write_with(|mut out| write_query(&mut out, &q.file, &doc.text, &matches, q.top, color))?;
+    Ok(if matches.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn check(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     let report = filter::check_index(path)?;
-    let mut out = std::io::stdout().lock();
-    render_check(&mut out, &report)?;
-    out.flush()?;
+    Output::open(None)?.write_with(|mut out| write_check(&mut out, &report))?;
     if report.is_sound() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -310,140 +248,4 @@ fn check(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         source: None,
     }
     .into())
-}
-
-/// The report of `index check`: a verdict line, what was checked, then
-/// each problem and note.
-fn render_check(out: &mut impl Write, r: &CheckReport) -> std::io::Result<()> {
-    let path = sanitize(&r.path.display().to_string());
-    if r.is_sound() {
-        writeln!(out, "index {path}: sound")?;
-    } else if let Some(v) = r.format_version.filter(|&v| v != FORMAT_VERSION) {
-        // Not damaged, and its layout is not this build's to check.
-        writeln!(
-            out,
-            "index {path}: not checked: written by index format {v}"
-        )?;
-    } else {
-        let n = r.problem_count();
-        writeln!(
-            out,
-            "index {path}: damaged, {n} problem{}",
-            if n == 1 { "" } else { "s" }
-        )?;
-    }
-    if let Some(v) = r.format_version {
-        writeln!(out, "format version   {v}")?;
-    }
-    if let Some(p) = r.params {
-        writeln!(out, "parameters       {p}")?;
-        writeln!(out, "documents        {}", r.docs)?;
-        writeln!(out, "bucket keys      {}", r.keys)?;
-        writeln!(out, "sketch chunks    {}", r.sketch_chunks)?;
-        let texts = match r.texts_file_bytes {
-            Some(n) => format!("texts file {n} bytes"),
-            None => "texts file missing".into(),
-        };
-        let hashed = if r.texts_hashed {
-            ", texts checked against their stored hashes"
-        } else {
-            ""
-        };
-        writeln!(
-            out,
-            "text             {} bytes, {texts}{hashed}",
-            r.text_bytes
-        )?;
-    }
-    for p in &r.problems {
-        writeln!(out, "problem          {}", sanitize(p))?;
-    }
-    if r.more_problems > 0 {
-        writeln!(
-            out,
-            "problem          … and {} more not listed",
-            r.more_problems
-        )?;
-    }
-    for n in &r.notes {
-        writeln!(out, "note             {}", sanitize(n))?;
-    }
-    Ok(())
-}
-
-/// Writes `new` with the words `old` had instead marked `[-old-]` and the
-/// words only `new` has marked `{+new+}` (red/green with colour).
-fn render_diff(out: &mut impl Write, old: &str, new: &str, color: bool) -> std::io::Result<()> {
-    let (ta, tb) = (Tokens::new(old), Tokens::new(new));
-    let ops = word_diff(&ta, 0..ta.len(), &tb, 0..tb.len());
-    let (del, ins, reset) = if color {
-        ("\x1b[31m", "\x1b[32m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
-    let mut at = 0;
-    for op in ops {
-        let b_start = op.b.start.max(at);
-        write!(out, "{}", sanitize(&new[at..b_start]))?;
-        at = b_start;
-        if matches!(op.tag, DiffTag::Delete | DiffTag::Replace) {
-            write!(out, "{del}[-{}-]{reset}", sanitize(op.a.slice(old)))?;
-        }
-        match op.tag {
-            DiffTag::Equal => {
-                write!(out, "{}", sanitize(&new[at..op.b.end]))?;
-                at = op.b.end;
-            }
-            DiffTag::Insert | DiffTag::Replace => {
-                write!(out, "{ins}{{+{}+}}{reset}", sanitize(&new[at..op.b.end]))?;
-                at = op.b.end;
-            }
-            DiffTag::Delete => {}
-        }
-    }
-    write!(out, "{}", sanitize(&new[at..]))
-}
-
-/// Text safe for a terminal: escapes, controls and bidi overrides come out
-/// as visible escapes ([`sanitize`](copydesk::render::sanitize)); line
-/// breaks and tabs stay, so paragraphs read as paragraphs.
-fn sanitize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c != '\n' && c != '\t' && copydesk::render::sanitize::is_unsafe(c) {
-            copydesk::render::sanitize::push_escaped(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn document_text_cannot_drive_the_terminal() {
-        assert_eq!(
-            sanitize("a\x1b[31mb\nc\u{202e}d"),
-            "a\\x1b[31mb\nc\\u{202e}d"
-        );
-    }
-
-    #[test]
-    fn diff_marks_old_and_new_words() {
-        let mut out = Vec::new();
-        render_diff(
-            &mut out,
-            "About 3,000 operations were cancelled.",
-            "LONDON (Wire) - Almost 3,000 operations were cancelled.",
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "[-About-]{+LONDON (Wire) - Almost+} 3,000 operations were cancelled."
-        );
-    }
 }

@@ -27,6 +27,7 @@ mod docs;
 mod filter;
 mod index;
 mod limits;
+mod progress;
 mod report;
 
 /// Exit status for any error (bad input, unreadable file, bad flag).

@@ -1,6 +1,6 @@
 //! `copydesk report INPUT...`: the corpus-wide overlap map.
 
-use std::io::{BufReader, IsTerminal};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,9 +15,9 @@ use copydesk::render::SourceFields;
 use copydesk::report::pairs::{pairs_from_jsonl, pairs_from_jsonl_file, PairsParams};
 use copydesk::report::{build, KeepRule, NoProgress, Progress, ReportParams};
 use copydesk::{Encoding, Params};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::limits::DocLimit;
+use super::progress::StageBar;
 use super::{ColorChoice, Output};
 
 /// Shown after `copydesk report --help`: examples and the exit status.
@@ -179,29 +179,22 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         strip_boilerplate: !args.no_boilerplate,
         ..ReportParams::default()
     };
-    let bar = (std::io::stderr().is_terminal() && set.documents.len() >= PROGRESS_MIN_DOCS)
-        .then(Bar::new);
+    let bar = StageBar::new(set.documents.len() >= PROGRESS_MIN_DOCS);
     let progress: &dyn Progress = match &bar {
         Some(b) => b,
         None => &NoProgress,
     };
-    let mut report = build(&set.documents, &rp, progress)?;
+    let report = build(&set.documents, &rp, progress);
     if let Some(b) = &bar {
-        b.0.finish_and_clear();
+        b.finish();
     }
+    let mut report = report?;
     report.unreadable = set.failures;
 
     let output = Output::open(args.output.as_deref())?;
-    let to_terminal = output.is_terminal();
+    let color = args.color.resolve(output.is_terminal());
     output.write_with(|mut out| match args.format {
         ReportFormat::Text => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
             let opt = TextOptions {
                 color,
                 max_items: args.max_items,
@@ -352,31 +345,4 @@ fn read_inputs(args: &ReportArgs, fields: &JsonlFields) -> anyhow::Result<Docume
         anyhow::bail!("no documents: give folders, files, --jsonl FILE or - (stdin)");
     }
     Ok(set)
-}
-
-/// An indicatif bar on stderr, one stage at a time.
-struct Bar(ProgressBar);
-
-impl Bar {
-    fn new() -> Bar {
-        let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        pb.set_style(
-            ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
-                .expect("valid progress template")
-                .progress_chars("=> "),
-        );
-        Bar(pb)
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, stage: &str, total: u64) {
-        self.0.set_message(stage.to_string());
-        self.0.set_length(total);
-        self.0.set_position(0);
-    }
-
-    fn advance(&self, n: u64) {
-        self.0.inc(n);
-    }
 }

@@ -1,8 +1,9 @@
-//! In-memory [`CandidateIndex`]: a hash map from band key to documents.
+//! An in-memory index of band keys: a hash map from band key to documents,
+//! the reference the store's candidates are tested against.
 
 use std::collections::HashMap;
 
-use super::{CandidateIndex, DocId, LshParams};
+use super::{DocId, LshParams};
 use crate::error::Result;
 use crate::minhash::Signature;
 
@@ -23,14 +24,14 @@ impl MemoryIndex {
             docs: 0,
         }
     }
-}
 
-impl CandidateIndex for MemoryIndex {
-    fn lsh(&self) -> LshParams {
+    /// The banding this index uses.
+    pub fn lsh(&self) -> LshParams {
         self.lsh
     }
 
-    fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()> {
+    /// Adds a document's signature.
+    pub fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         for key in self.lsh.band_keys(sig) {
             self.buckets.entry(key).or_default().push(id);
         }
@@ -38,7 +39,8 @@ impl CandidateIndex for MemoryIndex {
         Ok(())
     }
 
-    fn query(&self, sig: &Signature) -> Result<Vec<DocId>> {
+    /// Documents sharing at least one band with `sig`, ascending, each once.
+    pub fn query(&self, sig: &Signature) -> Result<Vec<DocId>> {
         let mut out: Vec<DocId> = self
             .lsh
             .band_keys(sig)
@@ -51,7 +53,8 @@ impl CandidateIndex for MemoryIndex {
         Ok(out)
     }
 
-    fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()> {
+    /// Takes a document out (its signature says which buckets hold it).
+    pub fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         let mut found = false;
         for key in self.lsh.band_keys(sig) {
             if let Some(ids) = self.buckets.get_mut(&key) {
@@ -69,8 +72,14 @@ impl CandidateIndex for MemoryIndex {
         Ok(())
     }
 
-    fn len(&self) -> Result<usize> {
+    /// Number of documents indexed.
+    pub fn len(&self) -> Result<usize> {
         Ok(self.docs)
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.docs == 0)
     }
 }
 

@@ -7,8 +7,9 @@
 //! rows the way datasketch does: minimise the weighted area of false
 //! positives (below the threshold) plus false negatives (above it).
 //!
-//! [`CandidateIndex`] is the one interface to an index of band keys; it has
-//! an in-memory implementation ([`memory::MemoryIndex`]). Candidates are only
+//! [`store::Store`] holds the band keys on disk (or in memory) for the
+//! filter; [`memory::MemoryIndex`] is a plain hash map of them, the
+//! reference its candidates are tested against. Candidates are only
 //! candidates: callers verify them with exact shingle sets.
 
 pub mod check;
@@ -16,7 +17,6 @@ pub mod memory;
 pub mod store;
 pub mod texts;
 
-use crate::error::Result;
 use crate::minhash::Signature;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -122,24 +122,6 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
     (0..INTEGRATION_STEPS)
         .map(|i| f(a + (i as f64 + 0.5) * h) * h)
         .sum()
-}
-
-/// An index from band keys to documents.
-pub trait CandidateIndex {
-    /// The banding this index uses.
-    fn lsh(&self) -> LshParams;
-    /// Adds a document's signature.
-    fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()>;
-    /// Documents sharing at least one band with `sig`, ascending, each once.
-    fn query(&self, sig: &Signature) -> Result<Vec<DocId>>;
-    /// Takes a document out (its signature says which buckets hold it).
-    fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()>;
-    /// Number of documents indexed.
-    fn len(&self) -> Result<usize>;
-    /// True when nothing is indexed.
-    fn is_empty(&self) -> Result<bool> {
-        Ok(self.len()? == 0)
-    }
 }
 
 /// Chains of entry numbers by bucket, for a multimap whose entries the

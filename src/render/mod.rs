@@ -4,7 +4,8 @@
 //! on or off, width); they never look at the terminal or the environment.
 //! [`json`] is the machine contract, [`terminal`] the `text` and
 //! `side-by-side` views, [`html`] the self-contained page; `report_*` are
-//! the same three for a corpus report. Document text on its way to a
+//! the same three for a corpus report; [`index_text`] describes a filter
+//! index (`index stats|query|check`). Document text on its way to a
 //! terminal goes through [`sanitize`], and a word diff shown inline there
 //! is drawn by [`inline_diff`]; on its way into either HTML page text is
 //! escaped by `html_escape`. Counts of things read as words go through
@@ -13,6 +14,7 @@
 pub mod count;
 pub mod html;
 mod html_escape;
+pub mod index_text;
 pub mod inline_diff;
 pub mod json;
 pub mod report_html;

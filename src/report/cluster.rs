@@ -50,6 +50,44 @@ impl KeepRule {
             },
         }
     }
+
+    /// The rule as an order over two documents: the one to keep sorts
+    /// first. Undated documents sort after dated ones; `Sources` ranks by
+    /// the list (an unlisted source last), then by date. Documents the
+    /// rule cannot tell apart are `Equal`: callers break ties by input
+    /// order. The one definition for the full report and `--pairs-only`.
+    pub fn order(&self, x: KeepKey<'_>, y: KeepKey<'_>) -> Ordering {
+        let by_date = || match (x.date, y.date) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        match self {
+            KeepRule::Earliest => by_date(),
+            KeepRule::Longest => y.words.cmp(&x.words),
+            KeepRule::First => Ordering::Equal,
+            KeepRule::Sources(list) => {
+                let rank = |k: KeepKey<'_>| {
+                    k.source
+                        .and_then(|s| list.iter().position(|l| l == s))
+                        .unwrap_or(list.len())
+                };
+                rank(x).cmp(&rank(y)).then_with(by_date)
+            }
+        }
+    }
+}
+
+/// What a [`KeepRule`] looks at in one document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeepKey<'a> {
+    /// Its date (compared as text: ISO dates sort by time).
+    pub date: Option<&'a str>,
+    /// Its source.
+    pub source: Option<&'a str>,
+    /// Its article words ([`KeepRule::Longest`]).
+    pub words: usize,
 }
 
 /// A near-duplicate cluster.
@@ -148,30 +186,14 @@ pub fn star_clusters(
     out
 }
 
-/// The keep rule as an order: the document to keep sorts first.
+/// The keep rule as an order over documents `x` and `y` of `docs`.
 fn priority(docs: &[Document], words: &[usize], rule: &KeepRule, x: usize, y: usize) -> Ordering {
-    let by_date = |x: usize, y: usize| match (&docs[x].date, &docs[y].date) {
-        (Some(a), Some(b)) => a.cmp(b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
+    let key = |i: usize| KeepKey {
+        date: docs[i].date.as_deref(),
+        source: docs[i].source.as_deref(),
+        words: words.get(i).copied().unwrap_or(0),
     };
-    let o = match rule {
-        KeepRule::Earliest => by_date(x, y),
-        KeepRule::Longest => words[y].cmp(&words[x]),
-        KeepRule::First => Ordering::Equal,
-        KeepRule::Sources(list) => {
-            let rank = |i: usize| {
-                docs[i]
-                    .source
-                    .as_ref()
-                    .and_then(|s| list.iter().position(|l| l == s))
-                    .unwrap_or(list.len())
-            };
-            rank(x).cmp(&rank(y)).then_with(|| by_date(x, y))
-        }
-    };
-    o
+    rule.order(key(x), key(y))
 }
 
 fn reason(docs: &[Document], words: &[usize], rule: &KeepRule, kept: usize) -> String {

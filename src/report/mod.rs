@@ -57,7 +57,7 @@ use crate::params::Params;
 use crate::shingle::Shingles;
 use crate::span::Span;
 
-pub use cluster::{Cluster, KeepRule};
+pub use cluster::{Cluster, KeepKey, KeepRule};
 pub use passages::{CorpusPassage, Occurrence, Variant};
 
 /// Everything `report` can be tuned with.

@@ -37,7 +37,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::cluster::{star_clusters, KeepRule};
+use super::cluster::{star_clusters, KeepKey, KeepRule};
 use crate::error::{too_large_message, Error, Result};
 use crate::index::LshParams;
 use crate::input::{
@@ -492,22 +492,12 @@ fn run(input: Input<'_>, path: &Path, params: &PairsParams) -> Result<PairsRepor
     };
 
     let edges: Vec<(usize, usize)> = pairs.iter().map(|p| (p.a as usize, p.b as usize)).collect();
-    let order = |x: usize, y: usize| match &params.keep {
-        KeepRule::First => std::cmp::Ordering::Equal,
-        KeepRule::Longest => words[y].cmp(&words[x]),
-        KeepRule::Earliest => cmp_opt(&dates[x], &dates[y]),
-        KeepRule::Sources(list) => {
-            let rank = |i: usize| {
-                sources[i]
-                    .as_ref()
-                    .and_then(|s| list.iter().position(|l| l == s))
-                    .unwrap_or(list.len())
-            };
-            rank(x)
-                .cmp(&rank(y))
-                .then_with(|| cmp_opt(&dates[x], &dates[y]))
-        }
+    let key = |i: usize| KeepKey {
+        date: dates[i].as_deref(),
+        source: sources[i].as_deref(),
+        words: words[i] as usize,
     };
+    let order = |x: usize, y: usize| params.keep.order(key(x), key(y));
     let clusters = star_clusters(n, &edges, order)
         .into_iter()
         .map(|(kept, members)| (kept as u32, members.into_iter().map(|m| m as u32).collect()))
@@ -545,15 +535,6 @@ fn read_chunk(
         if buf.len() >= chunk && memchr::memchr(b'\n', &buf[carry.len()..]).is_some() {
             return Ok(false);
         }
-    }
-}
-
-fn cmp_opt(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) => a.cmp(b),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Buckets: which documents hold a key. Keys are filed in pages, pages in
 //! groups, groups stored as runs (see the [store docs](super)); keys of
 //! newly inserted documents wait in a small hash index until applied.
-//! Also the [`CandidateIndex`] implementation, which is look-ups by band key.
+//! Also the look-ups by band key (`insert`, `query`, `remove`), which tests
+//! and benchmarks compare with [`MemoryIndex`](crate::index::memory::MemoryIndex).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,7 +13,7 @@ use super::errors::{damaged, redb_error};
 use super::format::BUCKETS;
 use super::Store;
 use crate::error::Result;
-use crate::index::{CandidateIndex, DocId, LshParams};
+use crate::index::{DocId, LshParams};
 use crate::minhash::Signature;
 
 /// Bits of a key that choose its bucket page: 65,536 pages. Chosen so a
@@ -323,12 +324,16 @@ impl Store {
     }
 }
 
-impl CandidateIndex for Store {
-    fn lsh(&self) -> LshParams {
+/// Band-key candidates by signature (tests and benchmarks compare these
+/// with [`MemoryIndex`](crate::index::memory::MemoryIndex); the filter looks keys up itself).
+impl Store {
+    /// The banding this index uses.
+    pub fn lsh(&self) -> LshParams {
         self.params.lsh
     }
 
-    fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()> {
+    /// Adds a document's signature.
+    pub fn insert(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         let keys: Vec<u64> = self.params.lsh.band_keys(sig).collect();
         for k in keys {
             self.add_key(k, id)?;
@@ -338,7 +343,8 @@ impl CandidateIndex for Store {
         Ok(())
     }
 
-    fn query(&self, sig: &Signature) -> Result<Vec<DocId>> {
+    /// Documents sharing at least one band with `sig`, ascending, each once.
+    pub fn query(&self, sig: &Signature) -> Result<Vec<DocId>> {
         let keys: Vec<u64> = self.params.lsh.band_keys(sig).collect();
         let missing = keys
             .iter()
@@ -378,7 +384,8 @@ impl CandidateIndex for Store {
         Ok(out)
     }
 
-    fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()> {
+    /// Takes a document out (its signature says which buckets hold it).
+    pub fn remove(&mut self, id: DocId, sig: &Signature) -> Result<()> {
         let keys: Vec<u64> = self.params.lsh.band_keys(sig).collect();
         let before = self.key_count;
         for k in keys {
@@ -390,8 +397,14 @@ impl CandidateIndex for Store {
         Ok(())
     }
 
-    fn len(&self) -> Result<usize> {
+    /// Number of documents indexed.
+    pub fn len(&self) -> Result<usize> {
         Ok(self.doc_count as usize)
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.doc_count == 0)
     }
 }
 pub(in crate::index) fn group_of(page: u32) -> u32 {

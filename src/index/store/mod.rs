@@ -34,8 +34,7 @@
 //!
 //! The code is laid out by concern: `format.rs` holds the format version,
 //! the tables, the meta entries and their encodings; `buckets.rs` the key
-//! pages and runs (and the [`CandidateIndex`](super::CandidateIndex)
-//! implementation); `docs.rs` the records, ids and texts of documents;
+//! pages and runs (and the look-ups by band key); `docs.rs` the records, ids and texts of documents;
 //! `sketches.rs` the per-document sketches; `errors.rs` what a redb failure
 //! or a damaged structure means for the user. This file holds [`Store`]
 //! itself: opening, the meta entries, blobs, the checkpoint and the commit.
