@@ -2,7 +2,7 @@
 //! person at a terminal.
 //!
 //! Names that come from outside (paths, document ids and sources, the
-//! problems `index check` quotes) go through [`sanitize::escape`]; the two
+//! problems `index check` quotes) go through [`sanitize::escape`](super::sanitize::escape); the two
 //! texts of a query's word diff are drawn by [`inline_diff`] in the
 //! [`Layout::KeepBreaks`] layout, with the marks every other inline diff
 //! uses. Nothing here looks at the terminal: the caller resolves colour.
