@@ -58,7 +58,8 @@ for n in "${sizes[@]}"; do
     /usr/bin/time -f "%e %M" -o "$work/time" \
       "$bin" filter --index "$work/index-$n.redb" "$input" >/dev/null 2>"$work/summary"
     read -r secs kb <"$work/time"
-    dropped=$(sed -n 's/.*, dropped \([0-9]*\).*/\1/p' "$work/summary")
+    # The summary groups thousands ("dropped 19,483").
+    dropped=$(sed -n 's/.*, dropped \([0-9,]*\).*/\1/p' "$work/summary" | tr -d ,)
     printf '{"tool":"copydesk filter --index","docs":%d,"bytes":%d,"seconds":%s,"peak_rss_kb":%d,"dropped":%d}\n' \
       "$n" "$bytes" "$secs" "$kb" "$dropped" >>"$results"
     sed 's/^/    /' "$work/summary" >&2
