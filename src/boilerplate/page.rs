@@ -33,15 +33,18 @@ pub fn page_furniture(
     // its shape needs no second finding (and the count costs a look-up a
     // word).
     let shape = crate::boilerplate::shape::furniture(text, spans, hashes);
-    let (short, most) =
-        repeated_runs_counted(hashes, &shape, params.min_repeat_words, params.min_repeats);
-    // A long run twice means its first short window twice at least.
-    let long = if most >= 2 {
-        repeated_runs_counted(hashes, &shape, params.long_repeat_words, 2).0
+    let short = repeated_runs_counted(hashes, &shape, params.min_repeat_words, params.min_repeats);
+    // A long run's second occurrence is a run of short windows each seen
+    // before, one a word, as many as the long run has short windows: with
+    // no such run (most pages; the long count was a thirtieth of the
+    // filter's CPU for a long run on one page in 650), there is none.
+    let long_windows = params.long_repeat_words.saturating_sub(short.window) + 1;
+    let long = if short.echoed >= long_windows {
+        repeated_runs_counted(hashes, &shape, params.long_repeat_words, 2).runs
     } else {
         Vec::new()
     };
-    let repeated = short.into_iter().chain(
+    let repeated = short.runs.into_iter().chain(
         long.into_iter()
             .filter(|r| r.len() <= params.max_repeat_words),
     );
@@ -94,23 +97,39 @@ pub fn repeated_runs(
     min_words: usize,
     min_count: usize,
 ) -> Vec<Range<usize>> {
-    repeated_runs_counted(token_hashes, &[], min_words, min_count).0
+    repeated_runs_counted(token_hashes, &[], min_words, min_count).runs
+}
+
+/// What [`repeated_runs_counted`] found.
+struct Repeats {
+    /// The runs found, sorted and disjoint.
+    runs: Vec<Range<usize>>,
+    /// The window length counted.
+    window: usize,
+    /// The most consecutive windows each of which occurred before (at any
+    /// earlier word, overlapping or not): a run of `w` words occurring
+    /// twice makes `w - window + 1` of them at its second occurrence.
+    echoed: usize,
 }
 
 /// [`repeated_runs`] among the words outside the sorted, disjoint token
-/// ranges `skip` (a window touching one is not counted), and the most times
-/// any `min_words`-word window occurs without overlapping itself (a run of
-/// more words cannot occur more often than its first window).
+/// ranges `skip` (a window touching one is not counted), with the longest
+/// run of windows that each occurred before ([`Repeats::echoed`]).
 fn repeated_runs_counted(
     token_hashes: &[u64],
     skip: &[Range<usize>],
     min_words: usize,
     min_count: usize,
-) -> (Vec<Range<usize>>, u32) {
+) -> Repeats {
     let m = min_words.max(2);
     let min_count = min_count.max(2);
+    let none = |echoed| Repeats {
+        runs: Vec::new(),
+        window: m,
+        echoed,
+    };
     if token_hashes.len() < 2 * m {
-        return (Vec::new(), 1);
+        return none(0);
     }
     WINDOWS.with_borrow_mut(|table| {
         // `into_vec`: `collect` checks the capacity at every window.
@@ -122,9 +141,9 @@ fn repeated_runs_counted(
             let first = (r.start + 1).saturating_sub(m).min(n);
             hashes[first..r.end.min(n)].fill(0);
         }
-        let most = table.count(&hashes, m);
+        let (most, echoed) = table.count(&hashes, m);
         if most < min_count as u32 {
-            return (Vec::new(), most);
+            return none(echoed);
         }
         let mut covered = vec![false; token_hashes.len()];
         for (i, &h) in hashes.iter().enumerate() {
@@ -132,7 +151,11 @@ fn repeated_runs_counted(
                 covered[i..i + m].iter_mut().for_each(|c| *c = true);
             }
         }
-        (runs_of(&covered), most)
+        Repeats {
+            runs: runs_of(&covered),
+            window: m,
+            echoed,
+        }
     })
 }
 
@@ -160,8 +183,9 @@ impl WindowCounts {
     /// Counts `hashes` (window `i` starts at word `i` and is `m` words
     /// long); an occurrence overlapping the previous one counted is not
     /// counted ("very very very ..." is one long run, not a repeat).
-    /// Returns the highest count.
-    fn count(&mut self, hashes: &[u64], m: usize) -> u32 {
+    /// Returns the highest count, and the most consecutive windows each of
+    /// which occurred before (see [`Repeats::echoed`]).
+    fn count(&mut self, hashes: &[u64], m: usize) -> (u32, usize) {
         let bits = (usize::BITS - (2 * hashes.len()).leading_zeros()).max(10);
         if bits > self.bits || self.stamp == u32::MAX {
             self.bits = bits.max(self.bits);
@@ -173,8 +197,10 @@ impl WindowCounts {
         let (stamp, bits) = (self.stamp, self.bits);
         let mask = (1usize << bits) - 1;
         let mut most = 1;
+        let (mut echoed, mut run) = (0, 0);
         for (i, &h) in hashes.iter().enumerate() {
             if h == 0 {
+                run = 0;
                 continue;
             }
             let mut s = (h >> (64 - bits)) as usize;
@@ -182,6 +208,7 @@ impl WindowCounts {
                 let slot = &mut self.slots[s];
                 if slot.3 != stamp {
                     *slot = (h, 1, i as u32, stamp);
+                    run = 0;
                     break;
                 }
                 if slot.0 == h {
@@ -190,12 +217,14 @@ impl WindowCounts {
                         slot.2 = i as u32;
                         most = most.max(slot.1);
                     }
+                    run += 1;
+                    echoed = echoed.max(run);
                     break;
                 }
                 s = (s + 1) & mask;
             }
         }
-        most
+        (most, echoed)
     }
 
     /// The count of `h` in the last document counted (zero when absent,
@@ -263,6 +292,50 @@ mod tests {
         assert!(repeated_runs(&tokens(text).0, 6, 2).is_empty());
         // Twice is not three times.
         assert!(repeated_runs(&tokens("a b c d e f. a b c d e f.").0, 5, 3).is_empty());
+    }
+
+    #[test]
+    fn echoed_counts_the_windows_of_a_second_occurrence() {
+        // 12 distinct words, then 8 of them again: 8 - 6 + 1 windows of
+        // six words each occurred before.
+        let text = "one two three four five six seven eight nine ten eleven twelve \
+                    one two three four five six seven eight";
+        let r = repeated_runs_counted(&tokens(text).0, &[], 6, 3);
+        assert_eq!((r.window, r.echoed), (6, 3));
+        assert!(r.runs.is_empty(), "twice is not three times");
+        let r = repeated_runs_counted(&tokens("a b c d e f g h i j k l m n").0, &[], 6, 2);
+        assert_eq!(r.echoed, 0);
+    }
+
+    #[test]
+    fn a_long_notice_twice_is_found_past_the_shortcut() {
+        // A notice of exactly `long_repeat_words` (30) words twice among
+        // sentences: its second occurrence echoes 25 six-word windows, just
+        // enough for the long count to run.
+        let notice = "This embedded post cannot be displayed in your browser because it uses \
+                      features your settings have turned off so please change them or open \
+                      the original on its own site";
+        assert_eq!(notice.split_whitespace().count(), 30);
+        let text = format!(
+            "Junior doctors will strike again next month after talks broke down, the union \
+             said on Thursday. {notice}. The health secretary said he would impose the new \
+             contract and that the offer was fair. {notice}. Talks may resume in the spring, \
+             a spokesman for the department said later that evening."
+        );
+        let (hashes, spans) = tokens(&text);
+        let a = Analysis::new(&text, 3);
+        let f = page_furniture(&text, &spans, &hashes, &a.seg_start);
+        let repeated: Vec<Range<usize>> = f
+            .iter()
+            .filter(|(_, w)| *w == BoilerplateReason::Repeated)
+            .map(|(r, _)| r.clone())
+            .collect();
+        let s = slices(&text, &repeated);
+        assert_eq!(s.len(), 2, "{f:?}");
+        assert!(
+            s.iter().all(|x| x.starts_with("This embedded post")),
+            "{s:?}"
+        );
     }
 
     #[test]
