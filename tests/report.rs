@@ -1058,6 +1058,41 @@ fn no_sources_at_all_is_said_once() {
     assert_eq!(v["pairs"][0]["verdict"], "near-duplicate");
 }
 
+/// `--pairs-only` reads the documents of candidate pairs twice; a path
+/// naming a pipe (`/dev/stdin`, a shell's `<(...)`) cannot be read again by
+/// offset, so it is held like `-` (it failed with "Illegal seek").
+#[cfg(target_os = "linux")]
+#[test]
+fn pairs_only_reads_a_pipe_named_by_path() {
+    let text = std::fs::read_to_string(
+        root().join("corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt"),
+    )
+    .unwrap();
+    let input = format!(
+        "{}\n{}\n{}\n",
+        json!({"id": "a", "text": text}),
+        json!({"id": "b", "text": format!("{text} One more line.")}),
+        json!({"id": "c", "text": "Something else entirely, about the weather in Leeds."}),
+    );
+    let by_path = copydesk()
+        .args(["report", "--jsonl", "/dev/stdin", "--pairs-only"])
+        .write_stdin(input.clone())
+        .assert()
+        .success();
+    let by_dash = copydesk()
+        .args(["report", "--jsonl", "-", "--pairs-only"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let out = String::from_utf8(by_path.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        out,
+        String::from_utf8(by_dash.get_output().stdout.clone()).unwrap()
+    );
+    assert!(out.starts_with("3 documents, 1 pair"), "{out}");
+    assert!(out.contains("\ta\tb"), "{out}");
+}
+
 /// `--pairs-only` text prints ids as every other text output does: an
 /// escape sequence or bidi control in an id comes out escaped, and a line
 /// break in one cannot split a pair's line.

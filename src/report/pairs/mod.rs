@@ -171,12 +171,22 @@ pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Resul
 
 /// Runs the pairs job over a JSON Lines file, read in chunks (reading the
 /// next chunk while the last one is processed) rather than whole; records
-/// that need a second look are read again by offset.
+/// that need a second look are read again by offset, so `file` must be a
+/// regular file: for a pipe, hold its bytes and call [`pairs_from_jsonl`].
 pub fn pairs_from_jsonl_file(
     file: &File,
     path: &Path,
     params: &PairsParams,
 ) -> Result<PairsReport> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(io(std::io::Error::other(
+            "not a regular file: the pairs job reads documents twice",
+        )));
+    }
     run(Input::File(Mutex::new(file), CHUNK), path, params)
 }
 
