@@ -278,7 +278,7 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
     // Pass 2 reads the documents of candidate pairs again by offset: a
     // stream that cannot be read twice (standard input, or a path naming a
     // pipe: `/dev/stdin`, `<(...)`) is held whole.
-    let hold = |mut from: &mut dyn std::io::Read, name: &str| -> anyhow::Result<Vec<u8>> {
+    let hold = |from: &mut dyn std::io::Read, name: &str| -> anyhow::Result<Vec<u8>> {
         let mut data = Vec::new();
         from.read_to_end(&mut data).context(name.to_string())?;
         Ok(data)
