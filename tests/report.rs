@@ -1058,16 +1058,19 @@ fn no_sources_at_all_is_said_once() {
     assert_eq!(v["pairs"][0]["verdict"], "near-duplicate");
 }
 
+/// The text of IBTimes' February article, a seed.
+fn ibtimes_february() -> String {
+    std::fs::read_to_string(root().join("corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt"))
+        .unwrap()
+}
+
 /// `--pairs-only` reads the documents of candidate pairs twice; a path
 /// naming a pipe (`/dev/stdin`, a shell's `<(...)`) cannot be read again by
 /// offset, so it is held like `-` (it failed with "Illegal seek").
 #[cfg(target_os = "linux")]
 #[test]
 fn pairs_only_reads_a_pipe_named_by_path() {
-    let text = std::fs::read_to_string(
-        root().join("corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt"),
-    )
-    .unwrap();
+    let text = ibtimes_february();
     let input = format!(
         "{}\n{}\n{}\n",
         json!({"id": "a", "text": text}),
@@ -1098,10 +1101,7 @@ fn pairs_only_reads_a_pipe_named_by_path() {
 /// break in one cannot split a pair's line.
 #[test]
 fn pairs_only_text_escapes_hostile_ids() {
-    let text = std::fs::read_to_string(
-        root().join("corpus/ibtimes/2016-02-11-hunt-to-impose-contract.txt"),
-    )
-    .unwrap();
+    let text = ibtimes_february();
     let input = format!(
         "{}\n{}\n",
         json!({"id": "a\u{1b}[31mred\u{202e}", "text": text}),

@@ -275,45 +275,30 @@ fn run_pairs(args: &ReportArgs, fields: JsonlFields) -> anyhow::Result<ExitCode>
         max_doc_bytes: args.limit.max_doc_bytes,
         ..PairsParams::default()
     };
-    // Pass 2 reads the documents of candidate pairs again by offset: a
-    // stream that cannot be read twice (standard input, or a path naming a
-    // pipe: `/dev/stdin`, `<(...)`) is held whole.
-    let hold = |from: &mut dyn std::io::Read, name: &str| -> anyhow::Result<Vec<u8>> {
-        let mut data = Vec::new();
-        from.read_to_end(&mut data).context(name.to_string())?;
-        Ok(data)
-    };
     let r = if path.as_os_str() == "-" {
-        let data = hold(&mut std::io::stdin().lock(), "standard input")?;
+        // Standard input cannot be read twice: hold it all.
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut data)
+            .context("standard input")?;
         pairs_from_jsonl(&data, path, &params)?
     } else {
-        let mut file = std::fs::File::open(path)
+        let file = std::fs::File::open(path)
             .with_context(|| format!("{}: cannot open", path.display()))?;
-        let meta = file
-            .metadata()
-            .with_context(|| format!("{}: cannot read", path.display()))?;
-        if !meta.is_file() {
-            let data = hold(&mut file, &path.display().to_string())?;
-            pairs_from_jsonl(&data, path, &params)?
-        } else {
-            // A regular file is mapped: the pages the kernel already holds
-            // are read in place instead of copied (0.1 s of kernel time on
-            // 300 MB). An empty file, or one that fails to map, is read in
-            // chunks.
-            let map = if meta.len() > 0 {
-                // SAFETY: the mapping is only read. Another process
-                // truncating the file while it is read would raise SIGBUS
-                // (the trade ripgrep makes for large files too); one
-                // rewriting it in place can only give an inconsistent
-                // report of that file.
-                unsafe { memmap2::Mmap::map(&file) }.ok()
-            } else {
-                None
-            };
-            match &map {
-                Some(map) => pairs_from_jsonl(map, path, &params)?,
-                None => pairs_from_jsonl_file(&file, path, &params)?,
-            }
+        // A regular file is mapped: the pages the kernel already holds are
+        // read in place instead of copied (0.1 s of kernel time on 300 MB).
+        // Anything else (an empty file, a failed map, a pipe named by path)
+        // goes to `pairs_from_jsonl_file`.
+        let map = match file.metadata() {
+            // SAFETY: the mapping is only read. Another process truncating
+            // the file while it is read would raise SIGBUS (the trade
+            // ripgrep makes for large files too); one rewriting it in place
+            // can only give an inconsistent report of that file.
+            Ok(m) if m.is_file() && m.len() > 0 => unsafe { memmap2::Mmap::map(&file) }.ok(),
+            _ => None,
+        };
+        match &map {
+            Some(map) => pairs_from_jsonl(map, path, &params)?,
+            None => pairs_from_jsonl_file(&file, path, &params)?,
         }
     };
     check_failures(&r.failures, r.documents(), args.skip_bad)?;

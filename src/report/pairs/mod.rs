@@ -171,8 +171,9 @@ pub fn pairs_from_jsonl(data: &[u8], path: &Path, params: &PairsParams) -> Resul
 
 /// Runs the pairs job over a JSON Lines file, read in chunks (reading the
 /// next chunk while the last one is processed) rather than whole; records
-/// that need a second look are read again by offset, so `file` must be a
-/// regular file: for a pipe, hold its bytes and call [`pairs_from_jsonl`].
+/// that need a second look are read again by offset. A file that cannot be
+/// read again by offset (a pipe named by path: `/dev/stdin`, a shell's
+/// `<(...)`) is read whole first.
 pub fn pairs_from_jsonl_file(
     file: &File,
     path: &Path,
@@ -183,9 +184,9 @@ pub fn pairs_from_jsonl_file(
         source,
     };
     if !file.metadata().map_err(io)?.is_file() {
-        return Err(io(std::io::Error::other(
-            "not a regular file: the pairs job reads documents twice",
-        )));
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut &*file, &mut data).map_err(io)?;
+        return pairs_from_jsonl(&data, path, params);
     }
     run(Input::File(Mutex::new(file), CHUNK), path, params)
 }
