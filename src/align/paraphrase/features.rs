@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::keys::{keys, Keys};
 use super::{MAX_SENTENCE_WORDS, SHORT_QUOTE_WORDS};
 use crate::tokenize::Tokens;
 use crate::words::is_function_word as is_stop_hash;
@@ -14,11 +15,15 @@ pub(super) const NAME: u8 = 4;
 pub(super) const QUOTED: u8 = 8;
 /// Inside a short quotation.
 pub(super) const SHORT_QUOTED: u8 = 16;
+/// A day or a month.
+pub(super) const DATE: u8 = 32;
 
 /// Per-token flags and sentence starts of one text.
 pub(super) struct Features {
     pub(super) flags: Vec<u8>,
     pub(super) sentences: Vec<Range<usize>>,
+    /// Each word's match key and figure weight.
+    pub(super) keys: Keys,
 }
 
 fn is_open_quote(c: char) -> bool {
@@ -136,7 +141,9 @@ pub(super) fn features(text: &str, t: &Tokens) -> Features {
             f |= NUMBER;
         }
         let initial = i == start || opens_clause;
-        if is_capitalised(word, initial) && !CALENDAR.contains(&norm) {
+        if CALENDAR.contains(&norm) {
+            f |= DATE;
+        } else if is_capitalised(word, initial) {
             f |= NAME;
         }
         flags.push(f);
@@ -146,7 +153,19 @@ pub(super) fn features(text: &str, t: &Tokens) -> Features {
     if start < t.len() {
         sentences.push(start..t.len());
     }
-    Features { flags, sentences }
+    // The second and later words of a figure ("three *thousand*") are
+    // part of its first word's unit, not content of their own.
+    let keys = keys(text, t);
+    for (f, &k) in flags.iter_mut().zip(&keys.key) {
+        if k == 0 {
+            *f &= !CONTENT;
+        }
+    }
+    Features {
+        flags,
+        sentences,
+        keys,
+    }
 }
 
 #[cfg(test)]

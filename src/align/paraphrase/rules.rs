@@ -1,10 +1,8 @@
 //! The evidence two segments share, rare unit by kind, and the rules that
 //! accept a pair on it (see the paraphrase module's documentation).
 
-use super::super::evidence::{
-    number_weight, percent_hash, PairCounts, FIGURE_WEIGHT, RARE_COUNT, SMALL_FIGURE_WEIGHT,
-};
-use super::features::{NAME, QUOTED, SHORT_QUOTED};
+use super::super::evidence::{PairCounts, FIGURE_WEIGHT, RARE_COUNT, SMALL_FIGURE_WEIGHT};
+use super::features::{Features, DATE, NAME, NUMBER, QUOTED, SHORT_QUOTED};
 use super::{
     Segment, Side, MIN_LINKED_EVIDENCE, MIN_PLAIN_DICE, MIN_PLAIN_UNITS, NAME_WEIGHT, QUOTE_WEIGHT,
 };
@@ -34,6 +32,10 @@ pub(crate) struct Evidence {
     pub in_linked_sentences: bool,
     /// Content-word Dice of the two segments.
     pub dice: f64,
+    /// Both segments date or count something (a figure, a day, a month)
+    /// and share none of it: "last week ... in February" against "on
+    /// Sunday (24 April) ... this week" are two events.
+    pub conflicting_specifics: bool,
 }
 
 impl Evidence {
@@ -48,12 +50,19 @@ impl Evidence {
             || (self.small_figures >= 1 && rare >= 2)
             || (self.quotes >= 1 && rare >= 2)
             || self.names >= 2
-            || (rare >= MIN_PLAIN_UNITS && self.dice >= MIN_PLAIN_DICE)
-            || (self.in_linked_sentences && self.weight >= MIN_LINKED_EVIDENCE)
+            || (!self.conflicting_specifics
+                && ((rare >= MIN_PLAIN_UNITS && self.dice >= MIN_PLAIN_DICE)
+                    || (self.in_linked_sentences && self.weight >= MIN_LINKED_EVIDENCE)))
     }
 }
 
-pub(super) fn evidence(a: &Side, sa: &Segment, sb: &Segment, counts: &PairCounts) -> Evidence {
+pub(super) fn evidence(
+    a: &Side,
+    fa: &Features,
+    sa: &Segment,
+    sb: &Segment,
+    counts: &PairCounts,
+) -> Evidence {
     // Shared words with the flags of both sides.
     let mut shared: Vec<(u64, u8, u8)> = Vec::new();
     let (mut x, mut y) = (0, 0);
@@ -70,12 +79,15 @@ pub(super) fn evidence(a: &Side, sa: &Segment, sb: &Segment, counts: &PairCounts
             y += 1;
         }
     }
+    let specific = |f: u8| f & (NUMBER | DATE) != 0;
     let mut ev = Evidence {
         dice: 2.0 * shared.len() as f64 / (sa.words.len() + sb.words.len()) as f64,
+        conflicting_specifics: sa.words.iter().any(|w| specific(w.1))
+            && sb.words.iter().any(|w| specific(w.1))
+            && !shared.iter().any(|s| specific(s.1 | s.2)),
         ..Evidence::default()
     };
     let toks = a.tokens.as_slice();
-    let percent = percent_hash();
     let mut seen: Vec<u64> = Vec::with_capacity(shared.len());
     // The name unit being read: where it ends in A, whether one of its
     // words is rare, whether one is used at most 2 × RARE_COUNT times.
@@ -92,7 +104,7 @@ pub(super) fn evidence(a: &Side, sa: &Segment, sb: &Segment, counts: &PairCounts
         }
     };
     for p in sa.range.clone() {
-        let h = toks[p].hash;
+        let h = fa.keys.key[p];
         let Ok(k) = shared.binary_search_by_key(&h, |s| s.0) else {
             continue;
         };
@@ -104,8 +116,7 @@ pub(super) fn evidence(a: &Side, sa: &Segment, sb: &Segment, counts: &PairCounts
         let most = ca.max(cb);
         let (rare, content) = (most <= RARE_COUNT, most <= 2 * RARE_COUNT);
         let (_, fla, flb) = shared[k];
-        let percent_follows = toks.get(p + 1).is_some_and(|n| n.hash == percent);
-        let number = number_weight(a.tokens.norm(p), percent_follows);
+        let number = fa.keys.figure[p];
         if number.is_none() && (fla | flb) & NAME != 0 {
             // Names next to each other, or joined by one function word, are
             // one unit, whatever their counts ("Department of Health").
