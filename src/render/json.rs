@@ -63,6 +63,9 @@ pub struct DocumentJson<'a> {
     pub words: usize,
     /// Share of words inside shared passages.
     pub coverage: f64,
+    /// How strongly this document reuses the other, 0..1
+    /// ([`Comparison::reuse_a`]): graded like a reader grades reuse.
+    pub reuse: f64,
 }
 
 /// Similarity scores.
@@ -122,7 +125,7 @@ pub fn compare_json<'a>(
     words: (usize, usize),
     c: &Comparison,
 ) -> CompareJson<'a> {
-    let doc = |d: &'a Document, words: usize, coverage: f64| DocumentJson {
+    let doc = |d: &'a Document, words: usize, coverage: f64, reuse: f64| DocumentJson {
         id: &d.id,
         bytes: d.original_offset(d.text.len()),
         encoding: match d.encoding() {
@@ -132,12 +135,13 @@ pub fn compare_json<'a>(
         },
         words,
         coverage: round(coverage),
+        reuse: round(reuse),
     };
     CompareJson {
         schema: SCHEMA_VERSION,
         documents: DocumentsJson {
-            a: doc(a, words.0, c.coverage_a),
-            b: doc(b, words.1, c.coverage_b),
+            a: doc(a, words.0, c.coverage_a, c.reuse_a()),
+            b: doc(b, words.1, c.coverage_b, c.reuse_b()),
         },
         similarity: SimilarityJson {
             jaccard: round(c.similarity.jaccard),

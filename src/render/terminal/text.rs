@@ -71,6 +71,13 @@ pub fn write_text(out: &mut impl Write, pair: &Pair, opts: &TerminalOptions) -> 
             percent(c.coverage_a),
             percent(c.coverage_b)
         )?;
+        label(out, "reuse")?;
+        writeln!(
+            out,
+            "A of B {:.2} · B of A {:.2} (0 none … 1 copied word for word)",
+            c.reuse_a(),
+            c.reuse_b()
+        )?;
     }
     if sum.has_diff {
         label(out, "diff")?;
