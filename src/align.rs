@@ -99,6 +99,56 @@ impl Passage {
     }
 }
 
+/// Two sentences that state the same fact: a sentence pair that shared
+/// passages link, graded as a whole (see [`facts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// A's sentence, as a byte span.
+    pub a: Span,
+    /// B's sentence.
+    pub b: Span,
+    /// A's sentence as a token range, end-exclusive.
+    pub a_tokens: Range<usize>,
+    /// B's sentence as a token range.
+    pub b_tokens: Range<usize>,
+    /// How closely the two sentences say the same, 0..=1: the weighted
+    /// Dice of their content words (figures 2-3, names 1.5, other words 1;
+    /// a figure only one side has counts against it). 1 for the same
+    /// sentence; about 0.8 for the same sentence lightly reworded; about
+    /// 0.3 for the same figure or name in two otherwise different
+    /// sentences.
+    pub score: f64,
+    /// The words that carry the fact (shared figures, names and quoted
+    /// words, matched by value: "three thousand" is "3,000"), each as its
+    /// span in A and in B.
+    pub carriers: Vec<(Span, Span)>,
+}
+
+impl Fact {
+    /// The same fact seen from the other document (A and B swapped).
+    pub fn mirrored(&self) -> Fact {
+        let mut carriers: Vec<(Span, Span)> = self.carriers.iter().map(|&(a, b)| (b, a)).collect();
+        carriers.sort_by_key(|c| c.0.start);
+        Fact {
+            a: self.b,
+            b: self.a,
+            a_tokens: self.b_tokens.clone(),
+            b_tokens: self.a_tokens.clone(),
+            score: self.score,
+            carriers,
+        }
+    }
+}
+
+/// The facts that `passages` (found by [`align_texts`] on the same texts
+/// and tokens) link between `a` and `b`: every sentence pair a passage
+/// runs through, in (A, B) order. A passage over several sentences links
+/// them in order. Not symmetric by itself: [`crate::compare()`] calls it in
+/// the aligner's canonical order and mirrors the result.
+pub fn facts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, passages: &[Passage]) -> Vec<Fact> {
+    paraphrase::facts(a, ta, b, tb, passages)
+}
+
 /// Words of an exact match that seed an edited passage: two-word matches
 /// ("the government") are everywhere, three-word ones are rare enough to
 /// anchor a chain, and the chain still needs `min_passage_words` matched

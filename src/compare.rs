@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::align::{align_texts, canonical_order, Passage, PassageKind};
+use crate::align::{align_texts, canonical_order, facts, Fact, Passage, PassageKind};
 use crate::analysis::Analysis;
 use crate::boilerplate::BoilerplateLookup;
 use crate::diff::{word_diff_until, DiffOp};
@@ -233,6 +233,9 @@ pub struct Comparison {
     pub judgement: Judgement,
     /// Shared passages in A's order.
     pub passages: Vec<SharedPassage>,
+    /// The sentence pairs the passages link, graded as whole sentences, in
+    /// A's order ([`crate::align::facts`]).
+    pub facts: Vec<Fact>,
     /// Runs of A's words in no passage.
     pub unique_a: Vec<Span>,
     /// Runs of B's words in no passage.
@@ -305,6 +308,8 @@ fn compare_oriented(
             SharedPassage { passage: p, ops }
         })
         .collect();
+    let found: Vec<Passage> = passages.iter().map(|p| p.passage.clone()).collect();
+    let facts = facts(a.text, &a.content, b.text, &b.content, &found);
     let (unique_a, coverage_a) = uncovered(a, passages.iter().map(|p| p.passage.a_tokens.clone()));
     let (unique_b, coverage_b) = uncovered(b, passages.iter().map(|p| p.passage.b_tokens.clone()));
     let mut c = Comparison {
@@ -312,6 +317,7 @@ fn compare_oriented(
         verdict: Verdict::Distinct,
         judgement,
         passages,
+        facts,
         unique_a,
         unique_b,
         coverage_a,
@@ -336,6 +342,8 @@ impl Comparison {
             })
             .collect();
         passages.sort_by_key(|p| p.passage.a_tokens.start);
+        let mut facts: Vec<Fact> = self.facts.iter().map(Fact::mirrored).collect();
+        facts.sort_by_key(|f| (f.a_tokens.start, f.b_tokens.start));
         Comparison {
             similarity: Similarity {
                 jaccard: s.jaccard,
@@ -348,6 +356,7 @@ impl Comparison {
             verdict: self.verdict,
             judgement: self.judgement,
             passages,
+            facts,
             unique_a: self.unique_b.clone(),
             unique_b: self.unique_a.clone(),
             coverage_a: self.coverage_b,

@@ -284,6 +284,8 @@ fn check_mirror(c: &Comparison, m: &Comparison) -> Result<(), TestCaseError> {
     for (p, q) in c.passages.iter().zip(&mirrored.passages) {
         prop_assert_eq!(p, q);
     }
+    // The facts too: the same sentence pairs, scores and carriers.
+    prop_assert_eq!(&c.facts, &mirrored.facts);
     Ok(())
 }
 
@@ -311,6 +313,10 @@ fn check_self(a: &str) -> Result<(), TestCaseError> {
         prop_assert!(!p.moved);
         prop_assert_eq!(p.score, 1.0);
         prop_assert_eq!(c.coverage_a, 1.0);
+    }
+    // Each sentence states its own fact, word for word.
+    for f in &c.facts {
+        prop_assert!(f.a == f.b && f.score == 1.0, "{:?}", f);
     }
     check_spans(a, a, &c)
 }

@@ -180,6 +180,15 @@ fn fixture() -> Fixture {
             containment: 0.454_545_4,
             shared: 20,
         },
+        // The facts the library finds for these passages (a literal would
+        // only restate them).
+        facts: copydesk::align::facts(
+            A,
+            &ta,
+            B,
+            &tb,
+            &[&edited, &verbatim, &paraphrase].map(|p| p.passage.clone()),
+        ),
         passages: vec![edited, verbatim, paraphrase],
         unique_a: vec![text_span(A, "Junior doctors walked out on Wednesday")],
         unique_b: vec![

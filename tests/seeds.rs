@@ -85,6 +85,71 @@ impl Pair {
     }
 }
 
+/// A fact as a reader sees it: both sentences and each carrier pair, as
+/// original text.
+type ShownFact = (String, String, Vec<(String, String)>);
+
+impl Pair {
+    /// The facts (sentence pairs), as original text.
+    fn facts(&self) -> Vec<ShownFact> {
+        self.c
+            .facts
+            .iter()
+            .map(|f| {
+                let carriers = f
+                    .carriers
+                    .iter()
+                    .map(|&(x, y)| {
+                        (
+                            file_text(&self.a, &self.a_bytes, x),
+                            file_text(&self.b, &self.b_bytes, y),
+                        )
+                    })
+                    .collect();
+                let a = file_text(&self.a, &self.a_bytes, f.a);
+                (a, file_text(&self.b, &self.b_bytes, f.b), carriers)
+            })
+            .collect()
+    }
+
+    /// Fails unless one fact's A sentence contains `in_a`, its B sentence
+    /// `in_b`, and it links the carrier `(ca, cb)`.
+    fn fact_carried_by(&self, in_a: &str, in_b: &str, ca: &str, cb: &str) {
+        let all = self.facts();
+        let hit = all.iter().any(|(a, b, carriers)| {
+            a.contains(in_a) && b.contains(in_b) && carriers.iter().any(|(x, y)| x == ca && y == cb)
+        });
+        assert!(
+            hit,
+            "no fact {in_a:?} ~ {in_b:?} carried by {ca:?} ~ {cb:?}: {all:#?}"
+        );
+    }
+}
+
+/// The facts named in issue 15, each as one sentence pair with the words
+/// that carry it linked, whatever the wording around them.
+#[test]
+fn the_seed_facts_are_linked_sentence_to_sentence_by_their_carriers() {
+    let p = Pair::new(IBT_FEB, LL_FEB);
+    p.fact_carried_by("64% of voters", "64 per cent of people", "64", "64");
+    p.fact_carried_by("Ipsos Mori", "IPSOS Mori", "Ipsos Mori", "IPSOS Mori");
+    p.fact_carried_by("Malawana", "Malawana", "Johann Malawana", "Johann Malawana");
+    let p = Pair::new(IBT_FEB, BBC_FEB);
+    p.fact_carried_by(
+        "Almost 3,000 operations",
+        "About 3,000 operations",
+        "3,000",
+        "3,000",
+    );
+    let p = Pair::new(UNATT_APR, IBT_APR);
+    p.fact_carried_by("125,000", "125,000", "125,000", "125,000");
+    // Unrelated stories share names ("Jeremy Hunt", "BMA") but no fact.
+    for (a, b) in [(IBT_FEB, IBT_APR), (BBC_FEB, UNATT_APR), (LL_FEB, IBT_APR)] {
+        let p = Pair::new(a, b);
+        assert!(p.c.facts.is_empty(), "{a} vs {b}: {:#?}", p.facts());
+    }
+}
+
 #[test]
 fn ibtimes_and_labourlist_share_the_ipsos_mori_poll() {
     let p = Pair::new(IBT_FEB, LL_FEB);

@@ -64,6 +64,7 @@
 //! `chains.rs` finds the chains of rare words across sentences.
 
 mod chains;
+mod facts;
 mod features;
 mod keys;
 mod rules;
@@ -73,6 +74,7 @@ use std::ops::Range;
 use super::evidence::{HashKeyed, PairCounts, RARE_COUNT};
 use crate::tokenize::Tokens;
 use chains::rare_word_chains;
+pub(crate) use facts::facts;
 use features::{features, Features, CONTENT};
 use rules::{evidence, Evidence};
 

@@ -34,6 +34,8 @@ pub struct CompareJson<'a> {
     pub guard: Option<&'static str>,
     /// Shared passages in A's order.
     pub passages: Vec<PassageJson>,
+    /// Sentence pairs the passages link, graded as whole sentences.
+    pub facts: Vec<FactJson>,
     /// Material found on one side only.
     pub unique: UniqueJson,
     /// Boilerplate set aside on each side (neither shared nor unique).
@@ -96,6 +98,28 @@ pub struct PassageJson {
     pub score: f64,
     /// Word diff, run by run.
     pub ops: Vec<OpJson>,
+}
+
+/// Two sentences that state the same fact.
+#[derive(Debug, Serialize)]
+pub struct FactJson {
+    /// A's sentence.
+    pub a: Span,
+    /// B's sentence.
+    pub b: Span,
+    /// How closely the sentences say the same, 0..1.
+    pub score: f64,
+    /// The shared figures, names and quoted words that carry the fact.
+    pub carriers: Vec<CarrierJson>,
+}
+
+/// One word (or figure) that carries a fact, in A and in B.
+#[derive(Debug, Serialize)]
+pub struct CarrierJson {
+    /// Span in A.
+    pub a: Span,
+    /// Span in B.
+    pub b: Span,
 }
 
 /// One word-diff run.
@@ -167,6 +191,23 @@ pub fn compare_json<'a>(
                         op: o.tag,
                         a: a.original_span(o.a),
                         b: b.original_span(o.b),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        facts: c
+            .facts
+            .iter()
+            .map(|f| FactJson {
+                a: a.original_span(f.a),
+                b: b.original_span(f.b),
+                score: round(f.score),
+                carriers: f
+                    .carriers
+                    .iter()
+                    .map(|&(x, y)| CarrierJson {
+                        a: a.original_span(x),
+                        b: b.original_span(y),
                     })
                     .collect(),
             })

@@ -399,6 +399,7 @@ pub(crate) mod tests {
                 shared: 4,
             },
             passages: vec![para, edited, verbatim],
+            facts: Vec::new(),
             unique_a: vec![span(&ta, u0..v0)],
             unique_b: vec![span(&tb, o0..o0 + 4), span(&tb, s0..s0 + 2)],
             coverage_a: 0.7,

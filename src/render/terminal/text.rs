@@ -79,6 +79,15 @@ pub fn write_text(out: &mut impl Write, pair: &Pair, opts: &TerminalOptions) -> 
             c.reuse_b()
         )?;
     }
+    if let Some(best) = c.facts.iter().map(|f| f.score).max_by(f64::total_cmp) {
+        label(out, "facts")?;
+        let n = c.facts.len();
+        writeln!(
+            out,
+            "{n} sentence pair{} stating the same fact (closest {best:.2})",
+            plural(n)
+        )?;
+    }
     if sum.has_diff {
         label(out, "diff")?;
         let mut legend = String::new();
