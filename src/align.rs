@@ -173,7 +173,7 @@ pub const LONG_PASSAGE_FACTOR: usize = 3;
 /// Without the original texts there are no sentences, names or quotes, so
 /// no paraphrases; [`align_texts`] finds all three kinds.
 pub fn align(a: &Tokens, b: &Tokens, params: &Params) -> Vec<Passage> {
-    align_sides(
+    let (passages, _) = align_sides(
         Side {
             text: None,
             tokens: a,
@@ -183,7 +183,9 @@ pub fn align(a: &Tokens, b: &Tokens, params: &Params) -> Vec<Passage> {
             tokens: b,
         },
         params,
-    )
+        false,
+    );
+    passages
 }
 
 /// The passages (verbatim, edited and paraphrase) shared by the texts `a`
@@ -203,6 +205,19 @@ pub fn align(a: &Tokens, b: &Tokens, params: &Params) -> Vec<Passage> {
 /// assert_eq!(ps[0].a.slice(a), "The health secretary made the dramatic announcement on Thursday");
 /// ```
 pub fn align_texts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) -> Vec<Passage> {
+    align_texts_and_facts(a, ta, b, tb, params, false).0
+}
+
+/// [`align_texts`] and, when `with_facts`, the [`facts`] its passages link
+/// (each side's sentences read once for both), mirrored like the passages.
+pub fn align_texts_and_facts(
+    a: &str,
+    ta: &Tokens,
+    b: &str,
+    tb: &Tokens,
+    params: &Params,
+    with_facts: bool,
+) -> (Vec<Passage>, Vec<Fact>) {
     align_sides(
         Side {
             text: Some(a),
@@ -213,6 +228,7 @@ pub fn align_texts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, params: &Params) 
             tokens: tb,
         },
         params,
+        with_facts,
     )
 }
 
@@ -231,17 +247,24 @@ pub(crate) fn canonical_order(a: &Tokens, b: &Tokens) -> std::cmp::Ordering {
     a.hashes().cmp(b.hashes())
 }
 
-fn align_sides(a: Side, b: Side, params: &Params) -> Vec<Passage> {
+fn align_sides(a: Side, b: Side, params: &Params, with_facts: bool) -> (Vec<Passage>, Vec<Fact>) {
     match canonical_order(a.tokens, b.tokens) {
-        Ordering::Equal => identical(a.tokens, b.tokens),
-        Ordering::Less => align_oriented(a, b, params),
+        Ordering::Equal => {
+            let ps = identical(a.tokens, b.tokens);
+            let fs = match (a.text, b.text) {
+                (Some(x), Some(y)) if with_facts => facts(x, a.tokens, y, b.tokens, &ps),
+                _ => Vec::new(),
+            };
+            (ps, fs)
+        }
+        Ordering::Less => align_oriented(a, b, params, with_facts),
         Ordering::Greater => {
-            let mut ps: Vec<Passage> = align_oriented(b, a, params)
-                .iter()
-                .map(Passage::mirrored)
-                .collect();
+            let (ps, fs) = align_oriented(b, a, params, with_facts);
+            let mut ps: Vec<Passage> = ps.iter().map(Passage::mirrored).collect();
             ps.sort_by_key(|p| p.a_tokens.start);
-            ps
+            let mut fs: Vec<Fact> = fs.iter().map(Fact::mirrored).collect();
+            fs.sort_by_key(|f| (f.a_tokens.start, f.b_tokens.start));
+            (ps, fs)
         }
     }
 }
@@ -263,7 +286,12 @@ fn identical(a: &Tokens, b: &Tokens) -> Vec<Passage> {
     }]
 }
 
-fn align_oriented(a: Side, b: Side, params: &Params) -> Vec<Passage> {
+fn align_oriented(
+    a: Side,
+    b: Side,
+    params: &Params,
+    with_facts: bool,
+) -> (Vec<Passage>, Vec<Fact>) {
     let (ta, tb) = (a.tokens, b.tokens);
     let ah: Vec<u64> = ta.hashes().collect();
     let bh: Vec<u64> = tb.hashes().collect();
@@ -299,19 +327,23 @@ fn align_oriented(a: Side, b: Side, params: &Params) -> Vec<Passage> {
             }
         })
         .collect();
-    if let (Some(text_a), Some(text_b)) = (a.text, b.text) {
+    // Each side's sentences, names and figures, read once for the
+    // paraphrases and the facts.
+    let texts = a.text.zip(b.text);
+    let features = texts.map(|(x, y)| (paraphrase::features(x, ta), paraphrase::features(y, tb)));
+    if let Some((fa, fb)) = &features {
         let left = params.max_passages.saturating_sub(passages.len());
         let covered_a = covered(ta.len(), passages.iter().map(|p| p.a_tokens.clone()));
         let covered_b = covered(tb.len(), passages.iter().map(|p| p.b_tokens.clone()));
         let found = paraphrase::paraphrases(
             &paraphrase::Side {
-                text: text_a,
                 tokens: ta,
+                features: fa,
                 covered: &covered_a,
             },
             &paraphrase::Side {
-                text: text_b,
                 tokens: tb,
+                features: fb,
                 covered: &covered_b,
             },
             &counts,
@@ -333,7 +365,13 @@ fn align_oriented(a: Side, b: Side, params: &Params) -> Vec<Passage> {
     }
     passages.sort_by_key(|p| p.a_tokens.start);
     mark_moved(&mut passages);
-    passages
+    let facts = match (texts, &features) {
+        (Some((x, y)), Some((fa, fb))) if with_facts => {
+            paraphrase::facts_with((x, ta, fa), (y, tb, fb), &passages)
+        }
+        _ => Vec::new(),
+    };
+    (passages, facts)
 }
 
 fn covered(len: usize, ranges: impl Iterator<Item = Range<usize>>) -> Vec<bool> {

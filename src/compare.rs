@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::align::{align_texts, canonical_order, facts, Fact, Passage, PassageKind};
+use crate::align::{align_texts_and_facts, canonical_order, Fact, Passage, PassageKind};
 use crate::analysis::Analysis;
 use crate::boilerplate::BoilerplateLookup;
 use crate::diff::{word_diff_until, DiffOp};
@@ -297,7 +297,9 @@ fn compare_oriented(
         shingles_a: sa.len(),
         shingles_b: sb.len(),
     };
-    let passages: Vec<SharedPassage> = align_texts(a.text, &a.content, b.text, &b.content, params)
+    let (found, facts) =
+        align_texts_and_facts(a.text, &a.content, b.text, &b.content, params, true);
+    let passages: Vec<SharedPassage> = found
         .into_iter()
         .map(|p| {
             let deadline = Instant::now().checked_add(params.diff_time_limit);
@@ -308,8 +310,6 @@ fn compare_oriented(
             SharedPassage { passage: p, ops }
         })
         .collect();
-    let found: Vec<Passage> = passages.iter().map(|p| p.passage.clone()).collect();
-    let facts = facts(a.text, &a.content, b.text, &b.content, &found);
     let (unique_a, coverage_a) = uncovered(a, passages.iter().map(|p| p.passage.a_tokens.clone()));
     let (unique_b, coverage_b) = uncovered(b, passages.iter().map(|p| p.passage.b_tokens.clone()));
     let mut c = Comparison {

@@ -74,8 +74,9 @@ use std::ops::Range;
 use super::evidence::{HashKeyed, PairCounts, RARE_COUNT};
 use crate::tokenize::Tokens;
 use chains::rare_word_chains;
-pub(crate) use facts::facts;
-use features::{features, Features, CONTENT};
+pub(crate) use facts::{facts, facts_with};
+use features::CONTENT;
+pub(crate) use features::{features, Features};
 use rules::{evidence, Evidence};
 
 /// Base weight of a name unit (plain words weigh 1) in rule 6 and in the
@@ -114,8 +115,9 @@ const MAX_CANDIDATES: usize = 200_000;
 
 /// What the paraphrase stage needs to know about one side.
 pub(crate) struct Side<'a> {
-    pub text: &'a str,
     pub tokens: &'a Tokens,
+    /// Its per-word features ([`features`]).
+    pub features: &'a Features,
     /// Tokens already inside a verbatim or edited passage.
     pub covered: &'a [bool],
 }
@@ -191,13 +193,12 @@ pub(crate) fn paraphrases(
     if max == 0 || a.tokens.is_empty() || b.tokens.is_empty() {
         return Vec::new();
     }
-    let fa = features(a.text, a.tokens);
-    let fb = features(b.text, b.tokens);
+    let (fa, fb) = (a.features, b.features);
     // Rarity is counted over match keys: "operation" and "operations" are
     // one word used twice. Chains (below) keep to the words as written.
     let key_counts = &PairCounts::new(&fa.keys.key, &fb.keys.key);
-    let sa = segments(a, &fa);
-    let sb = segments(b, &fb);
+    let sa = segments(a, fa);
+    let sb = segments(b, fb);
     // Rare word -> segments holding it, per side.
     let mut postings: HashKeyed<(Vec<u32>, Vec<u32>)> = HashKeyed::default();
     for (side, segs) in [&sa, &sb].into_iter().enumerate() {
@@ -228,8 +229,8 @@ pub(crate) fn paraphrases(
         .filter(|(ra, rb)| !ra.is_empty() && !rb.is_empty())
         .flat_map(|(ra, rb)| {
             [
-                (sentence_of(&fa, ra.start), sentence_of(&fb, rb.start)),
-                (sentence_of(&fa, ra.end - 1), sentence_of(&fb, rb.end - 1)),
+                (sentence_of(fa, ra.start), sentence_of(fb, rb.start)),
+                (sentence_of(fa, ra.end - 1), sentence_of(fb, rb.end - 1)),
             ]
         })
         .collect();
@@ -254,7 +255,7 @@ pub(crate) fn paraphrases(
         .into_iter()
         .filter_map(|(x, y)| {
             let (sx, sy) = (&sa[x as usize], &sb[y as usize]);
-            let mut ev = evidence(a, &fa, sx, sy, key_counts);
+            let mut ev = evidence(a, fa, sx, sy, key_counts);
             ev.in_linked_sentences = linked.binary_search(&(sx.sentence, sy.sentence)).is_ok();
             ev.is_enough().then_some((ev, x, y))
         })
@@ -286,7 +287,7 @@ pub(crate) fn paraphrases(
         }
     }
     let left = max.saturating_sub(out.len());
-    let chained = rare_word_chains(a, &fa, b, &fb, counts, &out, left);
+    let chained = rare_word_chains(a, fa, b, fb, counts, &out, left);
     out.extend(chained);
     out
 }
@@ -298,14 +299,15 @@ mod tests {
     pub(super) fn run(a: &str, b: &str) -> Vec<(String, String)> {
         let (ta, tb) = (Tokens::new(a), Tokens::new(b));
         let (ca, cb) = (vec![false; ta.len()], vec![false; tb.len()]);
+        let (fa, fb) = (features(a, &ta), features(b, &tb));
         let sa = Side {
-            text: a,
             tokens: &ta,
+            features: &fa,
             covered: &ca,
         };
         let sb = Side {
-            text: b,
             tokens: &tb,
+            features: &fb,
             covered: &cb,
         };
         let ah: Vec<u64> = ta.hashes().collect();

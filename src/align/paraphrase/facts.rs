@@ -72,15 +72,29 @@ pub(crate) fn facts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, passages: &[Pass
     if passages.is_empty() || ta.is_empty() || tb.is_empty() {
         return Vec::new();
     }
-    let fa = features(a, ta);
-    let fb = features(b, tb);
+    facts_with(
+        (a, ta, &features(a, ta)),
+        (b, tb, &features(b, tb)),
+        passages,
+    )
+}
+
+/// [`facts`] with both sides' features already read.
+pub(crate) fn facts_with(
+    (a, ta, fa): (&str, &Tokens, &Features),
+    (b, tb, fb): (&str, &Tokens, &Features),
+    passages: &[Passage],
+) -> Vec<Fact> {
+    if passages.is_empty() || ta.is_empty() || tb.is_empty() {
+        return Vec::new();
+    }
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for p in passages {
         let (ra, rb) = (&p.a_tokens, &p.b_tokens);
         if ra.is_empty() || rb.is_empty() {
             continue;
         }
-        let (first, last) = (sentence_of(&fa, ra.start), sentence_of(&fa, ra.end - 1));
+        let (first, last) = (sentence_of(fa, ra.start), sentence_of(fa, ra.end - 1));
         for sa in first..=last {
             let s = &fa.sentences[sa];
             let (lo, hi) = (s.start.max(ra.start), s.end.min(ra.end));
@@ -90,14 +104,14 @@ pub(crate) fn facts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, passages: &[Pass
             // word to itself.
             let twice_mid = 2 * (lo - ra.start) + (hi - lo - 1);
             let at = rb.start + twice_mid * rb.len() / (2 * ra.len());
-            pairs.push((sa, sentence_of(&fb, at.min(rb.end - 1))));
+            pairs.push((sa, sentence_of(fb, at.min(rb.end - 1))));
         }
     }
     pairs.sort_unstable();
     pairs.dedup();
     pairs
         .into_iter()
-        .map(|(sa, sb)| fact((a, ta, &fa, sa), (b, tb, &fb, sb)))
+        .map(|(sa, sb)| fact((a, ta, fa, sa), (b, tb, fb, sb)))
         .collect()
 }
 

@@ -19,7 +19,7 @@ pub(super) const SHORT_QUOTED: u8 = 16;
 pub(super) const DATE: u8 = 32;
 
 /// Per-token flags and sentence starts of one text.
-pub(super) struct Features {
+pub(crate) struct Features {
     pub(super) flags: Vec<u8>,
     pub(super) sentences: Vec<Range<usize>>,
     /// Each word's match key and figure weight.
@@ -80,7 +80,7 @@ fn is_capitalised(word: &str, initial: bool) -> bool {
     word.chars().filter(|c| c.is_alphabetic()).count() >= 2 && letters.all(char::is_uppercase)
 }
 
-pub(super) fn features(text: &str, t: &Tokens) -> Features {
+pub(crate) fn features(text: &str, t: &Tokens) -> Features {
     let mut flags = Vec::with_capacity(t.len());
     let mut sentences = Vec::new();
     let mut start = 0;

@@ -123,37 +123,40 @@ fn scale(word: &str, money: bool) -> Option<i32> {
 
 /// Value of a number word below a hundred, and whether it is a ten.
 fn small_number(word: &str) -> Option<(u128, bool)> {
-    const UNITS: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    const TENS: [&str; 8] = [
-        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    ];
-    if let Some(i) = UNITS.iter().position(|&u| u == word) {
-        return Some((i as u128, false));
-    }
-    TENS.iter()
-        .position(|&t| t == word)
-        .map(|i| ((i as u128 + 2) * 10, true))
+    // One `match` on the string: most words differ in length or first byte
+    // from every number word, and are turned away at once.
+    let unit = match word {
+        "zero" => 0,
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => return Some((20, true)),
+        "thirty" => return Some((30, true)),
+        "forty" => return Some((40, true)),
+        "fifty" => return Some((50, true)),
+        "sixty" => return Some((60, true)),
+        "seventy" => return Some((70, true)),
+        "eighty" => return Some((80, true)),
+        "ninety" => return Some((90, true)),
+        _ => return None,
+    };
+    Some((unit, false))
 }
 
 /// A figure starting at token `i`: its value and how many tokens it spans.
@@ -181,6 +184,7 @@ fn figure_at(text: &str, t: &Tokens, i: usize) -> Option<(Decimal, usize)> {
         });
     }
     // Words: "three hundred and twenty thousand", "sixty-four".
+    small_number(norm)?;
     let mut total: u128 = 0;
     let mut group: Option<u128> = None;
     let mut j = i;
