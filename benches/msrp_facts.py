@@ -21,7 +21,9 @@ scores*: all pairs with one score get one answer. (score_pairs.py sorts
 a readout with many ties, such as "no passage" = 0, with an accuracy no
 threshold gives.)
 """
-import argparse, json, os, re, subprocess, tempfile
+import argparse, os, re
+
+from compare_pairs import compared
 
 
 def best_acc(scores, labels):
@@ -52,32 +54,24 @@ def main():
     ap.add_argument("pairs")
     ap.add_argument("--copydesk", required=True)
     a = ap.parse_args()
-    recs = [json.loads(l) for l in open(a.pairs)]
     facts, passages, jacc, labels, fails = [], [], [], [], 0
-    with tempfile.TemporaryDirectory() as td:
-        fa, fb = os.path.join(td, "a.txt"), os.path.join(td, "b.txt")
-        for r in recs:
-            open(fa, "w").write(r["a"])
-            open(fb, "w").write(r["b"])
-            p = subprocess.run([a.copydesk, "compare", "--format", "json", fa, fb],
-                               capture_output=True)
-            f = s = 0.0
-            if p.returncode == 0:
-                d = json.loads(p.stdout)
-                f = max([x["score"] for x in d["facts"]], default=0.0)
-                la, lb = len(r["a"].encode()), len(r["b"].encode())
-                for ps in d["passages"]:
-                    cov = min((ps["a"]["end"] - ps["a"]["start"]) / la,
-                              (ps["b"]["end"] - ps["b"]["start"]) / lb)
-                    s = max(s, max(cov, 0) * ps["score"])
-            else:
-                fails += 1
-            facts.append(f)
-            passages.append(s)
-            wa = set(re.findall(r"\w+", r["a"].lower()))
-            wb = set(re.findall(r"\w+", r["b"].lower()))
-            jacc.append(len(wa & wb) / max(1, len(wa | wb)))
-            labels.append(r["label"])
+    for r, d in compared(a.pairs, a.copydesk):
+        f = s = 0.0
+        if d is not None:
+            f = max([x["score"] for x in d["facts"]], default=0.0)
+            la, lb = len(r["a"].encode()), len(r["b"].encode())
+            for ps in d["passages"]:
+                cov = min((ps["a"]["end"] - ps["a"]["start"]) / la,
+                          (ps["b"]["end"] - ps["b"]["start"]) / lb)
+                s = max(s, max(cov, 0) * ps["score"])
+        else:
+            fails += 1
+        facts.append(f)
+        passages.append(s)
+        wa = set(re.findall(r"\w+", r["a"].lower()))
+        wb = set(re.findall(r"\w+", r["b"].lower()))
+        jacc.append(len(wa & wb) / max(1, len(wa | wb)))
+        labels.append(r["label"])
     n, pos = len(labels), sum(labels)
     print(f"{os.path.basename(a.pairs)}: {n} pairs ({pos} positive; always 'paraphrase': "
           f"{max(pos, n - pos) / n:.3f}), {fails} failed")
