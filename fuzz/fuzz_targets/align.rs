@@ -5,7 +5,8 @@
 //! Asserts: no panic; every span (passages, diff ops, unique and
 //! boilerplate runs) inside its text on char boundaries; passages disjoint
 //! on each side; scores, similarities and coverages in 0..=1;
-//! `compare(b, a)` is the mirror of `compare(a, b)`; `compare(a, a)` is a
+//! facts and their carriers inside their texts, carriers inside their
+//! sentences; `compare(b, a)` is the mirror of `compare(a, b)`; `compare(a, a)` is a
 //! duplicate, the same seen from either side.
 #![no_main]
 
@@ -84,6 +85,22 @@ fn check(c: &Comparison, a: &str, b: &str) {
         for op in &sp.ops {
             in_text(op.a, a, "diff op");
             in_text(op.b, b, "diff op");
+        }
+    }
+    for f in &c.facts {
+        in_text(f.a, a, "fact");
+        in_text(f.b, b, "fact");
+        unit(f.score, "fact score");
+        for &(x, y) in &f.carriers {
+            in_text(x, a, "fact carrier");
+            in_text(y, b, "fact carrier");
+            assert!(
+                f.a.start <= x.start
+                    && x.end <= f.a.end
+                    && f.b.start <= y.start
+                    && y.end <= f.b.end,
+                "carrier outside its fact {f:?}"
+            );
         }
     }
     b_ranges.sort_by_key(|r| r.start);

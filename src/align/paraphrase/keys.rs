@@ -168,7 +168,7 @@ fn figure_at(text: &str, t: &Tokens, i: usize) -> Option<(Decimal, usize)> {
         .next_back()
         .is_some_and(|c| matches!(c, '£' | '$' | '€' | '¥'));
     let next_scale = |j: usize| (j < t.len()).then(|| scale(t.norm(j), money)).flatten();
-    if norm.as_bytes()[0].is_ascii_digit() {
+    if norm.as_bytes().first()?.is_ascii_digit() {
         // Digits, with a scale suffix (`1.2bn`) or a scale word after.
         let split = norm
             .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -315,6 +315,22 @@ mod tests {
             keyed("three hundred and counting")[..3],
             [h("300"), 0, h("and")]
         );
+    }
+
+    /// A token whose folded form is empty (combining marks alone) or odd
+    /// is no figure and no panic.
+    #[test]
+    fn odd_tokens_are_words() {
+        for text in [
+            "\u{301}\u{301} 3",
+            "1.2.3bn",
+            "£",
+            "9999999999999999999999999999999999999 trillion",
+            "1. 2",
+        ] {
+            let t = Tokens::new(text);
+            assert_eq!(keys(text, &t).key.len(), t.len(), "{text:?}");
+        }
     }
 
     #[test]
