@@ -6,7 +6,8 @@
 //!   `3 thousand` and `three thousand` are all `3000`; `£1.2bn`,
 //!   `£1.2 billion` and `£1,200m` are all `1200000000`; `sixty-four` is
 //!   `64` (and `64%`, `64 per cent` and `sixty-four percent` all read
-//!   `64 percent`, the tokenizer's `percent` token being a word). Values are
+//!   `64 percent`, the tokenizer's `percent` token being a word); `a
+//!   million` and `one million` are `1000000`. Values are
 //!   exact decimals, never floats, so `1.2bn` is not `1199999999.99`.
 //!   A one-word number below ten written in letters (`one`, `three`) stays
 //!   a word: "one of the" is no figure.
@@ -183,6 +184,13 @@ fn figure_at(text: &str, t: &Tokens, i: usize) -> Option<(Decimal, usize)> {
             None => (value, 1),
         });
     }
+    // "a million", "a thousand": one of the scale.
+    if norm == "a" {
+        let power = (i + 1 < t.len())
+            .then(|| scale(t.norm(i + 1), false))
+            .flatten()?;
+        return Some((Decimal::int(1).scaled(power), 2));
+    }
     // Words: "three hundred and twenty thousand", "sixty-four".
     small_number(norm)?;
     let mut total: u128 = 0;
@@ -286,6 +294,8 @@ mod tests {
             ("three hundred and twenty", "320"),
             ("125,000", "125000"),
             ("twelve", "12"),
+            ("a million", "1000000"),
+            ("one million", "1000000"),
             ("5.00", "5"),
             ("13.5", "13.5"),
             ("0.05", "0.05"),
@@ -307,6 +317,7 @@ mod tests {
     fn small_words_and_metres_are_not_figures() {
         // "one" stays a word; 5m without a currency sign may be metres.
         assert_eq!(keyed("one of the")[0], h("one"));
+        assert_eq!(keyed("a man")[0], h("a"));
         assert_eq!(keyed("a 5m wall")[1], h("5m"));
         assert_eq!(keyed("hundred and")[0], h("hundred"));
         // "and" ends a figure unless a number follows.
