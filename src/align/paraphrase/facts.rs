@@ -4,8 +4,9 @@
 //! A passage says *which words* two texts share; a reader also asks
 //! *which sentences state the same thing, and how closely*. Every passage
 //! links the sentences it runs through (a passage over several sentences
-//! links them in order, by relative position), and each linked sentence
-//! pair is one [`Fact`]:
+//! links them in order, by relative position: each side's sentences are
+//! placed on the other side, so a sentence the other text split in two is
+//! linked to both halves), and each linked sentence pair is one [`Fact`]:
 //!
 //! - its score is the weighted Dice of the two sentences' words (match
 //!   keys, so "three thousand" is "3,000"), a figure weighing its figure
@@ -88,24 +89,16 @@ pub(crate) fn facts_with(
     if passages.is_empty() || ta.is_empty() || tb.is_empty() {
         return Vec::new();
     }
+    // Each side's sentences are placed on the other side, so the pairs do
+    // not depend on which text is A.
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for p in passages {
         let (ra, rb) = (&p.a_tokens, &p.b_tokens);
         if ra.is_empty() || rb.is_empty() {
             continue;
         }
-        let (first, last) = (sentence_of(fa, ra.start), sentence_of(fa, ra.end - 1));
-        for sa in first..=last {
-            let s = &fa.sentences[sa];
-            let (lo, hi) = (s.start.max(ra.start), s.end.min(ra.end));
-            // The middle of the sentence's part of the passage, at the same
-            // relative place on B's side.
-            // In integers, so that a passage of equal lengths maps each
-            // word to itself.
-            let twice_mid = 2 * (lo - ra.start) + (hi - lo - 1);
-            let at = rb.start + twice_mid * rb.len() / (2 * ra.len());
-            pairs.push((sa, sentence_of(fb, at.min(rb.end - 1))));
-        }
+        pairs.extend(placed(fa, ra, fb, rb));
+        pairs.extend(placed(fb, rb, fa, ra).map(|(sb, sa)| (sa, sb)));
     }
     pairs.sort_unstable();
     pairs.dedup();
@@ -113,6 +106,27 @@ pub(crate) fn facts_with(
         .into_iter()
         .map(|(sa, sb)| fact((a, ta, fa, sa), (b, tb, fb, sb)))
         .collect()
+}
+
+/// For each sentence of `from` that the passage's range `rf` runs through,
+/// (that sentence, the sentence of `to` at the same relative place in the
+/// passage's range `rt` there).
+fn placed<'a>(
+    from: &'a Features,
+    rf: &'a Range<usize>,
+    to: &'a Features,
+    rt: &'a Range<usize>,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let (first, last) = (sentence_of(from, rf.start), sentence_of(from, rf.end - 1));
+    (first..=last).map(move |sf| {
+        let s = &from.sentences[sf];
+        let (lo, hi) = (s.start.max(rf.start), s.end.min(rf.end));
+        // The middle of the sentence's part of the passage, in integers so
+        // that a passage of equal lengths maps each word to itself.
+        let twice_mid = 2 * (lo - rf.start) + (hi - lo - 1);
+        let at = rt.start + twice_mid * rt.len() / (2 * rf.len());
+        (sf, sentence_of(to, at.min(rt.end - 1)))
+    })
 }
 
 /// One side of a fact: the text, its tokens and features, the sentence.
@@ -197,6 +211,7 @@ mod tests {
     use super::*;
     use crate::align::align_texts;
     use crate::params::Params;
+    use crate::span::Span;
 
     /// A fact as text: both sentences, its score, its carriers.
     type Shown = (String, String, f64, Vec<(String, String)>);
@@ -251,6 +266,30 @@ mod tests {
         let c = "Floods cost the region 4,200 jobs in northern Italy.";
         let (close, other_toll) = (run(a, b), run(a, c));
         assert!(close[0].2 > other_toll[0].2, "{close:?} {other_toll:?}");
+    }
+
+    /// Found by the `align` fuzz target: texts with the same words but one
+    /// sentence break more are aligned in the order given, and facts placed
+    /// only from A's sentences came out different for compare(b, a).
+    #[test]
+    fn a_sentence_split_in_two_links_both_halves_either_way() {
+        let a = "The ward will close in April";
+        let b = "The ward will close? In April";
+        let shown = |x: &str, y: &str| {
+            let (tx, ty) = (Tokens::new(x), Tokens::new(y));
+            let ps = align_texts(x, &tx, y, &ty, &Params::default());
+            let mut fs: Vec<(Span, Span)> = facts(x, &tx, y, &ty, &ps)
+                .iter()
+                .map(|f| (f.a, f.b))
+                .collect();
+            fs.sort_by_key(|f| (f.0.start, f.1.start));
+            fs
+        };
+        let ab = shown(a, b);
+        let mut ba: Vec<(Span, Span)> = shown(b, a).into_iter().map(|(x, y)| (y, x)).collect();
+        ba.sort_by_key(|f| (f.0.start, f.1.start));
+        assert_eq!(ab.len(), 2, "{ab:?}");
+        assert_eq!(ab, ba);
     }
 
     #[test]
