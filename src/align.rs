@@ -112,8 +112,8 @@ pub struct Fact {
     /// B's sentence as a token range.
     pub b_tokens: Range<usize>,
     /// How closely the two sentences say the same, 0..=1: the weighted
-    /// Dice of their content words (figures 2-3, names 1.5, other words 1;
-    /// a figure only one side has counts against it). 1 for the same
+    /// Dice of their words (figures 2-3, names 1.5, other content words 1,
+    /// function words 0.25; a figure only one side has counts against it). 1 for the same
     /// sentence; about 0.8 for the same sentence lightly reworded; about
     /// 0.3 for the same figure or name in two otherwise different
     /// sentences.
@@ -143,8 +143,8 @@ impl Fact {
 /// The facts that `passages` (found by [`align_texts`] on the same texts
 /// and tokens) link between `a` and `b`: every sentence pair a passage
 /// runs through, in (A, B) order. A passage over several sentences links
-/// them in order. Not symmetric by itself: [`crate::compare()`] calls it in
-/// the aligner's canonical order and mirrors the result.
+/// them in order, each side's sentences placed on the other, so
+/// `facts(b, .., a, ..)` gives the same pairs mirrored.
 pub fn facts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, passages: &[Passage]) -> Vec<Fact> {
     paraphrase::facts(a, ta, b, tb, passages)
 }

@@ -139,7 +139,8 @@ struct Segment {
     sentence: usize,
 }
 
-fn segments(side: &Side, feats: &Features) -> Vec<Segment> {
+fn segments(side: &Side) -> Vec<Segment> {
+    let feats = side.features;
     let mut out = Vec::new();
     for (si, s) in feats.sentences.iter().enumerate() {
         let mut i = s.start;
@@ -194,11 +195,11 @@ pub(crate) fn paraphrases(
         return Vec::new();
     }
     let (fa, fb) = (a.features, b.features);
-    // Rarity is counted over match keys: "operation" and "operations" are
-    // one word used twice. Chains (below) keep to the words as written.
+    // Rarity is counted over match keys: "three thousand" and "3,000" are
+    // one figure used twice. Chains (below) keep to the words as written.
     let key_counts = &PairCounts::new(&fa.keys.key, &fb.keys.key);
-    let sa = segments(a, fa);
-    let sb = segments(b, fb);
+    let sa = segments(a);
+    let sb = segments(b);
     // Rare word -> segments holding it, per side.
     let mut postings: HashKeyed<(Vec<u32>, Vec<u32>)> = HashKeyed::default();
     for (side, segs) in [&sa, &sb].into_iter().enumerate() {
@@ -223,14 +224,13 @@ pub(crate) fn paraphrases(
     }
     // Sentence pairs joined by a kept passage (at its first and its last
     // word), and their segments.
-    let sentence_of = |f: &Features, pos: usize| f.sentences.partition_point(|s| s.end <= pos);
     let mut linked: Vec<(usize, usize)> = kept
         .iter()
         .filter(|(ra, rb)| !ra.is_empty() && !rb.is_empty())
         .flat_map(|(ra, rb)| {
             [
-                (sentence_of(fa, ra.start), sentence_of(fb, rb.start)),
-                (sentence_of(fa, ra.end - 1), sentence_of(fb, rb.end - 1)),
+                (fa.sentence_of(ra.start), fb.sentence_of(rb.start)),
+                (fa.sentence_of(ra.end - 1), fb.sentence_of(rb.end - 1)),
             ]
         })
         .collect();
@@ -255,7 +255,7 @@ pub(crate) fn paraphrases(
         .into_iter()
         .filter_map(|(x, y)| {
             let (sx, sy) = (&sa[x as usize], &sb[y as usize]);
-            let mut ev = evidence(a, fa, sx, sy, key_counts);
+            let mut ev = evidence(a, sx, sy, key_counts);
             ev.in_linked_sentences = linked.binary_search(&(sx.sentence, sy.sentence)).is_ok();
             ev.is_enough().then_some((ev, x, y))
         })
@@ -287,7 +287,7 @@ pub(crate) fn paraphrases(
         }
     }
     let left = max.saturating_sub(out.len());
-    let chained = rare_word_chains(a, fa, b, fb, counts, &out, left);
+    let chained = rare_word_chains(a, b, counts, &out, left);
     out.extend(chained);
     out
 }

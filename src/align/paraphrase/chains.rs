@@ -16,13 +16,12 @@ use super::{Paraphrase, Side, MAX_CHAIN_GAP, MIN_CHAIN_WORDS};
 /// order; two texts on one subject share some of them in no order.
 pub(super) fn rare_word_chains(
     a: &Side,
-    fa: &Features,
     b: &Side,
-    fb: &Features,
     counts: &PairCounts,
     taken: &[Paraphrase],
     max: usize,
 ) -> Vec<Paraphrase> {
+    let (fa, fb) = (a.features, b.features);
     if max == 0 {
         return Vec::new();
     }

@@ -60,19 +60,9 @@ fn sentence_words(f: &Features, range: Range<usize>) -> Vec<(u64, f64, usize, us
     words
 }
 
-/// The sentence holding token `pos`.
-fn sentence_of(f: &Features, pos: usize) -> usize {
-    f.sentences
-        .partition_point(|s| s.end <= pos)
-        .min(f.sentences.len().saturating_sub(1))
-}
-
 /// The facts linked by `passages` between `a` (tokens `ta`) and `b`, in
 /// (A, B) sentence order.
 pub(crate) fn facts(a: &str, ta: &Tokens, b: &str, tb: &Tokens, passages: &[Passage]) -> Vec<Fact> {
-    if passages.is_empty() || ta.is_empty() || tb.is_empty() {
-        return Vec::new();
-    }
     facts_with(
         (a, ta, &features(a, ta)),
         (b, tb, &features(b, tb)),
@@ -117,7 +107,7 @@ fn placed<'a>(
     to: &'a Features,
     rt: &'a Range<usize>,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let (first, last) = (sentence_of(from, rf.start), sentence_of(from, rf.end - 1));
+    let (first, last) = (from.sentence_of(rf.start), from.sentence_of(rf.end - 1));
     (first..=last).map(move |sf| {
         let s = &from.sentences[sf];
         let (lo, hi) = (s.start.max(rf.start), s.end.min(rf.end));
@@ -125,7 +115,7 @@ fn placed<'a>(
         // that a passage of equal lengths maps each word to itself.
         let twice_mid = 2 * (lo - rf.start) + (hi - lo - 1);
         let at = rt.start + twice_mid * rt.len() / (2 * rf.len());
-        (sf, sentence_of(to, at.min(rt.end - 1)))
+        (sf, to.sentence_of(at.min(rt.end - 1)))
     })
 }
 

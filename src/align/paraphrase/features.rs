@@ -26,6 +26,15 @@ pub(crate) struct Features {
     pub(super) keys: Keys,
 }
 
+impl Features {
+    /// The sentence holding token `pos` (the last sentence past the end).
+    pub(super) fn sentence_of(&self, pos: usize) -> usize {
+        self.sentences
+            .partition_point(|s| s.end <= pos)
+            .min(self.sentences.len().saturating_sub(1))
+    }
+}
+
 fn is_open_quote(c: char) -> bool {
     matches!(c, '\u{201C}' | '\u{201E}' | '\u{00AB}')
 }

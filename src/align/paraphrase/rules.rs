@@ -2,7 +2,7 @@
 //! accept a pair on it (see the paraphrase module's documentation).
 
 use super::super::evidence::{PairCounts, FIGURE_WEIGHT, RARE_COUNT, SMALL_FIGURE_WEIGHT};
-use super::features::{Features, DATE, NAME, NUMBER, QUOTED, SHORT_QUOTED};
+use super::features::{DATE, NAME, NUMBER, QUOTED, SHORT_QUOTED};
 use super::{
     Segment, Side, MIN_LINKED_EVIDENCE, MIN_PLAIN_DICE, MIN_PLAIN_UNITS, NAME_WEIGHT, QUOTE_WEIGHT,
 };
@@ -56,13 +56,8 @@ impl Evidence {
     }
 }
 
-pub(super) fn evidence(
-    a: &Side,
-    fa: &Features,
-    sa: &Segment,
-    sb: &Segment,
-    counts: &PairCounts,
-) -> Evidence {
+pub(super) fn evidence(a: &Side, sa: &Segment, sb: &Segment, counts: &PairCounts) -> Evidence {
+    let fa = a.features;
     // Shared words with the flags of both sides.
     let mut shared: Vec<(u64, u8, u8)> = Vec::new();
     let (mut x, mut y) = (0, 0);
